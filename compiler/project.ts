@@ -1,0 +1,36 @@
+/**
+ * Builds the ts-morph Project the pipeline reads: from a tsconfig on disk (the CLI), or
+ * from source texts held in memory (the tsc transformer, tests).
+ */
+import { Project, ts } from "ts-morph";
+
+/** Compiler options used when the user gives no tsconfig: strict, modern, Node-style. */
+export const defaultCompilerOptions: ts.CompilerOptions = {
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.NodeNext,
+  moduleResolution: ts.ModuleResolutionKind.NodeNext,
+  strict: true,
+  skipLibCheck: true,
+  noEmit: true,
+};
+
+/** A project over files on disk; `tsconfig` supplies compiler options only, `files` the inputs. */
+export function loadProject(files: readonly string[], tsconfig?: string): Project {
+  const project = tsconfig
+    ? new Project({ tsConfigFilePath: tsconfig, skipAddingFilesFromTsConfig: true })
+    : new Project({ compilerOptions: defaultCompilerOptions });
+  for (const file of files) project.addSourceFileAtPath(file);
+  project.resolveSourceFileDependencies();
+  return project;
+}
+
+/** A project over texts in memory, resolving anything else (node_modules, lib) from disk. */
+export function projectFromTexts(
+  texts: ReadonlyMap<string, string>,
+  compilerOptions: ts.CompilerOptions = defaultCompilerOptions,
+): Project {
+  const project = new Project({ compilerOptions });
+  for (const [path, text] of texts) project.createSourceFile(path, text, { overwrite: true });
+  project.resolveSourceFileDependencies();
+  return project;
+}
