@@ -50,17 +50,31 @@ export class CompileError extends Error {
   constructor(
     readonly code: Code,
     message: string,
-    readonly node?: Node,
+    readonly at?: Node | SourcePos,
   ) {
     super(message);
   }
 }
 
-export function diagnosticAt(node: Node, code: Code, message: string): AdgDiagnostic {
+/** A place in a source file, kept as plain data so the IR needs no AST. */
+export interface SourcePos {
+  file: string;
+  start: number;
+  length: number;
+  line: number;
+  column: number;
+}
+
+export function sourcePos(node: Node): SourcePos {
   const file = node.getSourceFile();
   const start = node.getStart();
   const { line, column } = file.getLineAndColumnAtPos(start);
-  return { code, message, file: file.getFilePath(), line, column, start, length: node.getWidth() };
+  return { file: file.getFilePath(), start, length: node.getWidth(), line, column };
+}
+
+export function diagnosticAt(at: Node | SourcePos, code: Code, message: string): AdgDiagnostic {
+  const pos = "getSourceFile" in at ? sourcePos(at) : at;
+  return { code, message, ...pos };
 }
 
 /** `path:line:col - error ADG1234: message` (the tsc format, so editors and CI link it). */

@@ -1,0 +1,178 @@
+/**
+ * Discover: what in a project adgen has to act on.
+ *
+ * Input: ts-morph source files. Output: the `@differentiable` functions (JSDoc tag or the
+ * runtime's decorator), users' `defineDerivative` rules, and the call sites of the
+ * transforms imported from "adgen". The JSDoc tag is read from the raw comment text, so
+ * discovery does not depend on how much JSDoc the compiler chose to parse.
+ */
+import {
+  Node,
+  SyntaxKind,
+  type ArrowFunction,
+  type CallExpression,
+  type FunctionDeclaration,
+  type FunctionExpression,
+  type SourceFile,
+} from "ts-morph";
+import { CompileError, codes } from "./diagnostics";
+
+export type FunctionLike = FunctionDeclaration | ArrowFunction | FunctionExpression;
+
+export interface DiffFunction {
+  /** the declared name */
+  name: string;
+  file: SourceFile;
+  /** the function itself */
+  fn: FunctionLike;
+  /** the declaration that names it (function declaration or `const` declarator) */
+  decl: Node;
+  exported: boolean;
+}
+
+export type TransformKind = "grad" | "valueAndGrad" | "vjp" | "jvp";
+export const transformKinds: readonly TransformKind[] = ["grad", "valueAndGrad", "vjp", "jvp"];
+
+export interface TransformCall {
+  kind: TransformKind;
+  call: CallExpression;
+  target: DiffFunction;
+  /** parameter indices asked for; `many` when `wrt` was an array (result is a tuple) */
+  wrt: number[];
+  many: boolean;
+}
+
+const tagPattern = /\/\*\*[\s\S]*?@differentiable\b[\s\S]*?\*\//;
+
+/** Whether a declaration carries the `@differentiable` JSDoc tag in its leading comments. */
+function hasTag(node: Node): boolean {
+  return node.getLeadingCommentRanges().some((range) => tagPattern.test(range.getText()));
+}
+
+/** The function a declaration names, if it is a function declaration or `const f = () => …`. */
+export function functionOf(decl: Node): FunctionLike | undefined {
+  if (Node.isFunctionDeclaration(decl)) return decl;
+  if (Node.isVariableDeclaration(decl)) {
+    const init = decl.getInitializer();
+    if (Node.isArrowFunction(init) || Node.isFunctionExpression(init)) return init;
+  }
+  return undefined;
+}
+
+/** The node whose leading comment holds a declaration's JSDoc. */
+function docHost(decl: Node): Node {
+  return Node.isVariableDeclaration(decl) ? decl.getVariableStatementOrThrow() : decl;
+}
+
+export function asDiffFunction(decl: Node): DiffFunction | undefined {
+  const fn = functionOf(decl);
+  if (!fn || !hasTag(docHost(decl))) return undefined;
+  const name = Node.isFunctionDeclaration(decl) || Node.isVariableDeclaration(decl) ? decl.getName() : undefined;
+  if (!name) return undefined;
+  const host = docHost(decl);
+  const exported = Node.isExportable(host) && host.isExported();
+  return { name, file: decl.getSourceFile(), fn, decl, exported };
+}
+
+/** The `@differentiable` functions declared at the top level of a file, in source order. */
+export function differentiableFunctions(file: SourceFile): DiffFunction[] {
+  const found: DiffFunction[] = [];
+  for (const statement of file.getStatements()) {
+    const decls = Node.isVariableStatement(statement) ? statement.getDeclarations() : [statement];
+    for (const decl of decls) {
+      const diff = asDiffFunction(decl);
+      if (diff) found.push(diff);
+    }
+  }
+  return found;
+}
+
+/** The declaration an identifier stands for, through imports and aliases. */
+export function resolveDeclaration(node: Node): Node | undefined {
+  let symbol = node.getSymbol();
+  if (symbol?.isAlias()) symbol = symbol.getAliasedSymbol();
+  return symbol?.getDeclarations()[0];
+}
+
+/** The name under which `node` (a callee) was imported from "adgen", if it was. */
+export function adgenImportName(node: Node): string | undefined {
+  if (Node.isIdentifier(node)) {
+    const decl = node.getSymbol()?.getDeclarations()[0];
+    if (Node.isImportSpecifier(decl) && decl.getImportDeclaration().getModuleSpecifierValue() === "adgen") {
+      return decl.getName();
+    }
+  }
+  if (Node.isPropertyAccessExpression(node)) {
+    const decl = node.getExpression().getSymbol()?.getDeclarations()[0];
+    if (Node.isNamespaceImport(decl) && decl.getParentOrThrow().getParentOrThrow().getParentOrThrow().asKindOrThrow(SyntaxKind.ImportDeclaration).getModuleSpecifierValue() === "adgen") {
+      return node.getName();
+    }
+  }
+  return undefined;
+}
+
+/** The transform calls in a file, each resolved to its target and `wrt` list. */
+export function transformCalls(file: SourceFile): TransformCall[] {
+  const calls: TransformCall[] = [];
+  for (const call of file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+    const kind = adgenImportName(call.getExpression());
+    if (!kind || !(transformKinds as readonly string[]).includes(kind)) continue;
+    calls.push(readTransformCall(call, kind as TransformKind));
+  }
+  return calls;
+}
+
+function readTransformCall(call: CallExpression, kind: TransformKind): TransformCall {
+  const [targetArg, options] = call.getArguments();
+  if (!targetArg) {
+    throw new CompileError(codes.transformTarget, `${kind}() needs the function to differentiate`, call);
+  }
+  const decl = Node.isIdentifier(targetArg) ? resolveDeclaration(targetArg) : undefined;
+  const target = decl && asDiffFunction(decl);
+  if (!target) {
+    throw new CompileError(
+      codes.transformTarget,
+      `${kind}(${targetArg.getText()}): the argument must name a function marked /** @differentiable */ (a function declaration or a const arrow function, in this file or imported)`,
+      targetArg,
+    );
+  }
+  const arity = target.fn.getParameters().length;
+  const { wrt, many } = readWrt(options, kind, arity);
+  return { kind, call, target, wrt, many };
+}
+
+function readWrt(options: Node | undefined, kind: TransformKind, arity: number): { wrt: number[]; many: boolean } {
+  if (!options || kind === "vjp" || kind === "jvp") return { wrt: [0], many: false };
+  const bad = (node: Node, why: string) =>
+    new CompileError(codes.transformTarget, `${kind} options: ${why}`, node);
+  if (!Node.isObjectLiteralExpression(options)) throw bad(options, "write them as an object literal, e.g. { wrt: 1 }");
+  const prop = options.getProperty("wrt");
+  if (!prop) return { wrt: [0], many: false };
+  if (!Node.isPropertyAssignment(prop)) throw bad(prop, "write `wrt: <index>` or `wrt: [<indices>]`");
+  const init = prop.getInitializerOrThrow();
+  const index = (node: Node): number => {
+    if (!Node.isNumericLiteral(node)) throw bad(node, "`wrt` indices must be integer literals");
+    const value = node.getLiteralValue();
+    if (!Number.isInteger(value) || value < 0 || value >= arity) {
+      throw bad(node, `parameter index ${node.getText()} is out of range: the function has ${arity} parameter(s)`);
+    }
+    return value;
+  };
+  if (Node.isArrayLiteralExpression(init)) return { wrt: init.getElements().map(index), many: true };
+  return { wrt: [index(init)], many: false };
+}
+
+/** Users' `defineDerivative(fn, …)` calls in a file, with the declaration each one is for. */
+export function userRuleCalls(file: SourceFile): { call: CallExpression; decl: Node }[] {
+  const found: { call: CallExpression; decl: Node }[] = [];
+  for (const call of file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+    if (adgenImportName(call.getExpression()) !== "defineDerivative") continue;
+    const target = call.getArguments()[0];
+    const decl = target && resolveDeclaration(target);
+    if (!decl) {
+      throw new CompileError(codes.ruleShape, "defineDerivative: the first argument must name a function", call);
+    }
+    found.push({ call, decl });
+  }
+  return found;
+}
