@@ -123,8 +123,8 @@ class Session {
   }
 
   /** How `from` refers to a generated function of `target`'s file: by name, or by import. */
-  reference(from: SourceFile, target: DiffFunction, exported: string, at: Node): string {
-    if (target.file === from) return exported;
+  reference(from: SourceFile, target: DiffFunction, exported: () => string, at: Node): string {
+    if (target.file === from) return exported();
     if (!this.isInput(target.file)) {
       throw new CompileError(
         codes.outsideInputs,
@@ -132,12 +132,9 @@ class Session {
         at,
       );
     }
-    const specifier = from
-      .getImportDeclarations()
-      .find((d) => d.getModuleSpecifierSourceFile() === target.file)
-      ?.getModuleSpecifierValue();
-    if (!specifier) throw new CompileError(codes.outsideInputs, `cannot find how this file imports \`${target.name}\``, at);
-    return this.output(from).importName(specifier, exported);
+    const declaration = from.getImportDeclarations().find((d) => d.getModuleSpecifierSourceFile() === target.file);
+    if (!declaration) throw new CompileError(codes.outsideInputs, `cannot find how this file imports \`${target.name}\``, at);
+    return this.output(from).importName(declaration.getModuleSpecifierValue(), exported(), declaration.getEnd());
   }
 
   resolver(file: SourceFile): Resolver {
@@ -164,7 +161,7 @@ class Session {
         const decl = Node.isIdentifier(callee) ? resolveDeclaration(callee) : undefined;
         return decl && asDiffFunction(decl);
       },
-      adjointRef: (target) => this.reference(file, target, this.adjointName(target), target.decl),
+      adjointRef: (target) => this.reference(file, target, () => this.adjointName(target), target.decl),
     };
   }
 }
@@ -186,7 +183,7 @@ function planTransform(session: Session, call: TransformCall): void {
   if (kind === "jvp") {
     throw new CompileError(codes.unsupportedSyntax, "jvp (forward mode) is not supported yet; use vjp or grad", call.call);
   }
-  if (!session.isInput(target.file)) session.reference(call.call.getSourceFile(), target, "", call.call);
+  if (!session.isInput(target.file)) session.reference(call.call.getSourceFile(), target, () => "", call.call);
   if (kind !== "vjp") {
     const returnType = target.fn.getReturnType();
     if (classify(returnType, target.fn) !== "number" || !(returnType.isNumber() || returnType.isNumberLiteral() || returnType.isUnion())) {
@@ -207,7 +204,8 @@ function planTransform(session: Session, call: TransformCall): void {
     request = { call, spec: { kind: kind === "vjp" ? "adjoint" : kind, name, wrt: call.wrt, many: call.many, doc: docFor(call) } };
     list.push(request);
   }
-  const local = session.reference(call.call.getSourceFile(), target, request.spec.name, call.call);
+  const name = request.spec.name;
+  const local = session.reference(call.call.getSourceFile(), target, () => name, call.call);
   session.output(call.call.getSourceFile()).replace(call.call.getStart(), call.call.getEnd(), local);
 }
 

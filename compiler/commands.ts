@@ -1,0 +1,316 @@
+/**
+ * The commands behind `adgen`: command-line arguments in, the text to print and an exit
+ * code out.
+ *
+ * Input: the arguments after `adgen`. Output: `{ stdout, stderr, exitCode }`; nothing is
+ * printed here, so the commands run the same in a test as in a terminal. Invariants:
+ * every failure is an `ADG` diagnostic in the tsc format on stderr with exit code 1, never
+ * a stack trace; usage errors come with a hint to run `adgen --help`. No compiler logic
+ * lives here: `build` and the core's `inspect` do the work.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs, styleText } from "node:util";
+import { build, diagnosticFromException, isError, resolveTsconfig } from "./build";
+import { type AdgDiagnostic, codes, formatDiagnostic } from "./diagnostics";
+import { formatGenerated } from "./format";
+import { type InspectOptions, inspect, stages } from "./pipeline";
+import { loadProject } from "./project";
+
+export interface CommandResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+export interface RunOptions {
+  /** base for relative paths and for the paths printed; defaults to the process's */
+  cwd?: string;
+  /** whether each stream may carry colour (a terminal); plain text when absent */
+  color?: { stdout?: boolean; stderr?: boolean };
+}
+
+const modes = ["grad", "vjp", "jvp"] as const;
+
+const helpOption = { help: { type: "boolean", short: "h" } } as const;
+const projectOption = { project: { type: "string", short: "p" } } as const;
+const globalOptions = { ...helpOption, version: { type: "boolean", short: "v" } } as const;
+const buildOptions = { ...helpOption, ...projectOption, "out-dir": { type: "string" } } as const;
+const inspectOptions = {
+  ...helpOption,
+  ...projectOption,
+  fn: { type: "string" },
+  mode: { type: "string" },
+  stage: { type: "string" },
+} as const;
+
+/** A mistake in the command line: printed as ADG4001 with the `--help` hint. */
+class UsageError extends Error {}
+
+/** Runs one `adgen` command line. */
+export async function run(
+  argv: readonly string[],
+  options: RunOptions = {},
+): Promise<CommandResult> {
+  const context = {
+    cwd: path.resolve(options.cwd ?? process.cwd()),
+    color: { stdout: options.color?.stdout ?? false, stderr: options.color?.stderr ?? false },
+  };
+  try {
+    return await dispatch(argv, context);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      return failure(
+        `${renderDiagnostic({ code: codes.usage, message: error.message }, context)}\n` +
+          `Run 'adgen --help' for usage.\n`,
+      );
+    }
+    return failure(`${renderDiagnostic(diagnosticFromException(error), context)}\n`);
+  }
+}
+
+interface Context {
+  cwd: string;
+  color: { stdout: boolean; stderr: boolean };
+}
+
+async function dispatch(argv: readonly string[], context: Context): Promise<CommandResult> {
+  // Options before the command are global ones; the command's own options follow it.
+  const at = argv.findIndex((arg) => !arg.startsWith("-"));
+  const leading = at === -1 ? argv : argv.slice(0, at);
+  const global = parse(
+    () => parseArgs({ args: [...leading], options: globalOptions, strict: true }),
+    globalOptions,
+    "adgen",
+  ).values;
+  const command = at === -1 ? undefined : argv[at];
+  const rest = at === -1 ? [] : argv.slice(at + 1);
+
+  if (global.help || command === "help") return success(helpText());
+  if (global.version) return success(`${version()}\n`);
+  switch (command) {
+    case "build":
+      return buildCommand(rest, context);
+    case "inspect":
+      return inspectCommand(rest, context);
+    case undefined:
+      throw new UsageError("no command given; expected 'build' or 'inspect'");
+    default:
+      throw new UsageError(`unknown command '${command}'; expected 'build' or 'inspect'`);
+  }
+}
+
+async function buildCommand(args: readonly string[], context: Context): Promise<CommandResult> {
+  const { values, positionals } = parse(
+    () =>
+      parseArgs({ args: [...args], options: buildOptions, strict: true, allowPositionals: true }),
+    buildOptions,
+    "adgen build",
+  );
+  if (values.help) return success(helpText());
+  if (positionals.length === 0) throw new UsageError("no input files or directories given");
+  const outDir = values["out-dir"];
+  if (outDir === undefined) throw new UsageError("missing --out-dir <dir>");
+  if (outDir === "") throw new UsageError("option '--out-dir' needs a value");
+
+  const result = await build({
+    inputs: positionals,
+    outDir,
+    tsconfig: values.project,
+    cwd: context.cwd,
+  });
+  const errors = result.diagnostics.filter(isError);
+  const stderr = renderDiagnostics(result.diagnostics, context);
+  if (errors.length > 0) {
+    const summary = `Found ${errors.length} error${errors.length === 1 ? "" : "s"}; nothing was written.`;
+    return failure(`${stderr}${summary}\n`);
+  }
+  const count = result.written.length;
+  const where = displayPath(path.resolve(context.cwd, outDir), context.cwd);
+  return {
+    stdout: `Wrote ${count} file${count === 1 ? "" : "s"} to ${where}.\n`,
+    stderr,
+    exitCode: 0,
+  };
+}
+
+async function inspectCommand(args: readonly string[], context: Context): Promise<CommandResult> {
+  const { values, positionals } = parse(
+    () =>
+      parseArgs({ args: [...args], options: inspectOptions, strict: true, allowPositionals: true }),
+    inspectOptions,
+    "adgen inspect",
+  );
+  if (values.help) return success(helpText());
+  if (positionals.length === 0) throw new UsageError("no input file given");
+  if (positionals.length > 1) {
+    throw new UsageError(
+      `inspect takes one file, got ${positionals.length}: ${positionals.join(" ")}`,
+    );
+  }
+  const options: InspectOptions = {
+    fn: values.fn,
+    mode: oneOf(values.mode, modes, "--mode"),
+    stage: oneOf(values.stage, stages, "--stage"),
+  };
+  if (options.fn === "") throw new UsageError("option '--fn' needs a value");
+
+  const file = path.resolve(context.cwd, positionals[0]!);
+  const problems: AdgDiagnostic[] = [];
+  if (!fs.existsSync(file)) {
+    problems.push({ code: codes.missingInput, message: "input path does not exist", file });
+  } else if (fs.statSync(file).isDirectory()) {
+    throw new UsageError(`inspect takes a .ts file, and '${positionals[0]}' is a directory`);
+  }
+  const { tsconfig, diagnostics } = resolveTsconfig(values.project, context.cwd);
+  problems.push(...diagnostics);
+  if (problems.length > 0) return failure(renderDiagnostics(problems, context));
+
+  const project = loadProject([file], tsconfig);
+  const result = inspect(project, project.getSourceFileOrThrow(file), options);
+  const stderr = renderDiagnostics(result.diagnostics, context);
+  if (result.diagnostics.some(isError)) return failure(stderr);
+  // The emitted stage is TypeScript and printed formatted; earlier stages print as they are.
+  const text =
+    options.stage === undefined || options.stage === "emit"
+      ? await formatGenerated(result.text)
+      : result.text;
+  const stdout = text === "" || text.endsWith("\n") ? text : `${text}\n`;
+  return { stdout, stderr, exitCode: 0 };
+}
+
+/** Runs `parseArgs` (always strict), its errors reworded as usage errors. */
+function parse<R>(parseArgs: () => R, options: object, command: string): R {
+  try {
+    return parseArgs();
+  } catch (error) {
+    throw new UsageError(parseErrorMessage(error, options, command));
+  }
+}
+
+function parseErrorMessage(error: unknown, options: object, command: string): string {
+  const code = (error as { code?: unknown }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  const option = /'(-[^' ,]*)/.exec(message)?.[1];
+  const long = /--[\w-]+/.exec(message)?.[0] ?? option;
+  switch (code) {
+    case "ERR_PARSE_ARGS_UNKNOWN_OPTION": {
+      const suggestion = suggest(option ?? "", Object.keys(options));
+      return (
+        `unknown option '${option}' for '${command}'` +
+        (suggestion ? `; did you mean '--${suggestion}'?` : "")
+      );
+    }
+    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
+      return message.includes("does not take an argument")
+        ? `option '${long}' takes no value`
+        : `option '${long}' needs a value`;
+    case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL":
+      return `unexpected argument ${/'[^']*'/.exec(message)?.[0] ?? message} for '${command}'`;
+    default:
+      return message;
+  }
+}
+
+/** The option a near-miss spelling (`--outDir`, `--out_dir`, `--Mode`) most likely meant. */
+function suggest(option: string, known: readonly string[]): string | undefined {
+  const squash = (name: string) => name.replace(/^-+/, "").replace(/[-_]/g, "").toLowerCase();
+  return known.find((name) => squash(name) === squash(option));
+}
+
+function oneOf<T extends string>(
+  value: string | undefined,
+  allowed: readonly T[],
+  option: string,
+): T | undefined {
+  if (value === undefined) return undefined;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`${option} must be one of ${allowed.join(", ")}; got '${value}'`);
+}
+
+function renderDiagnostics(diagnostics: readonly AdgDiagnostic[], context: Context): string {
+  return diagnostics.map((d) => `${renderDiagnostic(d, context)}\n`).join("");
+}
+
+/** The tsc format; in a terminal, coloured as tsc colours it. */
+function renderDiagnostic(diagnostic: AdgDiagnostic, context: Context): string {
+  const plain = formatDiagnostic(diagnostic, context.cwd);
+  if (!context.color.stderr) return plain;
+  const marker = `error ADG${diagnostic.code}: `;
+  const at = plain.indexOf(marker);
+  if (at === -1) return plain;
+  const where = plain.slice(0, at);
+  const location = where.endsWith(" - ") ? `${styleText("cyan", where.slice(0, -3))} - ` : where;
+  return (
+    location +
+    `${styleText("red", "error")} ${styleText("gray", `ADG${diagnostic.code}`)}: ` +
+    plain.slice(at + marker.length)
+  );
+}
+
+function displayPath(file: string, cwd: string): string {
+  const relative = path.relative(cwd, file);
+  return relative === ""
+    ? "."
+    : relative.startsWith("..") || path.isAbsolute(relative)
+      ? file
+      : relative;
+}
+
+function success(stdout: string): CommandResult {
+  return { stdout, stderr: "", exitCode: 0 };
+}
+
+function failure(stderr: string): CommandResult {
+  return { stdout: "", stderr, exitCode: 1 };
+}
+
+/** adgen's own package.json, found from here both in the sources and in dist/. */
+function version(): string {
+  for (let directory = __dirname; ; directory = path.dirname(directory)) {
+    const candidate = path.join(directory, "package.json");
+    if (fs.existsSync(candidate)) {
+      const json = JSON.parse(fs.readFileSync(candidate, "utf8")) as {
+        name?: string;
+        version?: string;
+      };
+      if (json.name === "adgen" && json.version) return json.version;
+    }
+    if (path.dirname(directory) === directory) return "unknown";
+  }
+}
+
+function helpText(): string {
+  const stageList = stages.join(", ");
+  return `adgen ${version()} - source-to-source automatic differentiation for TypeScript
+
+Usage:
+  adgen build <files or dirs...> --out-dir <dir> [-p <tsconfig.json>]
+  adgen inspect <file> [--fn <name>] [--mode grad|vjp|jvp] [--stage <stage>] [-p <tsconfig.json>]
+  adgen help | --help | -h
+  adgen --version | -v
+
+Commands:
+  build     Write every input .ts file to the same relative path under --out-dir, with
+            grad/valueAndGrad/vjp/jvp calls replaced by generated TypeScript; files that
+            need nothing are copied as they are. A directory's files keep their paths
+            relative to it; files given one by one keep their paths relative to the
+            common root of all inputs. The out dir is replaced as a whole, and only when
+            the build succeeds: on any error nothing is written.
+  inspect   Print the code generated for one function (--fn) or for every
+            differentiable function in the file.
+
+Options:
+  --out-dir <dir>        build: the directory to write (replaced as a whole)
+  -p, --project <path>   a tsconfig.json, or a directory holding one, for compiler options
+  --fn <name>            inspect: only this function
+  --mode <mode>          inspect: grad, vjp or jvp
+  --stage <stage>        inspect: show the code after this stage: ${stageList}
+                         (default: emit, the generated TypeScript)
+  -h, --help             show this help
+  -v, --version          show adgen's version
+
+Errors are printed as 'path:line:col - error ADG<code>: message' on stderr, and the
+exit status is 1.
+`;
+}

@@ -1,0 +1,39 @@
+/**
+ * Prettier formatting of the TypeScript that adgen generates.
+ *
+ * Input: generated TypeScript text. Output: the same code, formatted. Invariant: the
+ * result depends only on the text and on the prettier version adgen ships with — the
+ * options are fixed here and no user configuration file is ever read, so output is
+ * byte-stable from one machine to the next. Only generated code passes through here; the
+ * user's own code is never reformatted.
+ */
+import { format } from "prettier";
+
+export type EndOfLine = "lf" | "crlf";
+
+/** Every option that affects TypeScript output, spelled out so no default can drift. */
+const options = {
+  parser: "typescript",
+  printWidth: 100,
+  tabWidth: 2,
+  useTabs: false,
+  semi: true,
+  singleQuote: false,
+  quoteProps: "as-needed",
+  trailingComma: "all",
+  bracketSpacing: true,
+  bracketSameLine: false,
+  objectWrap: "preserve",
+  arrowParens: "always",
+  experimentalTernaries: false,
+  experimentalOperatorPosition: "end",
+} as const;
+
+/**
+ * Formats generated TypeScript. `endOfLine` lets the generated part match the line
+ * endings of the user's file it is appended to. Throws if the text does not parse, which
+ * for generated code means a bug in adgen: callers report it as an internal error.
+ */
+export async function formatGenerated(text: string, endOfLine: EndOfLine = "lf"): Promise<string> {
+  return format(text, { ...options, endOfLine });
+}

@@ -1,0 +1,55 @@
+/**
+ * Compiles fixture sources with the real pipeline and loads the output as modules, so
+ * tests can call generated gradients. Sources live at virtual paths under fixtures/, where
+ * `import … from "adgen"` resolves to this package.
+ */
+import * as path from "node:path";
+import { ts } from "ts-morph";
+import { compile } from "../compiler/pipeline";
+import { projectFromTexts } from "../compiler/project";
+import type { AdgDiagnostic } from "../compiler/diagnostics";
+import * as runtime from "../runtime";
+
+export const repoRoot = path.resolve(__dirname, "..");
+
+export interface Compiled {
+  diagnostics: AdgDiagnostic[];
+  /** output text per relative path */
+  texts: Record<string, string>;
+  /** the loaded module of a relative path */
+  load(relative: string): Record<string, any>;
+}
+
+/** Compile `sources` (relative path → text) placed under `fixtures/<dir>/`. */
+export function compileSources(sources: Record<string, string>, dir = "virtual"): Compiled {
+  const base = path.join(repoRoot, "fixtures", dir);
+  const texts = new Map(Object.entries(sources).map(([rel, text]) => [path.join(base, rel), text]));
+  const project = projectFromTexts(texts);
+  const files = [...texts.keys()].map((p) => project.getSourceFileOrThrow(p));
+  const result = compile(project, files);
+  const out: Record<string, string> = {};
+  for (const file of result.files) {
+    out[path.relative(base, file.path)] = file.generatedText ? `${file.userText}\n${file.generatedText}` : file.userText;
+  }
+  const cache = new Map<string, Record<string, any>>();
+  const load = (relative: string): Record<string, any> => {
+    const key = relative.replace(/\.(js|ts)$/, "") + ".ts";
+    const hit = cache.get(key);
+    if (hit) return hit;
+    const text = out[key];
+    if (text === undefined) throw new Error(`no output for ${key}: ${JSON.stringify(result.diagnostics)}`);
+    const js = ts.transpileModule(text, {
+      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
+    }).outputText;
+    const module = { exports: {} as Record<string, any> };
+    cache.set(key, module.exports);
+    const require = (spec: string) => {
+      if (spec === "adgen") return runtime;
+      if (spec.startsWith(".")) return load(path.join(path.dirname(key), spec));
+      throw new Error(`unexpected import ${spec}`);
+    };
+    new Function("exports", "require", "module", js)(module.exports, require, module);
+    return module.exports;
+  };
+  return { diagnostics: result.diagnostics, texts: out, load };
+}

@@ -1,0 +1,17 @@
+// Runs the unit tests, and type-checks the *.test-d.ts files (the transforms' static types) with tsc.
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    // Builds dist/ once: the CLI and transformer suites run the compiled package.
+    globalSetup: ["test/global-setup.ts"],
+    testTimeout: 120_000,
+    hookTimeout: 300_000,
+    typecheck: {
+      enabled: true,
+      include: ["test/**/*.test-d.ts"],
+      tsconfig: "test/tsconfig.json",
+    },
+  },
+});
