@@ -14,7 +14,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ts } from "ts-morph";
 import { type AdgDiagnostic, CompileError, codes, diagnosticAt } from "./diagnostics";
-import { formatGenerated } from "./format";
+import { renderOutput } from "./format";
 import { compile } from "./pipeline";
 import { loadProject } from "./project";
 
@@ -99,7 +99,7 @@ async function buildUnchecked(options: BuildOptions): Promise<BuildResult> {
   for (const entry of entries) {
     const file = compiled.get(entry.source);
     const content = file?.changed
-      ? await render(file.userText, file.generatedText)
+      ? await renderOutput(file.userText, file.generatedText)
       : fs.readFileSync(entry.source);
     outputs.push({ relative: entry.relative, content });
   }
@@ -107,19 +107,6 @@ async function buildUnchecked(options: BuildOptions): Promise<BuildResult> {
   writeTreeAtomically(outDir, outputs);
   const written = outputs.map((output) => path.join(outDir, output.relative)).sort();
   return { diagnostics: result.diagnostics, written };
-}
-
-/**
- * The user's text untouched, a blank line, then the generated declarations formatted.
- * Only the generated part is formatted, so every line of user code keeps its number.
- */
-async function render(userText: string, generatedText: string): Promise<string> {
-  if (generatedText.trim() === "") return userText;
-  const endOfLine = userText.includes("\r\n") ? "crlf" : "lf";
-  const eol = endOfLine === "crlf" ? "\r\n" : "\n";
-  const generated = await formatGenerated(generatedText, endOfLine);
-  const separator = userText === "" ? "" : userText.endsWith("\n") ? eol : eol + eol;
-  return userText + separator + generated;
 }
 
 /** Inputs exist, the tsconfig exists, and the out dir is a place we may replace. */

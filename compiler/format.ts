@@ -37,3 +37,17 @@ const options = {
 export async function formatGenerated(text: string, endOfLine: EndOfLine = "lf"): Promise<string> {
   return format(text, { ...options, endOfLine });
 }
+
+/**
+ * The user's text untouched, a blank line, then the generated declarations formatted.
+ * Only the generated part is formatted, so every line of user code keeps its number.
+ */
+export async function renderOutput(userText: string, generatedText: string): Promise<string> {
+  if (generatedText.trim() === "") return userText;
+  const endOfLine = userText.includes("\r\n") ? "crlf" : "lf";
+  const eol = endOfLine === "crlf" ? "\r\n" : "\n";
+  const generated = await formatGenerated(generatedText, endOfLine);
+  const separator = userText === "" ? "" : userText.endsWith("\n") ? eol : eol + eol;
+  return userText + separator + generated;
+}
+

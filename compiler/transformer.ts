@@ -188,20 +188,24 @@ function rewritingHost(
  * (tsc prints `error TS<code>`), position in the file as the user wrote it.
  */
 function toTsDiagnostic(tsApi: typeof ts, program: ts.Program, d: AdgDiagnostic): ts.Diagnostic {
-  const file = d.file !== undefined ? program.getSourceFile(d.file) : undefined;
+  const source = d.file !== undefined ? program.getSourceFile(d.file) : undefined;
   let start = d.start;
-  if (file && start === undefined && d.line !== undefined) {
-    start = tsApi.getPositionOfLineAndCharacter(file, d.line - 1, Math.max(0, (d.column ?? 1) - 1));
+  if (source && start === undefined && d.line !== undefined) {
+    start = tsApi.getPositionOfLineAndCharacter(source, d.line - 1, Math.max(0, (d.column ?? 1) - 1));
   }
-  // A file outside the program (rare) cannot carry a position tsc can print: name it instead.
-  const where = d.file !== undefined && !file ? `${d.file}${d.line !== undefined ? `:${d.line}:${d.column ?? 1}` : ""}: ` : "";
+  const file = start !== undefined ? source : undefined;
+  // Without a position tsc can print (a file outside the program, rare), name the place instead.
+  const where =
+    d.file !== undefined && !file
+      ? `${d.file}${d.line !== undefined ? `:${d.line}:${d.column ?? 1}` : ""}: `
+      : "";
   return {
     category: tsApi.DiagnosticCategory.Error,
     code: d.code,
     source: "adgen",
-    file: file && start !== undefined ? file : undefined,
+    file,
     start: file ? start : undefined,
-    length: file && start !== undefined ? (d.length ?? 0) : undefined,
+    length: file ? (d.length ?? 0) : undefined,
     messageText: `${adgPrefix(d.code)}${where}${d.message}`,
   };
 }

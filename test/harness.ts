@@ -8,14 +8,17 @@ import { ts } from "ts-morph";
 import { compile } from "../compiler/pipeline";
 import { projectFromTexts } from "../compiler/project";
 import type { AdgDiagnostic } from "../compiler/diagnostics";
+import type { CompiledFile } from "../compiler/pipeline";
 import * as runtime from "../runtime";
 
 export const repoRoot = path.resolve(__dirname, "..");
 
 export interface Compiled {
   diagnostics: AdgDiagnostic[];
-  /** output text per relative path */
+  /** output text per relative path (generated code unformatted) */
   texts: Record<string, string>;
+  /** the pipeline's result per relative path */
+  files: Record<string, CompiledFile>;
   /** the loaded module of a relative path */
   load(relative: string): Record<string, any>;
 }
@@ -25,11 +28,13 @@ export function compileSources(sources: Record<string, string>, dir = "virtual")
   const base = path.join(repoRoot, "fixtures", dir);
   const texts = new Map(Object.entries(sources).map(([rel, text]) => [path.join(base, rel), text]));
   const project = projectFromTexts(texts);
-  const files = [...texts.keys()].map((p) => project.getSourceFileOrThrow(p));
-  const result = compile(project, files);
+  const result = compile(project, [...texts.keys()].map((p) => project.getSourceFileOrThrow(p)));
   const out: Record<string, string> = {};
+  const files: Record<string, CompiledFile> = {};
   for (const file of result.files) {
-    out[path.relative(base, file.path)] = file.generatedText ? `${file.userText}\n${file.generatedText}` : file.userText;
+    const relative = path.relative(base, file.path);
+    files[relative] = file;
+    out[relative] = file.generatedText ? `${file.userText}\n${file.generatedText}` : file.userText;
   }
   const cache = new Map<string, Record<string, any>>();
   const load = (relative: string): Record<string, any> => {
@@ -51,5 +56,5 @@ export function compileSources(sources: Record<string, string>, dir = "virtual")
     new Function("exports", "require", "module", js)(module.exports, require, module);
     return module.exports;
   };
-  return { diagnostics: result.diagnostics, texts: out, load };
+  return { diagnostics: result.diagnostics, texts: out, files, load };
 }

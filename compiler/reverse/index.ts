@@ -9,9 +9,9 @@
  * after the forward sweep overwrote it is saved before the overwrite and restored in
  * reverse; a temporary used once gets its adjoint by `const`, everything else by `+=`.
  */
-import type { Activity } from "../analyse";
+import { isCallOp, type Activity } from "../analyse";
 import { Code } from "../code";
-import { atomText, valueText, type IrFunction, type Stmt } from "../ir";
+import { atomText, valueArgs, valueText, type IrFunction, type Stmt } from "../ir";
 import { Names } from "../naming";
 import type { Rule } from "../rules";
 import { assignAdjoint, type AssignAdjoint } from "./assign";
@@ -95,6 +95,21 @@ export function generateAdjoint(
     defined.add(s.target);
   });
 
+  // The forward sweep keeps only what the reverse sweep or the result needs, and calls
+  // that may have effects; the rest of the primal would be dead code here.
+  const ret = fn.body.at(-1) as Extract<Stmt, { kind: "return" }>;
+  const needed = new Set<string>(reads.flatMap((r) => [...r]));
+  if (spec.kind === "valueAndGrad" && ret.value.kind === "var") needed.add(ret.value.name);
+  const kept = new Set<number>();
+  for (let i = fn.body.length - 1; i >= 0; i--) {
+    const s = fn.body[i];
+    if (s.kind !== "assign") continue;
+    const effectful = s.value.kind === "op" && !s.value.rule && isCallOp(s.value.op);
+    if (!needed.has(s.target) && !effectful) continue;
+    kept.add(i);
+    for (const a of valueArgs(s.value)) if (a.kind === "var") needed.add(a.name);
+  }
+
   const code = new Code();
   const params = fn.params.map((p) => `${p.name}: ${p.typeText}`);
   if (seedParam) params.push(`${seedParam}: number`);
@@ -111,12 +126,11 @@ export function generateAdjoint(
   code.block(`${spec.exported ? "export " : ""}function ${spec.name}(${params.join(", ")}): ${returnType}`, () => {
     code.line("// forward sweep");
     fn.body.forEach((s, i) => {
-      if (s.kind !== "assign") return;
+      if (s.kind !== "assign" || !kept.has(i)) return;
       const old = saved.get(i);
       if (old) code.line(`const ${old} = ${s.target};`);
       code.line(forwardText(fn, s));
     });
-    const ret = fn.body.at(-1) as Extract<Stmt, { kind: "return" }>;
     let value = atomText(ret.value);
     if (spec.kind === "valueAndGrad" && ret.value.kind === "var" && [...saved.values()].length > 0) {
       const captured = names.fresh("value");
