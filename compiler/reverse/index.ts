@@ -80,7 +80,7 @@ export function generateAdjoint(
     const s = fn.body[i];
     if (!a || s.kind !== "assign") return new Set<string>();
     const texts =
-      a.kind === "call" ? a.call.args.map(atomText) : a.contributions.map((c) => c.text).concat(s.target);
+      a.kind === "call" ? a.call.args.map(atomText) : a.contributions.map((c) => c.text);
     return new Set(texts.flatMap((t) => t.match(/[A-Za-z_$][\w$]*/g) ?? []));
   });
   const defined = new Set(fn.params.map((p) => p.name));
