@@ -230,29 +230,32 @@ function lowerChecked(session: Session, target: DiffFunction): IrFunction {
   return ir;
 }
 
-function generateFor(session: Session, target: DiffFunction): string[] {
-  const ir = lowerChecked(session, target);
-  const out = session.output(target.file);
-  const reserved = out.names.reservedNames();
-  const exported = target.exported;
-  const numeric = ir.params.flatMap((p, i) => (p.type === "number" ? [i] : []));
-  const texts: string[] = [];
-  const adjointSpec: AdjointSpec = {
+/** The reusable adjoint of a function: cotangents of every parameter, given the result's. */
+function adjointSpec(session: Session, target: DiffFunction, ir: IrFunction): AdjointSpec {
+  return {
     kind: "adjoint",
     name: session.adjointName(target),
-    wrt: numeric,
+    wrt: ir.params.flatMap((p, i) => (p.type === "number" ? [i] : [])),
     many: true,
-    exported,
+    exported: target.exported,
     doc: `Adjoint of \`${target.name}\`: the cotangents of its parameters, given the cotangent of its result.`,
   };
-  const independents = (wrt: number[]) => wrt.map((i) => ir.params[i].name);
-  texts.push(generateAdjoint(ir, analyse(ir, independents(numeric)), adjointSpec, session.rules, reserved));
+}
+
+/** One generated function of `ir` for `spec`: activity is analysed for its `wrt`. */
+function generate(session: Session, ir: IrFunction, spec: AdjointSpec, reserved: Set<string>): string {
+  const activity = analyse(ir, spec.wrt.map((i) => ir.params[i].name));
+  return generateAdjoint(ir, activity, spec, session.rules, reserved);
+}
+
+function generateFor(session: Session, target: DiffFunction): string[] {
+  const ir = lowerChecked(session, target);
+  const reserved = session.output(target.file).names.reservedNames();
+  const adjoint = adjointSpec(session, target, ir);
+  const texts = [generate(session, ir, adjoint, reserved)];
   for (const { spec } of session.requests.get(keyOf(target.decl)) ?? []) {
-    if (spec.kind === "adjoint") {
-      texts.push(vjpText(ir, { ...spec, exported }, adjointSpec.name));
-    } else {
-      texts.push(generateAdjoint(ir, analyse(ir, independents(spec.wrt)), { ...spec, exported }, session.rules, reserved));
-    }
+    const full = { ...spec, exported: target.exported };
+    texts.push(spec.kind === "adjoint" ? vjpText(ir, full, adjoint.name) : generate(session, ir, full, reserved));
   }
   return texts;
 }
@@ -360,25 +363,16 @@ export function inspect(
     const text = session.guard(target.decl, () => {
       const ir = lowerChecked(session, target);
       if (stage === "lower") return printFunction(ir);
-      const numeric = ir.params.flatMap((p, i) => (p.type === "number" ? [i] : []));
+      const adjoint = adjointSpec(session, target, ir);
       if (stage === "analyse") {
-        const activity = analyse(ir, numeric.map((i) => ir.params[i].name));
+        const activity = analyse(ir, adjoint.wrt.map((i) => ir.params[i].name));
         return printFunction(ir, (name) =>
           activity.isActive(name) ? "active" : !activity.varied.has(name) ? "inactive: does not depend on the inputs" : "inactive: does not reach the result",
         );
       }
       if (mode === "jvp") throw new CompileError(codes.unsupportedSyntax, "jvp (forward mode) is not supported yet", target.decl);
       const reserved = session.output(file).names.reservedNames();
-      const adjoint: AdjointSpec = {
-        kind: "adjoint",
-        name: session.adjointName(target),
-        wrt: numeric,
-        many: true,
-        exported: target.exported,
-        doc: `Adjoint of \`${target.name}\`: the cotangents of its parameters, given the cotangent of its result.`,
-      };
-      const independents = (wrt: number[]) => wrt.map((i) => ir.params[i].name);
-      if (mode === "vjp") return generateAdjoint(ir, analyse(ir, independents(numeric)), adjoint, session.rules, reserved);
+      if (mode === "vjp") return generate(session, ir, adjoint, reserved);
       const grad: AdjointSpec = {
         kind: "grad",
         name: `${target.name}_grad`,
@@ -387,7 +381,7 @@ export function inspect(
         exported: target.exported,
         doc: `Gradient of \`${target.name}\` with respect to \`${ir.params[0]?.name}\`.`,
       };
-      return generateAdjoint(ir, analyse(ir, independents([0])), grad, session.rules, reserved);
+      return generate(session, ir, grad, reserved);
     });
     if (text !== undefined) parts.push(text);
   }

@@ -23,4 +23,4 @@ export { AdgenError } from "./errors";
 export { differentiable } from "./decorator";
 export { defineDerivative } from "./derivatives";
 export type { DerivativeRules } from "./derivatives";
-export { Float64Stack, Int32Stack } from "./stack";
+export { Float64Stack } from "./stack";

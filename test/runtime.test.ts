@@ -9,7 +9,6 @@ import * as runtime from "../runtime/index";
 import {
   AdgenError,
   Float64Stack,
-  Int32Stack,
   checkGrad,
   defineDerivative,
   differentiable,
@@ -223,20 +222,6 @@ describe("stacks", () => {
     expect(stack.length).toBe(0);
     stack.push(Math.PI);
     expect(stack.pop()).toBe(Math.PI);
-  });
-
-  it("Int32Stack pushes and pops across growth, reports bytes, resets", () => {
-    const stack = new Int32Stack();
-    const n = 5000;
-    for (let i = 0; i < n; i++) stack.push(i - 2500);
-    expect(stack.length).toBe(n);
-    expect(stack.bytes).toBe(4 * n);
-    for (let i = n - 1; i >= 0; i--) expect(stack.pop()).toBe(i - 2500);
-    expect(() => stack.pop()).toThrow(AdgenError);
-    stack.push(7);
-    stack.reset();
-    expect(stack.length).toBe(0);
-    expect(stack.bytes).toBe(0);
   });
 });
 
