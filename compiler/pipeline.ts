@@ -23,6 +23,7 @@ import {
 import { FileOutput } from "./emit";
 import { printFunction, type IrFunction } from "./ir";
 import { classify, lower, type Resolver } from "./lower";
+import { Names } from "./naming";
 import { generateAdjoint, type AdjointSpec } from "./reverse";
 import { builtinRules, ruleFromCall, type Rule } from "./rules";
 
@@ -255,21 +256,25 @@ function generateFor(session: Session, target: DiffFunction): string[] {
   const texts = [generate(session, ir, adjoint, reserved)];
   for (const { spec } of session.requests.get(keyOf(target.decl)) ?? []) {
     const full = { ...spec, exported: target.exported };
-    texts.push(spec.kind === "adjoint" ? vjpText(ir, full, adjoint.name) : generate(session, ir, full, reserved));
+    texts.push(spec.kind === "adjoint" ? vjpText(ir, full, adjoint.name, reserved) : generate(session, ir, full, reserved));
   }
   return texts;
 }
 
 /** `vjp(f)`: the value now, and a pullback that runs f's adjoint at the same arguments. */
-function vjpText(ir: IrFunction, spec: AdjointSpec, adjoint: string): string {
+function vjpText(ir: IrFunction, spec: AdjointSpec, adjoint: string, reserved: Set<string>): string {
+  const names = new Names(reserved);
+  for (const p of ir.params) names.reserve(p.name);
+  const value = names.fresh("value");
+  const seed = names.fresh("result_bar");
   const params = ir.params.map((p) => `${p.name}: ${p.typeText}`).join(", ");
   const args = ir.params.map((p) => p.name).join(", ");
   const cotangents = `[${ir.params.map((p) => (p.type === "number" ? "number" : "null")).join(", ")}]`;
   return [
     `/** ${spec.doc} */`,
-    `${spec.exported ? "export " : ""}function ${spec.name}(${params}): [${ir.resultTypeText}, (result_bar: number) => ${cotangents}] {`,
-    `  const value = ${ir.name}(${args});`,
-    `  return [value, (result_bar: number) => ${adjoint}(${args}, result_bar)];`,
+    `${spec.exported ? "export " : ""}function ${spec.name}(${params}): [${ir.resultTypeText}, (${seed}: number) => ${cotangents}] {`,
+    `  const ${value} = ${ir.name}(${args});`,
+    `  return [${value}, (${seed}: number) => ${adjoint}(${args}, ${seed})];`,
     `}`,
   ].join("\n");
 }
