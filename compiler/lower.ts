@@ -30,7 +30,7 @@ export interface Resolver {
   /** the `@differentiable` function a callee names */
   differentiable(callee: Expression): DiffFunction | undefined;
   /** the local name of a differentiable function's adjoint, in the file being generated */
-  adjointRef(target: DiffFunction): string;
+  adjointRef(target: DiffFunction, at: Node): string;
 }
 
 const binaryOperators: Record<number, string> = {
@@ -369,7 +369,7 @@ class Lowering {
     const target = this.resolver.differentiable(callee);
     if (target) {
       const args = node.getArguments().map((a) => this.atom(a as Expression));
-      return { kind: "call", callee: callee.getText(), adjoint: this.resolver.adjointRef(target), args };
+      return { kind: "call", callee: callee.getText(), adjoint: this.resolver.adjointRef(target, node), args };
     }
     if (Node.isIdentifier(callee) && this.lookup(callee.getText())) throw unsupported(callee, "calling a local variable");
     if (!Node.isIdentifier(callee) && !Node.isPropertyAccessExpression(callee)) throw unsupported(callee, "this kind of callee");

@@ -129,7 +129,7 @@ class Session {
     if (!this.isInput(target.file)) {
       throw new CompileError(
         codes.outsideInputs,
-        `\`${target.name}\` is defined in ${target.file.getFilePath()}, which is not among the files being built; add it to the inputs so its derivative code is generated`,
+        `\`${target.name}\` is defined in ${from.getRelativePathTo(target.file)}, which is not among the files being built; add it to the inputs so its derivative code is generated`,
         at,
       );
     }
@@ -162,7 +162,7 @@ class Session {
         const decl = Node.isIdentifier(callee) ? resolveDeclaration(callee) : undefined;
         return decl && asDiffFunction(decl);
       },
-      adjointRef: (target) => this.reference(file, target, () => this.adjointName(target), target.decl),
+      adjointRef: (target, at) => this.reference(file, target, () => this.adjointName(target), at),
     };
   }
 }
