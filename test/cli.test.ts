@@ -11,6 +11,7 @@ import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
 import { formatGenerated } from "../compiler/format";
 import type {} from "./global-setup";
+import { tree } from "./fixtures";
 
 const { root, cli, tscErrors } = inject("adgenBuild");
 const version = (
@@ -46,22 +47,6 @@ function write(files: Record<string, string | Buffer>): void {
     fs.mkdirSync(path.dirname(full), { recursive: true });
     fs.writeFileSync(full, content);
   }
-}
-
-/** Every file under `dir` (relative, `/`-separated) with its bytes; symlinks not followed. */
-function tree(dir: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  const visit = (current: string) => {
-    for (const entry of fs.readdirSync(current, { withFileTypes: true })) {
-      const full = path.join(current, entry.name);
-      const key = path.relative(dir, full).split(path.sep).join("/");
-      if (entry.isSymbolicLink()) files[key] = `-> ${fs.readlinkSync(full)}`;
-      else if (entry.isDirectory()) visit(full);
-      else files[key] = fs.readFileSync(full).toString("base64");
-    }
-  };
-  visit(dir);
-  return files;
 }
 
 /** Lets `import … from "adgen"` in the work dir resolve to this package. */

@@ -17,6 +17,7 @@ import { afterAll, describe, expect, inject, it } from "vitest";
 import { run } from "../compiler/commands";
 import { codes } from "../compiler/diagnostics";
 import type {} from "./global-setup";
+import { tree } from "./fixtures";
 
 const { root } = inject("adgenBuild");
 const errorsDir = path.join(root, "fixtures", "errors");
@@ -60,22 +61,6 @@ function withImports(fixture: string): string[] {
   };
   visit(fixture);
   return [...files];
-}
-
-/** Every file under `dir` (relative, `/`-separated) with its bytes; symlinks not followed. */
-function tree(dir: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  const visit = (current: string) => {
-    for (const entry of fs.readdirSync(current, { withFileTypes: true })) {
-      const full = path.join(current, entry.name);
-      const key = path.relative(dir, full).split(path.sep).join("/");
-      if (entry.isSymbolicLink()) files[key] = `-> ${fs.readlinkSync(full)}`;
-      else if (entry.isDirectory()) visit(full);
-      else files[key] = fs.readFileSync(full).toString("base64");
-    }
-  };
-  visit(dir);
-  return files;
 }
 
 const temps: string[] = [];

@@ -1,4 +1,4 @@
-/** The fixture programs under fixtures/functions, read from disk for the suites that compile them. */
+/** Fixture programs read from disk, and directory snapshots for the end-to-end suites. */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { repoRoot } from "./harness";
@@ -17,4 +17,20 @@ export function fixtureSources(): Record<string, string> {
   };
   walk(functionsDir);
   return sources;
+}
+
+/** Every file under `dir` (relative, `/`-separated) with its bytes; symlinks not followed. */
+export function tree(dir: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  const visit = (current: string) => {
+    for (const entry of fs.readdirSync(current, { withFileTypes: true })) {
+      const full = path.join(current, entry.name);
+      const key = path.relative(dir, full).split(path.sep).join("/");
+      if (entry.isSymbolicLink()) files[key] = `-> ${fs.readlinkSync(full)}`;
+      else if (entry.isDirectory()) visit(full);
+      else files[key] = fs.readFileSync(full).toString("base64");
+    }
+  };
+  visit(dir);
+  return files;
 }
