@@ -31,10 +31,6 @@ export class Names {
     this.taken.add(name);
   }
 
-  has(name: string): boolean {
-    return this.taken.has(name);
-  }
-
   /** A snapshot of the names taken so far, to seed a nested scope's Names. */
   reservedNames(): Set<string> {
     return new Set(this.taken);

@@ -12,7 +12,7 @@
 import { isCallOp, type Activity } from "../analyse";
 import { Code } from "../code";
 import { atomText, valueArgs, valueText, type IrFunction, type Stmt } from "../ir";
-import { Names } from "../naming";
+import { Names, adjointName } from "../naming";
 import type { Rule } from "../rules";
 import { assignAdjoint, type AssignAdjoint } from "./assign";
 
@@ -49,7 +49,7 @@ export function generateAdjoint(
   for (const name of fn.vars.keys()) names.reserve(name);
   const bar = new Map<string, string>();
   const barOf = (name: string) => {
-    if (!bar.has(name)) bar.set(name, names.fresh(`${name}_bar`));
+    if (!bar.has(name)) bar.set(name, adjointName(names, name));
     return bar.get(name)!;
   };
   const seedParam = spec.kind === "adjoint" ? names.fresh("result_bar") : undefined;
