@@ -16,6 +16,20 @@ export class Code {
     return this.line(tail);
   }
 
+  /** Runs `body` one level deeper. */
+  indent(body: () => void): this {
+    this.depth++;
+    body();
+    this.depth--;
+    return this;
+  }
+
+  /** Appends another writer's lines at this depth. */
+  append(other: Code): this {
+    for (const line of other.lines) this.line(line);
+    return this;
+  }
+
   toString(): string {
     return this.lines.join("\n");
   }

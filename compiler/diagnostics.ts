@@ -13,6 +13,11 @@ export const codes = {
   // ADG1xxx — syntax adgen does not handle (yet)
   unsupportedSyntax: 1001,
   typeScriptSyntax: 1002,
+  writeToInput: 1003,
+  closure: 1004,
+  exceptions: 1005,
+  generator: 1006,
+  storedReference: 1007,
   // ADG2xxx — resolution
   notDifferentiableCallee: 2001,
   transformTarget: 2002,

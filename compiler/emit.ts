@@ -18,6 +18,7 @@ export class FileOutput {
   /** per user import declaration (by its end offset): its specifier, exported → local names */
   private readonly imports = new Map<number, { specifier: string; names: Map<string, string> }>();
   private readonly functions: string[] = [];
+  private runtime?: string;
 
   constructor(readonly file: SourceFile) {
     this.names = new Names(identifiersOf(file));
@@ -39,6 +40,14 @@ export class FileOutput {
     return local;
   }
 
+  /**
+   * The local name of `import * as adgen from "adgen"` for generated code (stacks, shadows),
+   * added on the line of the user's own import from "adgen", or at the start of line 1.
+   */
+  runtimeNamespace(): string {
+    return (this.runtime ??= this.names.fresh("adgen"));
+  }
+
   addFunction(text: string): void {
     this.functions.push(text);
   }
@@ -53,6 +62,11 @@ export class FileOutput {
     for (const [anchor, { specifier, names }] of this.imports) {
       const list = [...names].map(([exported, local]) => (exported === local ? exported : `${exported} as ${local}`));
       edits.push({ start: anchor, end: anchor, text: ` import { ${list.join(", ")} } from ${JSON.stringify(specifier)};` });
+    }
+    if (this.runtime) {
+      const own = this.file.getImportDeclarations().find((d) => d.getModuleSpecifierValue() === "adgen");
+      const statement = `import * as ${this.runtime} from "adgen";`;
+      edits.push(own ? { start: own.getEnd(), end: own.getEnd(), text: ` ${statement}` } : { start: 0, end: 0, text: `${statement} ` });
     }
     for (const r of edits.sort((a, b) => b.start - a.start)) {
       text = text.slice(0, r.start) + r.text + text.slice(r.end);

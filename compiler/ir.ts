@@ -1,14 +1,24 @@
 /**
  * The intermediate representation: a function body in A-normal form.
  *
- * Every assignment performs one operation on atoms (names or literals); structured
- * control flow stays structured so generated code reads like its source. The IR is plain
- * data — no ts-morph nodes — so the passes after lowering depend on nothing but this file.
+ * Every assignment performs one operation on atoms (names or literals); control flow stays
+ * structured (`if`, `loop`) so generated code reads like its source. Lowering has already
+ * turned `break`, `continue`, early `return`, `switch`, `&&`/`||`/`??` and `?:` into flags
+ * and branches, so a body has one exit: its final `return`. The IR is plain data — no
+ * ts-morph nodes — so the passes after lowering depend on nothing but this file.
  */
 import type { SourcePos } from "./diagnostics";
 
 /** A name (parameter, local or temporary) or a literal / outer constant printed as is. */
 export type Atom = { kind: "var"; name: string } | { kind: "lit"; text: string };
+
+/** Where in an array, tuple or object: `[i]` or `.name`. */
+export type Key =
+  | { kind: "index"; index: Atom }
+  /** `optional`: the field may be absent (`gain?: number`), and so may its adjoint */
+  | { kind: "field"; name: string; optional?: boolean };
+
+export type ArrayConstructor = "Float64Array" | "Float32Array" | "Array";
 
 export type Value =
   /** `target = arg` */
@@ -19,8 +29,16 @@ export type Value =
    * derivative rule when there is one; without it the result carries no derivative.
    */
   | { kind: "op"; op: string; args: Atom[]; rule?: string }
-  /** A call of another `@differentiable` function, differentiated through its adjoint. */
-  | { kind: "call"; callee: string; adjoint: string; args: Atom[] };
+  /** A call of a `@differentiable` function, differentiated through its adjoint. */
+  | { kind: "call"; callee: string; adjoint: string; args: Atom[] }
+  /** `object[key]` / `object.key`: an element or a field */
+  | { kind: "get"; object: string; key: Key }
+  /** `object.length`: an integer, never differentiable */
+  | { kind: "length"; object: string }
+  /** `new Float64Array(n)` / `new Array(n).fill(0)`: a zeroed array */
+  | { kind: "alloc"; ctor: ArrayConstructor; length: Atom }
+  /** `[a, b]` or `{ a: x, b: y }` */
+  | { kind: "literal"; shape: "array" | "object"; items: { key: string; value: Atom }[] };
 
 /** Index of the source statement an IR statement came from (into `IrFunction.origins`). */
 export type Origin = number;
@@ -32,11 +50,24 @@ export interface OriginInfo {
 }
 
 export type Stmt =
-  | { kind: "assign"; target: string; value: Value; declares: boolean; origin: Origin }
+  | { kind: "assign"; target: string; value: Value; origin: Origin }
+  /** `object[key] = value` (a number into a local array or object) */
+  | { kind: "store"; object: string; key: Key; value: Atom; origin: Origin }
+  /** `object.push(value)` on a local array */
+  | { kind: "push"; object: string; value: Atom; origin: Origin }
+  /** `cond` is never assigned inside the branches, so the reverse sweep can test it again */
+  | { kind: "if"; cond: Atom; then: Stmt[]; else: Stmt[]; origin: Origin }
+  /** `while (true) { test; if (!cond) break; body }`: `test` runs once more than `body` */
+  | { kind: "loop"; test: Stmt[]; cond: Atom; body: Stmt[]; origin: Origin }
+  /** the one final return */
   | { kind: "return"; value: Atom; origin: Origin };
 
-/** How a value takes part in differentiation. */
-export type VarType = "number" | "inactive";
+/**
+ * How a value takes part in differentiation: a number; a reference to an array, tuple or
+ * object that holds numbers (its adjoint is a "shadow" of the same shape); or inactive
+ * (booleans, strings, integer arrays: never differentiated).
+ */
+export type VarType = "number" | "reference" | "inactive";
 
 export interface IrVar {
   name: string;
@@ -44,22 +75,27 @@ export interface IrVar {
   /** TypeScript type text, for declarations */
   typeText: string;
   role: "param" | "local" | "temp";
-  /** assigned more than once (so declared with `let`) */
-  mutable: boolean;
+  /** the type text of its adjoint, for arrays and objects (`Float64Array`, `number[][]`) */
+  tangentText?: string;
 }
 
 export interface IrParam {
   name: string;
   typeText: string;
   type: VarType;
+  /** the type text of its cotangent (`number`, `Float64Array`, `{ w: number[] }`, `null`) */
+  tangentText: string;
 }
 
 export interface IrFunction {
   /** the function's name as the user calls it */
   name: string;
   params: IrParam[];
+  /** `this`, for methods: an inactive receiver whose numeric fields the body may read */
+  self?: { name: string; typeText: string };
   resultType: VarType;
   resultTypeText: string;
+  resultTangentText: string;
   vars: Map<string, IrVar>;
   body: Stmt[];
   /** the user statements, indexed by Origin */
@@ -74,9 +110,48 @@ export function atomText(a: Atom): string {
   return a.text.startsWith("-") ? `(${a.text})` : a.text;
 }
 
-/** The atoms a value reads. */
+export function keyText(key: Key): string {
+  return key.kind === "index" ? `[${atomText(key.index)}]` : `.${key.name}`;
+}
+
+/** The atoms a value reads (not counting the array or object it reads from). */
 export function valueArgs(value: Value): Atom[] {
-  return value.kind === "copy" ? [value.arg] : value.args;
+  switch (value.kind) {
+    case "copy":
+      return [value.arg];
+    case "op":
+    case "call":
+      return value.args;
+    case "get":
+      return value.key.kind === "index" ? [value.key.index] : [];
+    case "length":
+      return [];
+    case "alloc":
+      return [value.length];
+    case "literal":
+      return value.items.map((i) => i.value);
+  }
+}
+
+/** Every name a value reads, the array or object included. */
+export function valueReads(value: Value): string[] {
+  const names = valueArgs(value).flatMap((a) => (a.kind === "var" ? [a.name] : []));
+  if (value.kind === "get" || value.kind === "length") names.push(value.object);
+  return names;
+}
+
+/** Every statement in a body, nested ones included, in program order. */
+export function* walk(body: readonly Stmt[]): Generator<Stmt> {
+  for (const s of body) {
+    yield s;
+    if (s.kind === "if") {
+      yield* walk(s.then);
+      yield* walk(s.else);
+    } else if (s.kind === "loop") {
+      yield* walk(s.test);
+      yield* walk(s.body);
+    }
+  }
 }
 
 const infix = new Set(["+", "-", "*", "/", "%", "**", "<", "<=", ">", ">=", "==", "===", "!=", "!==", "&&", "||", "??", "&", "|", "^", "<<", ">>", ">>>"]);
@@ -89,6 +164,18 @@ export function valueText(value: Value): string {
       return atomText(value.arg);
     case "call":
       return `${value.callee}(${value.args.map(atomText).join(", ")})`;
+    case "get":
+      return `${value.object}${keyText(value.key)}`;
+    case "length":
+      return `${value.object}.length`;
+    case "alloc":
+      return value.ctor === "Array"
+        ? `new Array<number>(${atomText(value.length)}).fill(0)`
+        : `new ${value.ctor}(${atomText(value.length)})`;
+    case "literal": {
+      if (value.shape === "array") return `[${value.items.map((i) => atomText(i.value)).join(", ")}]`;
+      return `{ ${value.items.map((i) => `${i.key}: ${atomText(i.value)}`).join(", ")} }`;
+    }
     case "op": {
       const args = value.args.map(atomText);
       if (args.length === 2 && infix.has(value.op)) return `${args[0]} ${value.op} ${args[1]}`;
@@ -101,26 +188,52 @@ export function valueText(value: Value): string {
   }
 }
 
+/** A statement that is not control flow, as one line of TypeScript. */
+export function simpleText(s: Exclude<Stmt, { kind: "if" | "loop" }>): string {
+  switch (s.kind) {
+    case "assign":
+      return `${s.target} = ${valueText(s.value)};`;
+    case "store":
+      return `${s.object}${keyText(s.key)} = ${atomText(s.value)};`;
+    case "push":
+      return `${s.object}.push(${atomText(s.value)});`;
+    case "return":
+      return `return ${atomText(s.value)};`;
+  }
+}
+
 /** The IR as text: what `adgen inspect --stage lower` prints. */
 export function printFunction(fn: IrFunction, annotate?: (name: string) => string): string {
   const params = fn.params.map((p) => `${p.name}: ${p.typeText}`).join(", ");
   const lines = [`function ${fn.name}(${params}): ${fn.resultTypeText} {`];
   let origin = -1;
-  for (const stmt of fn.body) {
-    if (stmt.origin !== origin) {
-      origin = stmt.origin;
-      lines.push(`  // ${fn.origins[origin].text}`);
+  const block = (body: readonly Stmt[], indent: string) => {
+    for (const s of body) {
+      if (s.origin !== origin) {
+        origin = s.origin;
+        lines.push(`${indent}// ${fn.origins[origin].text}`);
+      }
+      if (s.kind === "if") {
+        lines.push(`${indent}if (${atomText(s.cond)}) {`);
+        block(s.then, indent + "  ");
+        if (s.else.length) {
+          lines.push(`${indent}} else {`);
+          block(s.else, indent + "  ");
+        }
+        lines.push(`${indent}}`);
+      } else if (s.kind === "loop") {
+        lines.push(`${indent}loop {`);
+        block(s.test, indent + "  ");
+        lines.push(`${indent}  if (!${atomText(s.cond)}) break;`);
+        block(s.body, indent + "  ");
+        lines.push(`${indent}}`);
+      } else {
+        const note = annotate && s.kind === "assign" ? `  // ${annotate(s.target)}` : "";
+        lines.push(`${indent}${simpleText(s)}${note}`);
+      }
     }
-    lines.push(`  ${stmtText(fn, stmt, annotate)}`);
-  }
+  };
+  block(fn.body, "  ");
   lines.push("}");
   return lines.join("\n");
-}
-
-function stmtText(fn: IrFunction, stmt: Stmt, annotate?: (name: string) => string): string {
-  if (stmt.kind === "return") return `return ${atomText(stmt.value)};`;
-  const variable = fn.vars.get(stmt.target);
-  const keyword = stmt.declares ? (variable?.mutable ? "let " : "const ") : "";
-  const note = annotate ? `  // ${annotate(stmt.target)}` : "";
-  return `${keyword}${stmt.target} = ${valueText(stmt.value)};${note}`;
 }

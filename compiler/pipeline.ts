@@ -236,7 +236,7 @@ function adjointSpec(session: Session, target: DiffFunction, ir: IrFunction): Ad
   return {
     kind: "adjoint",
     name: session.adjointName(target),
-    wrt: ir.params.flatMap((p, i) => (p.type === "number" ? [i] : [])),
+    wrt: ir.params.flatMap((p, i) => (p.type === "inactive" ? [] : [i])),
     many: true,
     exported: target.exported,
     doc: `Adjoint of \`${target.name}\`: the cotangents of its parameters, given the cotangent of its result.`,
@@ -244,19 +244,20 @@ function adjointSpec(session: Session, target: DiffFunction, ir: IrFunction): Ad
 }
 
 /** One generated function of `ir` for `spec`: activity is analysed for its `wrt`. */
-function generate(session: Session, ir: IrFunction, spec: AdjointSpec, reserved: Set<string>): string {
+function generate(session: Session, out: FileOutput, ir: IrFunction, spec: AdjointSpec, reserved: Set<string>): string {
   const activity = analyse(ir, spec.wrt.map((i) => ir.params[i].name));
-  return generateAdjoint(ir, activity, spec, session.rules, reserved);
+  return generateAdjoint(ir, activity, spec, session.rules, reserved, { namespace: () => out.runtimeNamespace() });
 }
 
 function generateFor(session: Session, target: DiffFunction): string[] {
   const ir = lowerChecked(session, target);
   const reserved = session.output(target.file).names.reservedNames();
   const adjoint = adjointSpec(session, target, ir);
-  const texts = [generate(session, ir, adjoint, reserved)];
+  const out = session.output(target.file);
+  const texts = [generate(session, out, ir, adjoint, reserved)];
   for (const { spec } of session.requests.get(keyOf(target.decl)) ?? []) {
     const full = { ...spec, exported: target.exported };
-    texts.push(spec.kind === "adjoint" ? vjpText(ir, full, adjoint.name, reserved) : generate(session, ir, full, reserved));
+    texts.push(spec.kind === "adjoint" ? vjpText(ir, full, adjoint.name, reserved) : generate(session, out, ir, full, reserved));
   }
   return texts;
 }
@@ -269,12 +270,12 @@ function vjpText(ir: IrFunction, spec: AdjointSpec, adjoint: string, reserved: S
   const seed = names.fresh("result_bar");
   const params = ir.params.map((p) => `${p.name}: ${p.typeText}`).join(", ");
   const args = ir.params.map((p) => p.name).join(", ");
-  const cotangents = `[${ir.params.map((p) => (p.type === "number" ? "number" : "null")).join(", ")}]`;
+  const cotangents = `[${ir.params.map((p) => p.tangentText).join(", ")}]`;
   return [
     `/** ${spec.doc} */`,
-    `${spec.exported ? "export " : ""}function ${spec.name}(${params}): [${ir.resultTypeText}, (${seed}: number) => ${cotangents}] {`,
+    `${spec.exported ? "export " : ""}function ${spec.name}(${params}): [${ir.resultTypeText}, (${seed}: ${ir.resultTangentText}) => ${cotangents}] {`,
     `  const ${value} = ${ir.name}(${args});`,
-    `  return [${value}, (${seed}: number) => ${adjoint}(${args}, ${seed})];`,
+    `  return [${value}, (${seed}: ${ir.resultTangentText}) => ${adjoint}(${args}, ${seed})];`,
     `}`,
   ].join("\n");
 }
@@ -377,7 +378,7 @@ export function inspect(
       }
       if (mode === "jvp") throw new CompileError(codes.unsupportedSyntax, "jvp (forward mode) is not supported yet", target.decl);
       const reserved = session.output(file).names.reservedNames();
-      if (mode === "vjp") return generate(session, ir, adjoint, reserved);
+      if (mode === "vjp") return generate(session, session.output(file), ir, adjoint, reserved);
       const grad: AdjointSpec = {
         kind: "grad",
         name: `${target.name}_grad`,
@@ -386,7 +387,7 @@ export function inspect(
         exported: target.exported,
         doc: `Gradient of \`${target.name}\` with respect to \`${ir.params[0]?.name}\`.`,
       };
-      return generate(session, ir, grad, reserved);
+      return generate(session, session.output(file), ir, grad, reserved);
     });
     if (text !== undefined) parts.push(text);
   }

@@ -23,4 +23,5 @@ export { AdgenError } from "./errors";
 export { differentiable } from "./decorator";
 export { defineDerivative } from "./derivatives";
 export type { DerivativeRules } from "./derivatives";
-export { Float64Stack } from "./stack";
+export { Float64Stack, BooleanStack, ReferenceStack } from "./stack";
+export { zerosLike, addTo } from "./shadow";

@@ -5,15 +5,16 @@
  * and the reverse sweep pops them in the opposite order. Storing them in one typed array
  * with a top index means no allocation per value and no boxing; the buffer doubles when
  * full and is kept across `reset()` so a reused stack stops allocating after warm-up.
- * One float64 stack serves every kind of value: a JS number (an index, a count, a
- * branch taken as 0/1) is stored exactly.
+ * Numbers (values, indices, trip counts) go on a Float64Stack, booleans (branch flags) on
+ * a BooleanStack of one byte each, and arrays or objects a loop rebinds on a
+ * ReferenceStack (the reference only; their elements are restored one by one).
  */
 import { AdgenError } from "./errors";
 
 const initialCapacity = 256;
 
-function underflow(): AdgenError {
-  return new AdgenError("Float64Stack.pop() on an empty stack: a reverse sweep popped more than it pushed.");
+function underflow(kind: string): AdgenError {
+  return new AdgenError(`${kind}.pop() on an empty stack: a reverse sweep popped more than it pushed.`);
 }
 
 /** A stack of float64 values (primal values saved for the reverse sweep). */
@@ -31,7 +32,7 @@ export class Float64Stack {
   }
 
   pop(): number {
-    if (this.top === 0) throw underflow();
+    if (this.top === 0) throw underflow("Float64Stack");
     return this.data[--this.top]!;
   }
 
@@ -55,5 +56,70 @@ export class Float64Stack {
     const next = new Float64Array(this.data.length * 2);
     next.set(this.data);
     this.data = next;
+  }
+}
+
+/** A stack of booleans, one byte each (branch flags saved for the reverse sweep). */
+export class BooleanStack {
+  private data: Uint8Array;
+  private top = 0;
+
+  constructor(capacity = initialCapacity) {
+    this.data = new Uint8Array(Math.max(1, capacity));
+  }
+
+  push(value: boolean): void {
+    if (this.top === this.data.length) this.grow();
+    this.data[this.top++] = value ? 1 : 0;
+  }
+
+  pop(): boolean {
+    if (this.top === 0) throw underflow("BooleanStack");
+    return this.data[--this.top] === 1;
+  }
+
+  get length(): number {
+    return this.top;
+  }
+
+  get bytes(): number {
+    return this.top;
+  }
+
+  reset(): void {
+    this.top = 0;
+  }
+
+  private grow(): void {
+    const next = new Uint8Array(this.data.length * 2);
+    next.set(this.data);
+    this.data = next;
+  }
+}
+
+/** A stack of references (arrays or objects a loop rebinds), for the reverse sweep. */
+export class ReferenceStack {
+  private readonly data: unknown[] = [];
+
+  push(value: unknown): void {
+    this.data.push(value);
+  }
+
+  pop(): unknown {
+    if (this.data.length === 0) throw underflow("ReferenceStack");
+    return this.data.pop();
+  }
+
+  get length(): number {
+    return this.data.length;
+  }
+
+  /** Bytes of the references themselves (8 each), not of what they point to. */
+  get bytes(): number {
+    return this.data.length * 8;
+  }
+
+  reset(): void {
+    this.data.length = 0;
   }
 }

@@ -1,78 +1,427 @@
 /**
  * Every fixture function × transform against central finite differences.
  *
- * Each fixture module exports `points`: function name → argument lists. A driver module
- * is generated that applies grad (w.r.t. every parameter), valueAndGrad and vjp to each of
- * those functions, and is compiled with the fixtures by the real pipeline.
+ * Each fixture module exports `points`: target → argument lists. A target is the name of an
+ * exported function (`"loss"`), or `"receiver.method"` for a method reached through an export
+ * of the module: an instance (`"affine.apply"`), a class for a static method
+ * (`"Polynomial.logistic"`) or an object literal (`"model.f"`). The driver names it the same
+ * way (`grad(affine.apply)`), and the method and its transforms are called with `this` = that
+ * receiver, which is right whether generated code reads `this` or captured the receiver. A module may also export `integerArgs`: target → indices of
+ * integer-valued parameters (counts, depths, labels, selectors). They are differentiated
+ * like any `number` parameter, but a finite-difference step would change the program's path
+ * (a trip count, a branch), so their gradients are only required to be finite numbers.
+ *
+ * Per fixture module, a driver module applies to each target
+ * - vjp, always: the pullback of a fixed pseudo-random cotangent must match finite
+ *   differences of ⟨cotangent, f(x)⟩ and be linear in the cotangent;
+ * - grad and valueAndGrad, when the result is a number, w.r.t. every differentiable
+ *   parameter (numbers, number arrays, float typed arrays, objects and tuples holding them;
+ *   not booleans or strings).
+ * The driver is compiled by the real pipeline together with the module and the fixtures it
+ * imports, one module per compilation, so a module the compiler rejects fails its own tests
+ * only. Which parameters are differentiable and whether the result is a number is read off
+ * the values at the first point, evaluated on the uncompiled fixture.
  */
+import * as path from "node:path";
+import { ts } from "ts-morph";
 import { describe, expect, it } from "vitest";
+import * as runtime from "../runtime";
 import { checkGrad } from "../runtime";
-import { compileSources } from "./harness";
+import { compileSources, type Compiled } from "./harness";
 import { fixtureSources } from "./fixtures";
 
-const sources = fixtureSources();
-const first = compileSources(sources, "functions");
+/** Fixture functions and their transforms, called with values of any shape. */
+type Fn = (...args: any[]) => any;
 
-/** fixture module → function → points */
-const table: { module: string; fn: string; points: unknown[][] }[] = [];
-for (const module of Object.keys(sources)) {
-  const points = first.load(module).points as Record<string, unknown[][]> | undefined;
-  for (const [fn, list] of Object.entries(points ?? {})) table.push({ module, fn, points: list });
+const sources = fixtureSources();
+const driverFile = "numbers-driver.ts";
+
+// Finite differences in float64: steps of 1e-6 leave errors far below this.
+const tolerance = 1e-6;
+// Anything touching a Float32Array is rounded to float32 (relative 6e-8) on every store, so with
+// a step of 1e-6 the difference quotient would be mostly rounding noise (errors of 3% and more on
+// the fixtures). checkGrad's float32 step, 1e-3, is used for every leaf of such a function, the
+// float64 ones too (a float64 scale is rounded as soon as its product is stored): rounding noise
+// and truncation error are then both ~1e-5 of the derivative, checked with room to spare.
+const float32Tolerance = 1e-3;
+const float32Step = 1e-3;
+// Pullbacks are linear: scaling the cotangent scales every cotangent, up to rounding (float64),
+// or up to float32 rounding of the values stored in Float32Arrays along the way.
+const linearityTolerance = 1e-10;
+const float32LinearityTolerance = 1e-5;
+
+/* ───────────────────────── the fixture table ───────────────────────── */
+
+interface Target {
+  module: string;
+  /** `fn` or `receiver.method` */
+  name: string;
+  points: any[][];
+  /** per parameter: whether it carries a derivative (by its value at the first point) */
+  differentiable: boolean[];
+  /** indices of integer-valued parameters: differentiated, not checked by finite differences */
+  integer: number[];
+  /** the result is a number: grad and valueAndGrad apply */
+  scalar: boolean;
+  /** some argument or the result holds a Float32Array */
+  float32: boolean;
 }
 
-const driver = [
-  `import { grad, valueAndGrad, vjp } from "adgen";`,
-  ...table.map(({ module, fn, points }, i) => {
-    const wrt = points[0].map((_, j) => j).join(", ");
-    const spec = "./" + module.replace(/\.ts$/, "");
-    return [
-      `import { ${fn} as f${i} } from ${JSON.stringify(spec)};`,
-      `export const grad${i} = grad(f${i}, { wrt: [${wrt}] });`,
-      `export const valueAndGrad${i} = valueAndGrad(f${i}, { wrt: [${wrt}] });`,
-      `export const vjp${i} = vjp(f${i});`,
-    ].join("\n");
-  }),
-].join("\n");
-const compiled = compileSources({ ...sources, "driver.ts": driver }, "functions");
+const modules = Object.keys(sources).sort();
+const targets: Target[] = [];
+for (const module of modules) {
+  const exports = loadUncompiled(module);
+  const points = (exports.points ?? {}) as Record<string, any[][]>;
+  const integerArgs = (exports.integerArgs ?? {}) as Record<string, number[]>;
+  for (const [name, list] of Object.entries(points)) {
+    const { receiver, fn } = resolveTarget(exports, name);
+    const first = list[0] ?? [];
+    const result = list.length > 0 ? fn.apply(receiver, first) : undefined;
+    targets.push({
+      module,
+      name,
+      points: list,
+      differentiable: first.map(isDifferentiable),
+      integer: integerArgs[name] ?? [],
+      scalar: typeof result === "number",
+      float32: hasFloat32(result) || list.some((args) => args.some(hasFloat32)),
+    });
+  }
+}
+
+/** Indices of the differentiable parameters: grad's `wrt`. */
+const wrtOf = (t: Target) => t.differentiable.flatMap((d, j) => (d ? [j] : []));
+/** Those of them checked against finite differences. */
+const checkedOf = (t: Target) => wrtOf(t).filter((j) => !t.integer.includes(j));
+
+/* ───────────────────────── drivers and compilation ───────────────────────── */
+
+/** The driver of one module: `vjp<i>` for every target, `grad<i>` / `valueAndGrad<i>` for scalar ones. */
+function driverText(module: string): string {
+  const spec = JSON.stringify("./" + module.replace(/\.ts$/, ""));
+  const lines = [`import { grad, valueAndGrad, vjp } from "adgen";`];
+  targets.forEach((t, i) => {
+    if (t.module !== module) return;
+    const [head, ...rest] = t.name.split(".");
+    lines.push(`import { ${head} as target${i} } from ${spec};`);
+    const target = [`target${i}`, ...rest].join(".");
+    lines.push(`export const vjp${i} = vjp(${target});`);
+    const wrt = wrtOf(t);
+    if (t.scalar && wrt.length > 0) {
+      lines.push(`export const grad${i} = grad(${target}, { wrt: [${wrt.join(", ")}] });`);
+      lines.push(`export const valueAndGrad${i} = valueAndGrad(${target}, { wrt: [${wrt.join(", ")}] });`);
+    }
+  });
+  return lines.join("\n") + "\n";
+}
+
+const compiledModules = new Map<string, Compiled>();
+/** The module, the fixtures it imports and its driver, compiled (once, on first use). */
+function compiled(module: string): Compiled {
+  let c = compiledModules.get(module);
+  if (!c) {
+    const files: Record<string, string> = { [driverFile]: driverText(module) };
+    for (const rel of importClosure(module)) files[rel] = sources[rel];
+    c = compileSources(files, "functions");
+    compiledModules.set(module, c);
+  }
+  return c;
+}
+
+/**
+ * The compiled target, and the driver's transforms of it, each called with the target's receiver.
+ * grad and valueAndGrad exist for scalar targets only, so they are looked up when used.
+ */
+function compiledTarget(t: Target) {
+  const i = targets.indexOf(t);
+  const c = compiled(t.module);
+  const driver = c.load(driverFile);
+  const { receiver, fn } = resolveTarget(c.load(t.module), t.name);
+  const bound = (g: unknown) => {
+    if (typeof g !== "function") throw new Error(`the driver has no function for ${t.name}`);
+    return (...args: any[]) => (g as Fn).apply(receiver, args);
+  };
+  return {
+    f: bound(fn),
+    grad: () => bound(driver[`grad${i}`]) as (...args: any[]) => unknown[],
+    valueAndGrad: () => bound(driver[`valueAndGrad${i}`]) as (...args: any[]) => [number, unknown[]],
+    vjp: bound(driver[`vjp${i}`]) as (...args: any[]) => [unknown, (ct: unknown) => unknown[]],
+  };
+}
+
+/* ───────────────────────── the tests ───────────────────────── */
 
 describe("fixture gradients", () => {
-  it("compile without diagnostics", () => {
-    expect(first.diagnostics).toEqual([]);
-    expect(compiled.diagnostics).toEqual([]);
-    expect(table.length).toBeGreaterThan(10);
+  it("cover the fixtures", () => {
+    expect(targets.length).toBeGreaterThan(10);
+    for (const t of targets) expect(t.points.length, `${t.module}: ${t.name} has no points`).toBeGreaterThan(0);
   });
 
-  table.forEach(({ module, fn, points }, i) => {
-    describe(`${module}: ${fn}`, () => {
-      const d = () => compiled.load("driver.ts");
-      const f = () => compiled.load(module)[fn] as (...args: unknown[]) => number;
-
-      it("grad matches finite differences", () => {
-        for (const args of points) {
-          const wrt = args.map((_, j) => j);
-          const report = checkGrad(f(), d()[`grad${i}`], args, { wrt });
-          expect(report.maxRelError, `at ${JSON.stringify(args)}: ${JSON.stringify(report)}`).toBeLessThan(1e-6);
-        }
+  for (const module of modules) {
+    describe(module, () => {
+      it("compiles without diagnostics", () => {
+        expect(compiled(module).diagnostics).toEqual([]);
       });
 
-      it("valueAndGrad gives the value and the same gradient", () => {
-        for (const args of points) {
-          const [value, gradient] = d()[`valueAndGrad${i}`](...args);
-          expect(value).toBe(f()(...args));
-          expect(gradient).toEqual(d()[`grad${i}`](...args));
-        }
-      });
+      for (const t of targets.filter((t) => t.module === module)) {
+        describe(t.name, () => {
+          const fd = t.float32 ? { step: float32Step } : {};
+          const tol = t.float32 ? float32Tolerance : tolerance;
+          const wrt = wrtOf(t);
+          const checked = checkedOf(t);
+          const at = (args: unknown[], report?: object) =>
+            `at ${describeArgs(args)}${report ? `: ${JSON.stringify(report)}` : ""}`;
 
-      it("vjp gives the value and a linear pullback equal to the gradient", () => {
-        for (const args of points) {
-          const [value, pullback] = d()[`vjp${i}`](...args);
-          expect(value).toBe(f()(...args));
-          const ones = pullback(1) as number[];
-          expect(ones).toEqual(d()[`grad${i}`](...args));
-          const scaled = pullback(2.5) as number[];
-          scaled.forEach((s, j) => expect(Math.abs(s - 2.5 * ones[j])).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(s))));
-        }
-      });
+          if (t.scalar && wrt.length > 0) {
+            it("grad matches finite differences", () => {
+              const { f, grad } = compiledTarget(t);
+              for (const args of t.points) {
+                const gradient = grad()(...args);
+                expect(gradient, at(args)).toHaveLength(wrt.length);
+                wrt.forEach((j, k) => expectFinite(gradient[k], `gradient of args[${j}]`, at(args)));
+                for (const j of t.integer) expectFiniteLike(gradient[wrt.indexOf(j)], args[j], `gradient of args[${j}]`, at(args));
+                const report = checkGrad(f, (...a: any[]) => checked.map((j) => grad()(...a)[wrt.indexOf(j)]), args, {
+                  wrt: checked,
+                  ...fd,
+                });
+                expect(report.maxRelError, at(args, report)).toBeLessThan(tol);
+              }
+            });
+
+            it("valueAndGrad gives the value and the same gradient", () => {
+              const { f, grad, valueAndGrad } = compiledTarget(t);
+              for (const args of t.points) {
+                const [value, gradient] = valueAndGrad()(...args);
+                expect(value, at(args)).toBe(f(...args));
+                expect(gradient, at(args)).toEqual(grad()(...args));
+              }
+            });
+          }
+
+          it("vjp gives the value and a linear pullback matching finite differences of ⟨ct, f⟩", () => {
+            const { f, grad, vjp } = compiledTarget(t);
+            t.points.forEach((args, p) => {
+              const expected = f(...args);
+              const [value, pullback] = vjp(...args);
+              expect(value, at(args)).toEqual(expected);
+
+              const ct = cotangentLike(expected, random(`${t.module}:${t.name}:${p}`));
+              const cts = pullback(ct);
+              expect(cts, at(args)).toHaveLength(args.length);
+              t.differentiable.forEach((d, j) => {
+                const where = `cotangent of args[${j}]`;
+                if (!d) expect(cts[j], `${where} ${at(args)}`).toBeNull();
+                else if (t.integer.includes(j)) expectFiniteLike(cts[j], args[j], where, at(args));
+                else expectFinite(cts[j], where, at(args));
+              });
+
+              const report = checkGrad(
+                (...a: any[]) => dot(ct, f(...a)),
+                (...a: any[]) => {
+                  const cotangents = vjp(...a)[1](ct);
+                  return checked.map((j) => cotangents[j]);
+                },
+                args,
+                { wrt: checked, ...fd },
+              );
+              expect(report.maxRelError, at(args, report)).toBeLessThan(tol);
+
+              const scaled = pullback(scale(ct, 2.5));
+              const linear = t.float32 ? float32LinearityTolerance : linearityTolerance;
+              for (const j of wrt) expectClose(scaled[j], scale(cts[j], 2.5), linear, `pullback(2.5·ct)[${j}]`, at(args));
+
+              if (t.scalar && wrt.length > 0) {
+                const ones = pullback(1);
+                expect(wrt.map((j) => ones[j]), at(args)).toEqual(grad()(...args));
+              }
+            });
+          });
+        });
+      }
     });
-  });
+  }
 });
+
+/* ───────────────────────── helpers ───────────────────────── */
+
+/** `"fn"` or `"receiver.method"` in a module's exports. */
+function resolveTarget(exports: Record<string, any>, name: string): { receiver: unknown; fn: Fn } {
+  const parts = name.split(".");
+  let receiver: any = undefined;
+  let value: any = exports;
+  for (const part of parts) {
+    receiver = value;
+    value = value?.[part];
+  }
+  if (typeof value !== "function") throw new Error(`points names ${name}, which is not a function`);
+  return { receiver: parts.length > 1 ? receiver : undefined, fn: value as Fn };
+}
+
+/** Whether a value carries a derivative: numbers, float typed arrays, arrays and objects holding them. */
+function isDifferentiable(value: unknown): boolean {
+  if (typeof value === "number") return true;
+  if (value instanceof Float64Array || value instanceof Float32Array) return true;
+  if (ArrayBuffer.isView(value)) return false;
+  if (Array.isArray(value)) return value.length === 0 || value.some(isDifferentiable);
+  if (typeof value === "object" && value !== null) return Object.values(value).some(isDifferentiable);
+  return false;
+}
+
+function hasFloat32(value: unknown): boolean {
+  if (value instanceof Float32Array) return true;
+  if (ArrayBuffer.isView(value)) return false;
+  if (Array.isArray(value)) return value.some(hasFloat32);
+  if (typeof value === "object" && value !== null) return Object.values(value).some(hasFloat32);
+  return false;
+}
+
+/** A deterministic generator of numbers in ±[0.5, 1.5) (mulberry32, seeded by a string). */
+function random(seedText: string): () => number {
+  let seed = 2166136261;
+  for (let i = 0; i < seedText.length; i++) seed = Math.imul(seed ^ seedText.charCodeAt(i), 16777619);
+  const uniform = () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = seed;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return () => (uniform() < 0.5 ? -1 : 1) * (0.5 + uniform());
+}
+
+/**
+ * A cotangent for `value`: the same shape (numbers, arrays of the same type and length,
+ * objects and tuples with their differentiable fields only), filled from `next`.
+ */
+function cotangentLike(value: unknown, next: () => number): unknown {
+  if (typeof value === "number") return next();
+  if (value instanceof Float64Array) return value.map(() => next());
+  if (value instanceof Float32Array) return value.map(() => next());
+  if (Array.isArray(value)) return value.map((v) => cotangentLike(v, next));
+  if (typeof value === "object" && value !== null) {
+    const ct: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(value)) if (isDifferentiable(v)) ct[key] = cotangentLike(v, next);
+    return ct;
+  }
+  throw new Error(`no cotangent for a ${typeof value} result`);
+}
+
+/** ⟨ct, y⟩: the sum of products of matching leaves. */
+function dot(ct: unknown, y: unknown): number {
+  if (typeof ct === "number") {
+    if (typeof y !== "number") throw new Error(`cotangent is a number where the result is ${typeof y}`);
+    return ct * y;
+  }
+  if (Array.isArray(ct) || ct instanceof Float64Array || ct instanceof Float32Array) {
+    const ys = y as ArrayLike<unknown>;
+    if (ys?.length !== ct.length) throw new Error("the result's length changed");
+    let s = 0;
+    for (let i = 0; i < ct.length; i++) s += dot(ct[i], ys[i]);
+    return s;
+  }
+  let s = 0;
+  for (const [key, c] of Object.entries(ct as object)) s += dot(c, (y as Record<string, unknown>)[key]);
+  return s;
+}
+
+/** `value` with every number multiplied by `factor`, types kept; null stays null. */
+function scale(value: unknown, factor: number): unknown {
+  if (typeof value === "number") return value * factor;
+  if (value instanceof Float64Array || value instanceof Float32Array) return value.map((v) => v * factor);
+  if (Array.isArray(value)) return value.map((v) => scale(v, factor));
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scale(v, factor)]));
+  }
+  return value;
+}
+
+/** Every number in `value` is finite (no NaN from, say, a field the argument does not have). */
+function expectFinite(value: unknown, where: string, at: string): void {
+  if (typeof value === "number") expect(value, `${where} ${at}`).toSatisfy(Number.isFinite);
+  else if (typeof value === "object" && value !== null) {
+    for (const [key, v] of Object.entries(value)) expectFinite(v, `${where}[${key}]`, at);
+  }
+}
+
+/** A gradient of `arg` not checked against finite differences: shaped like `arg`, finite. */
+function expectFiniteLike(actual: unknown, arg: unknown, where: string, at: string): void {
+  expectClose(actual, scale(arg, 0), Infinity, where, at);
+  expectFinite(actual, where, at);
+}
+
+/** Same shape and types as `expected`, every number within `tol` relative to it. */
+function expectClose(actual: unknown, expected: unknown, tol: number, where: string, at: string): void {
+  const message = `${where} ${at}`;
+  if (typeof expected === "number") {
+    expect(typeof actual, message).toBe("number");
+    expect(Math.abs((actual as number) - expected), message).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(expected)));
+  } else if (expected instanceof Float64Array || expected instanceof Float32Array || Array.isArray(expected)) {
+    if (Array.isArray(expected)) expect(Array.isArray(actual), message).toBe(true);
+    else expect(actual, message).toBeInstanceOf(expected.constructor);
+    const a = actual as ArrayLike<unknown>;
+    expect(a.length, message).toBe(expected.length);
+    for (let i = 0; i < expected.length; i++) expectClose(a[i], expected[i], tol, `${where}[${i}]`, at);
+  } else if (typeof expected === "object" && expected !== null) {
+    expect(typeof actual, message).toBe("object");
+    for (const [key, e] of Object.entries(expected)) {
+      expectClose((actual as Record<string, unknown>)[key], e, tol, `${where}.${key}`, at);
+    }
+  } else {
+    expect(actual, message).toEqual(expected);
+  }
+}
+
+/** Arguments for a failure message: typed arrays shown with their type. */
+function describeArgs(args: unknown[]): string {
+  return JSON.stringify(args, (_key, v) =>
+    v instanceof Float64Array || v instanceof Float32Array ? `${v.constructor.name}[${Array.from(v).join(", ")}]` : v,
+  );
+}
+
+/** The fixture a relative import in `from` refers to, if it is one. */
+function resolveImport(from: string, spec: string): string | undefined {
+  if (!spec.startsWith(".")) return undefined;
+  const base = path.posix.join(path.posix.dirname(from), spec).replace(/\.(js|ts)$/, "");
+  return [`${base}.ts`, `${base}/index.ts`].find((candidate) => candidate in sources);
+}
+
+/** The relative paths of `module` and of every fixture it imports, directly or not. */
+function importClosure(module: string): string[] {
+  const seen = new Set<string>();
+  const visit = (rel: string) => {
+    if (seen.has(rel)) return;
+    seen.add(rel);
+    for (const { fileName } of ts.preProcessFile(sources[rel]!, true, true).importedFiles) {
+      const found = resolveImport(rel, fileName);
+      if (found) visit(found);
+    }
+  };
+  visit(module);
+  return [...seen];
+}
+
+/**
+ * A fixture as written, without compilation: transform calls give functions that throw when
+ * called, so the module loads and its points and primal functions can be used.
+ */
+function loadUncompiled(relative: string, cache = new Map<string, Record<string, any>>()): Record<string, any> {
+  const hit = cache.get(relative);
+  if (hit) return hit;
+  const stub = (transform: string) => () => () => {
+    throw new Error(`${transform}: uncompiled fixture`);
+  };
+  const adgen = { ...runtime, grad: stub("grad"), valueAndGrad: stub("valueAndGrad"), vjp: stub("vjp"), jvp: stub("jvp") };
+  const js = ts.transpileModule(sources[relative]!, {
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
+  }).outputText;
+  const module = { exports: {} as Record<string, any> };
+  cache.set(relative, module.exports);
+  const require = (spec: string) => {
+    if (spec === "adgen") return adgen;
+    const found = resolveImport(relative, spec);
+    if (!found) throw new Error(`unexpected import ${spec} in ${relative}`);
+    return loadUncompiled(found, cache);
+  };
+  new Function("exports", "require", "module", js)(module.exports, require, module);
+  return module.exports;
+}

@@ -1,20 +1,20 @@
 /**
  * Reverse mode: an IR function to a generated TypeScript function that runs a forward
  * sweep (the primal, keeping what the reverse sweep needs) and then a reverse sweep (one
- * adjoint block per primal statement, in reverse order).
+ * adjoint block per primal statement, in reverse order; a loop replayed backwards as many
+ * times as it ran; an `if` testing its saved condition again).
  *
  * Input: the IR, its activity, the rules and what to generate (a function's reusable
  * adjoint, or a `grad`/`valueAndGrad` specialised to its `wrt`). Output: TypeScript text.
- * Invariants: adjoint code only for active variables; a value the reverse sweep reads
- * after the forward sweep overwrote it is saved before the overwrite and restored in
- * reverse; a temporary used once gets its adjoint by `const`, everything else by `+=`.
+ * Invariants: adjoint code only for active variables; see plan.ts for what is saved.
  */
-import { isCallOp, type Activity } from "../analyse";
+import type { Activity } from "../analyse";
 import { Code } from "../code";
-import { atomText, valueArgs, valueText, type IrFunction, type Stmt } from "../ir";
+import { atomText, keyText, simpleText, valueText, walk, type Atom, type IrFunction, type Stmt, type Value } from "../ir";
 import { Names, adjointName } from "../naming";
 import type { Rule } from "../rules";
-import { assignAdjoint, type AssignAdjoint } from "./assign";
+import { stmtAdjoint, type Contribution, type StmtAdjoint } from "./assign";
+import { plan, type Plan } from "./plan";
 
 export type AdjointKind = "adjoint" | "grad" | "valueAndGrad";
 
@@ -22,7 +22,7 @@ export interface AdjointSpec {
   kind: AdjointKind;
   /** the generated function's name */
   name: string;
-  /** parameter indices differentiated (all numeric ones for "adjoint") */
+  /** parameter indices differentiated (all differentiable ones for "adjoint") */
   wrt: number[];
   /** `wrt` was given as an array, so the gradient is a tuple */
   many: boolean;
@@ -31,11 +31,15 @@ export interface AdjointSpec {
   doc: string;
 }
 
-type Assign = Extract<Stmt, { kind: "assign" }>;
-
 /** The type text of a parameter's cotangent. */
 export function tangentTypeText(fn: IrFunction, index: number): string {
-  return fn.params[index].type === "number" ? "number" : "null";
+  return fn.params[index].tangentText;
+}
+
+/** Names of the runtime pieces generated code uses. */
+export interface RuntimeRef {
+  /** the local name of `import * as … from "adgen"` */
+  namespace: () => string;
 }
 
 export function generateAdjoint(
@@ -44,193 +48,493 @@ export function generateAdjoint(
   spec: AdjointSpec,
   rules: ReadonlyMap<string, Rule>,
   reserved: Iterable<string>,
+  runtime: RuntimeRef,
 ): string {
-  const names = new Names(reserved);
-  for (const name of fn.vars.keys()) names.reserve(name);
-  const bar = new Map<string, string>();
-  const barOf = (name: string) => {
-    if (!bar.has(name)) bar.set(name, adjointName(names, name));
-    return bar.get(name)!;
-  };
-  const seedParam = spec.kind === "adjoint" ? names.fresh("result_bar") : undefined;
-  const seed = seedParam ?? "1";
+  return new ReverseGenerator(fn, activity, spec, rules, reserved, runtime).run();
+}
 
-  // A temporary defined and read once takes its adjoint as a `const` where it is read.
-  const uses = new Map<string, number>();
-  const count = (name: string) => uses.set(name, (uses.get(name) ?? 0) + 1);
-  for (const s of fn.body) {
-    if (s.kind === "return") {
-      if (s.value.kind === "var") count(s.value.name);
-    } else {
-      const args = s.value.kind === "copy" ? [s.value.arg] : s.value.args;
-      for (const a of args) if (a.kind === "var") count(a.name);
-    }
-  }
-  const direct = (name: string) => fn.vars.get(name)?.role === "temp" && uses.get(name) === 1;
+class ReverseGenerator {
+  private readonly names: Names;
+  private readonly bars = new Map<string, string>();
+  private readonly plan: Plan;
+  private readonly code = new Code();
+  private readonly tapes = new Map<"number" | "boolean" | "reference", string>();
+  private readonly tripNames = new Map<Stmt, string>();
+  private readonly oldNames = new Map<Stmt, string>();
+  private readonly declaredDirect = new Set<string>();
+  private readonly hoisted = new Set<string>();
+  private origin = -1;
 
-  // Each statement's adjoint, worked out before anything is emitted.
-  const assigns = fn.body.map((s) =>
-    s.kind === "assign" && activity.isActive(s.target)
-      ? assignAdjoint(s.target, s.value, barOf(s.target), activity.isActive, rules)
-      : undefined,
-  );
-
-  // Which primal values each adjoint block reads, to know what an overwrite must save.
-  const reads = assigns.map((a, i) => {
-    const s = fn.body[i];
-    if (!a || s.kind !== "assign") return new Set<string>();
-    const texts =
-      a.kind === "call" ? a.call.args.map(atomText) : a.contributions.map((c) => c.text);
-    return new Set(texts.flatMap((t) => t.match(/[A-Za-z_$][\w$]*/g) ?? []));
-  });
-  const defined = new Set(fn.params.map((p) => p.name));
-  const overwrites = new Set<number>();
-  const saved = new Map<number, string>();
-  fn.body.forEach((s, i) => {
-    if (s.kind !== "assign") return;
-    if (defined.has(s.target)) {
-      overwrites.add(i);
-      if (reads.slice(0, i).some((r) => r.has(s.target))) saved.set(i, names.fresh(`${s.target}_old`));
-    }
-    defined.add(s.target);
-  });
-
-  // The forward sweep keeps only what the reverse sweep or the result needs, and calls
-  // that may have effects; the rest of the primal would be dead code here.
-  const ret = fn.body.at(-1) as Extract<Stmt, { kind: "return" }>;
-  const needed = new Set<string>(reads.flatMap((r) => [...r]));
-  if (spec.kind === "valueAndGrad" && ret.value.kind === "var") needed.add(ret.value.name);
-  const kept = new Set<number>();
-  for (let i = fn.body.length - 1; i >= 0; i--) {
-    const s = fn.body[i];
-    if (s.kind !== "assign") continue;
-    const effectful = s.value.kind === "op" && !s.value.rule && isCallOp(s.value.op);
-    if (!needed.has(s.target) && !effectful) continue;
-    kept.add(i);
-    for (const a of valueArgs(s.value)) if (a.kind === "var") needed.add(a.name);
+  constructor(
+    private readonly fn: IrFunction,
+    private readonly activity: Activity,
+    private readonly spec: AdjointSpec,
+    rules: ReadonlyMap<string, Rule>,
+    reserved: Iterable<string>,
+    private readonly runtime: RuntimeRef,
+  ) {
+    this.names = new Names(reserved);
+    for (const name of fn.vars.keys()) this.names.reserve(name);
+    const ctx = {
+      isActive: activity.isActive,
+      isReference: (name: string) => this.isReference(name),
+      bar: (name: string) => this.bar(name),
+      rules,
+    };
+    const adjoints = new Map<Stmt, StmtAdjoint>();
+    for (const s of walk(fn.body)) adjoints.set(s, stmtAdjoint(s, ctx));
+    this.plan = plan(fn, activity, adjoints, spec.kind === "valueAndGrad");
   }
 
-  const code = new Code();
-  const params = fn.params.map((p) => `${p.name}: ${p.typeText}`);
-  if (seedParam) params.push(`${seedParam}: number`);
-  const gradients = spec.wrt.map((i) => tangentTypeText(fn, i));
-  const gradientType = spec.many ? `[${gradients.join(", ")}]` : gradients[0];
-  const returnType =
-    spec.kind === "adjoint"
-      ? `[${fn.params.map((_, i) => tangentTypeText(fn, i)).join(", ")}]`
-      : spec.kind === "valueAndGrad"
-        ? `[${fn.resultTypeText}, ${gradientType}]`
-        : gradientType;
+  private bar(name: string): string {
+    let found = this.bars.get(name);
+    if (!found) this.bars.set(name, (found = adjointName(this.names, name)));
+    return found;
+  }
 
-  code.line(`/** ${spec.doc} */`);
-  code.block(`${spec.exported ? "export " : ""}function ${spec.name}(${params.join(", ")}): ${returnType}`, () => {
-    code.line("// forward sweep");
-    fn.body.forEach((s, i) => {
-      if (s.kind !== "assign" || !kept.has(i)) return;
-      const old = saved.get(i);
-      if (old) code.line(`const ${old} = ${s.target};`);
-      code.line(forwardText(fn, s));
-    });
+  private isReference(name: string): boolean {
+    return this.fn.vars.get(name)?.type === "reference";
+  }
+
+  private get adgen(): string {
+    return this.runtime.namespace();
+  }
+
+  private tape(kind: "number" | "boolean" | "reference"): string {
+    let name = this.tapes.get(kind);
+    if (!name) this.tapes.set(kind, (name = this.names.fresh(`${kind}Tape`)));
+    return name;
+  }
+
+  private tapeFor(name: string): string {
+    const variable = this.fn.vars.get(name)!;
+    if (variable.type === "reference" || variable.typeText === "string") return this.tape("reference");
+    return this.tape(variable.type === "number" || variable.typeText === "number" ? "number" : "boolean");
+  }
+
+  run(): string {
+    const { fn, spec } = this;
+    const seedParam = spec.kind === "adjoint" ? this.names.fresh("result_bar") : undefined;
+    const params = fn.params.map((p) => `${p.name}: ${p.typeText}`);
+    if (seedParam) params.push(`${seedParam}: ${fn.resultTangentText}`);
+    const gradients = spec.wrt.map((i) => tangentTypeText(fn, i));
+    const gradientType = spec.many ? `[${gradients.join(", ")}]` : gradients[0];
+    const returnType =
+      spec.kind === "adjoint"
+        ? `[${fn.params.map((_, i) => tangentTypeText(fn, i)).join(", ")}]`
+        : spec.kind === "valueAndGrad"
+          ? `[${fn.resultTypeText}, ${gradientType}]`
+          : gradientType;
+
+    // Emit the sweeps first (they decide which tapes and hoisted names exist), then wrap.
+    const forward = new Code();
+    const reverse = new Code();
+    this.emitForward(forward);
+    const ret = fn.body.at(-1) as Extract<Stmt, { kind: "return" }>;
     let value = atomText(ret.value);
-    if (spec.kind === "valueAndGrad" && ret.value.kind === "var" && [...saved.values()].length > 0) {
-      const captured = names.fresh("value");
-      code.line(`const ${captured} = ${value};`);
+    const resultSaved = ret.value.kind === "var" && [...this.plan.saves.keys()].some((s) => s.kind === "assign" && s.target === (ret.value as { name: string }).name);
+    if (spec.kind === "valueAndGrad" && resultSaved) {
+      const captured = this.names.fresh("value");
+      forward.line(`const ${captured} = ${value};`);
       value = captured;
     }
-
-    code.line("");
-    code.line("// reverse sweep");
-    const accumulated = [...new Set([...spec.wrt.map((i) => fn.params[i].name), ...fn.vars.keys()])].filter(
-      (name) => activity.isActive(name) && !direct(name),
-    );
-    for (const name of accumulated) code.line(`let ${barOf(name)} = 0;`);
-    const declared = new Set<string>();
-    const add = (target: string, text: string, negated: boolean) => {
-      if (direct(target) && !declared.has(target)) {
-        declared.add(target);
-        code.line(`const ${barOf(target)} = ${negated ? `-${wrapNegation(text)}` : text};`);
-      } else {
-        code.line(`${barOf(target)} ${negated ? "-=" : "+="} ${text};`);
-      }
-    };
-
-    let origin = -1;
-    for (let i = fn.body.length - 1; i >= 0; i--) {
-      const s = fn.body[i];
-      if (s.kind === "return") {
-        if (s.value.kind === "var" && activity.isActive(s.value.name)) {
-          code.line(`// adjoint of: ${fn.origins[s.origin].text}`);
-          origin = s.origin;
-          add(s.value.name, seed, false);
-        }
-        continue;
-      }
-      const adjoint = assigns[i];
-      const live = adjoint && (!direct(s.target) || declared.has(s.target));
-      if (live && s.origin !== origin) {
-        code.line(`// adjoint of: ${fn.origins[s.origin].text}`);
-        origin = s.origin;
-      }
-      if (live) emitAdjoint(adjoint, add, names, barOf, direct, declared, code);
-      if (live && overwrites.has(i) && !direct(s.target)) code.line(`${barOf(s.target)} = 0;`);
-      const old = saved.get(i);
-      if (old) code.line(`${s.target} = ${old};`);
-    }
+    this.emitReverse(reverse, seedParam ?? "1");
 
     const gradientOf = (index: number) => {
       const p = fn.params[index];
-      if (p.type !== "number") return "null";
-      return activity.isActive(p.name) ? barOf(p.name) : "0";
+      if (p.type === "inactive") return "null";
+      if (this.activity.isActive(p.name)) return this.bar(p.name);
+      return p.type === "number" ? "0" : `${this.adgen}.zerosLike(${p.name})`;
     };
     const grads = spec.wrt.map(gradientOf);
     const gradient = spec.many ? `[${grads.join(", ")}]` : grads[0];
-    if (spec.kind === "adjoint") code.line(`return [${fn.params.map((_, i) => gradientOf(i)).join(", ")}];`);
-    else if (spec.kind === "valueAndGrad") code.line(`return [${value}, ${gradient}];`);
-    else code.line(`return ${gradient};`);
-  });
-  return code.toString();
+
+    const code = this.code;
+    code.line(`/** ${spec.doc} */`);
+    code.block(`${spec.exported ? "export " : ""}function ${spec.name}(${params.join(", ")}): ${returnType}`, () => {
+      code.line("// forward sweep");
+      for (const [kind, name] of this.tapes) code.line(`const ${name} = new ${this.adgen}.${tapeClass[kind]}();`);
+      for (const name of this.hoisted) code.line(this.hoistedDeclaration(name));
+      code.append(forward);
+      code.line("");
+      code.line("// reverse sweep");
+      const accumulated = [...new Set([...spec.wrt.map((i) => fn.params[i].name), ...fn.vars.keys()])].filter(
+        (name) => this.activity.isActive(name) && !this.isReference(name) && !this.plan.direct.has(name),
+      );
+      for (const name of accumulated) code.line(`let ${this.bar(name)} = 0;`);
+      code.append(reverse);
+      if (spec.kind === "adjoint") code.line(`return [${fn.params.map((_, i) => gradientOf(i)).join(", ")}];`);
+      else if (spec.kind === "valueAndGrad") code.line(`return [${value}, ${gradient}];`);
+      else code.line(`return ${gradient};`);
+    });
+    return code.toString();
+  }
+
+  private hoistedDeclaration(name: string): string {
+    const shadowOf = [...this.bars].find(([, bar]) => bar === name)?.[0];
+    const variable = this.fn.vars.get(shadowOf ?? name);
+    if (shadowOf) return `let ${name}!: ${variable?.tangentText ?? "unknown"};`;
+    if (!variable) return `let ${name} = 0;`;
+    if (variable.type === "number" || variable.typeText === "number") return `let ${name} = 0;`;
+    if (variable.typeText === "boolean") return `let ${name} = false;`;
+    return `let ${name}!: ${variable.typeText};`;
+  }
+
+  // ── forward sweep ─────────────────────────────────────────────────────────
+
+  /** `const `/`let ` where a variable is first assigned at the top level; others are hoisted. */
+  private declaration(s: Extract<Stmt, { kind: "assign" }>, declared: Set<string>): string {
+    const name = s.target;
+    if (declared.has(name) || this.fn.vars.get(name)?.role === "param") return "";
+    declared.add(name);
+    if (!this.plan.topLevel.has(s)) {
+      this.hoisted.add(name);
+      return "";
+    }
+    const restored = [...this.plan.saves.keys()].some((x) => x.kind === "assign" && x.target === name);
+    return this.plan.assignments.get(name) === 1 && !restored ? "const " : "let ";
+  }
+
+  private emitForward(code: Code): void {
+    const declared = new Set<string>();
+    const block = (body: readonly Stmt[]) => {
+      for (const s of body) {
+        if (!this.plan.kept.has(s)) continue;
+        this.saveBefore(s, code);
+        switch (s.kind) {
+          case "assign": {
+            const keyword = this.declaration(s, declared);
+            const variable = this.fn.vars.get(s.target)!;
+            const annotate = variable.role !== "temp" && (keyword === "let " || (keyword === "const " && variable.type === "reference"));
+            const annotation = annotate ? `: ${variable.typeText}` : "";
+            code.line(`${keyword}${s.target}${annotation} = ${valueText(s.value)};`);
+            if (this.activity.isActive(s.target) && this.isReference(s.target)) this.bindShadow(s.target, s.value, code, keyword);
+            break;
+          }
+          case "store":
+            code.line(simpleText(s));
+            if (this.activity.isActive(s.object) && this.isVarReference(s.value)) {
+              code.line(`${this.bar(s.object)}${keyText(s.key)} = ${this.shadowOf(s.value)};`);
+            }
+            break;
+          case "push":
+            code.line(simpleText(s));
+            if (this.activity.isActive(s.object)) code.line(`${this.bar(s.object)}.push(${this.isVarReference(s.value) ? this.shadowOf(s.value) : "0"});`);
+            break;
+          case "if":
+            this.emitIfHead(code, s.cond, s.then.some((x) => this.plan.kept.has(x)), () => block(s.then), () => block(s.else), s.else.some((x) => this.plan.kept.has(x)));
+            break;
+          case "loop": {
+            const trips = this.plan.trips.get(s);
+            let counter: string | undefined;
+            if (trips) {
+              counter = this.names.numbered("trips");
+              this.tripNames.set(s, counter);
+              if (trips === "tape") {
+                this.hoisted.add(counter);
+                code.line(`${this.tape("number")}.push(${counter});`);
+                code.line(`${counter} = 0;`);
+              } else if (this.plan.topLevel.has(s)) {
+                code.line(`let ${counter} = 0;`);
+              } else {
+                this.hoisted.add(counter);
+                code.line(`${counter} = 0;`);
+              }
+            }
+            const inline = this.inlineCondition(s);
+            code.block(`while (${inline ?? "true"})`, () => {
+              if (inline === undefined) {
+                block(s.test);
+                code.line(`if (!${atomText(s.cond)}) break;`);
+              }
+              block(s.body);
+              if (counter) code.line(`${counter}++;`);
+            });
+            break;
+          }
+          case "return":
+            break;
+        }
+      }
+    };
+    // Parameters' shadows first: the gradient accumulates into them.
+    for (const p of this.fn.params) {
+      if (p.type === "reference" && this.activity.isActive(p.name)) code.line(`const ${this.bar(p.name)} = ${this.adgen}.zerosLike(${p.name});`);
+    }
+    block(this.fn.body);
+  }
+
+  private emitIfHead(code: Code, cond: Atom, hasThen: boolean, then: () => void, otherwise: () => void, hasElse: boolean): void {
+    const c = atomText(cond);
+    if (!hasThen && hasElse) {
+      code.block(`if (!${c})`, otherwise);
+      return;
+    }
+    if (!hasElse) {
+      code.block(`if (${c})`, then);
+      return;
+    }
+    code.block(`if (${c})`, then, "} else {");
+    code.indent(otherwise);
+    code.line("}");
+  }
+
+  /** A loop test of single-use inactive temporaries, as one expression (`i < n`). */
+  private inlineCondition(loop: Extract<Stmt, { kind: "loop" }>): string | undefined {
+    const defs = new Map<string, Value>();
+    for (const s of loop.test) {
+      if (!this.plan.kept.has(s)) continue;
+      if (s.kind !== "assign" || this.fn.vars.get(s.target)?.role !== "temp" || this.plan.reads.has(s.target) || this.plan.saves.has(s)) return undefined;
+      if (this.plan.assignments.get(s.target) !== 1 || this.activity.isActive(s.target)) return undefined;
+      defs.set(s.target, s.value);
+    }
+    const expand = (a: Atom): string => {
+      if (a.kind === "lit" || !defs.has(a.name)) return atomText(a);
+      const value = defs.get(a.name)!;
+      defs.delete(a.name);
+      const text = valueText(mapAtoms(value, (x) => ({ kind: "lit", text: parenthesize(expand(x)) })));
+      return text;
+    };
+    const text = expand(loop.cond);
+    return defs.size === 0 ? text : undefined;
+  }
+
+  /** The shadow of an array or object, bound beside it: zeros of its shape, or an alias. */
+  private bindShadow(name: string, value: Value, code: Code, keyword: string): void {
+    const shadow = this.bar(name);
+    const shadowOf = (a: Atom) => this.shadowOf(a);
+    let text: string;
+    switch (value.kind) {
+      case "copy":
+        text = shadowOf(value.arg);
+        break;
+      case "get":
+        text = this.activity.isActive(value.object) ? `${this.bar(value.object)}${valueText(value).slice(value.object.length)}` : `${this.adgen}.zerosLike(${name})`;
+        break;
+      case "alloc":
+        text = valueText(value);
+        break;
+      case "literal":
+        text = valueText({
+          ...value,
+          items: value.items.map((i) => ({ key: i.key, value: { kind: "lit", text: this.isVarReference(i.value) ? shadowOf(i.value) : "0" } })),
+        });
+        break;
+      default:
+        text = `${this.adgen}.zerosLike(${name})`;
+    }
+    if (keyword === "") {
+      if (!this.hoisted.has(name) || this.hoisted.has(shadow)) code.line(`${shadow} = ${text};`);
+      else code.line(`${shadow} = ${text};`);
+      if (this.hoisted.has(name)) this.hoisted.add(shadow);
+    } else {
+      const variable = this.fn.vars.get(name)!;
+      const annotation = variable.role !== "temp" && variable.tangentText ? `: ${variable.tangentText}` : "";
+      code.line(`${keyword === "const " ? "const" : "let"} ${shadow}${annotation} = ${text};`);
+    }
+  }
+
+  private shadowOf(a: Atom): string {
+    return a.kind === "var" && this.activity.isActive(a.name) ? this.bar(a.name) : `${this.adgen}.zerosLike(${atomText(a)})`;
+  }
+
+  private isVarReference(a: Atom): boolean {
+    return a.kind === "var" && this.isReference(a.name);
+  }
+
+  /** Before a statement that overwrites a value the reverse sweep reads: keep the old one. */
+  private saveBefore(s: Stmt, code: Code): void {
+    const how = this.plan.saves.get(s);
+    if (!how) return;
+    if (s.kind === "assign") {
+      const parts = [s.target];
+      if (this.activity.isActive(s.target) && this.isReference(s.target)) parts.push(this.bar(s.target));
+      if (how === "local") {
+        const old = this.names.fresh(`${s.target}_old`);
+        this.oldNames.set(s, old);
+        code.line(`const ${old} = ${s.target};`);
+      } else {
+        code.line(`${this.tapeFor(s.target)}.push(${s.target});`);
+        if (parts.length > 1) code.line(`${this.tape("reference")}.push(${parts[1]});`);
+      }
+    } else if (s.kind === "store") {
+      const element = `${s.object}${simpleText(s).slice(s.object.length).split(" = ")[0]}`;
+      if (how === "local") {
+        const old = this.names.fresh(`${s.object}_old`);
+        this.oldNames.set(s, old);
+        code.line(`const ${old} = ${element};`);
+      } else {
+        code.line(`${this.tape("number")}.push(${element});`);
+      }
+    }
+  }
+
+  /** After a statement's adjoint: put back what `saveBefore` kept. */
+  private restoreAfter(s: Stmt, code: Code): void {
+    const how = this.plan.saves.get(s);
+    if (!how) return;
+    if (s.kind === "assign") {
+      const variable = this.fn.vars.get(s.target)!;
+      if (how === "local") {
+        code.line(`${s.target} = ${this.oldNames.get(s)};`);
+      } else {
+        if (this.activity.isActive(s.target) && this.isReference(s.target)) {
+          code.line(`${this.bar(s.target)} = ${this.tape("reference")}.pop() as ${variable.tangentText};`);
+        }
+        const cast = variable.type === "reference" || variable.typeText === "string" ? ` as ${variable.typeText}` : "";
+        code.line(`${s.target} = ${this.tapeFor(s.target)}.pop()${cast};`);
+      }
+    } else if (s.kind === "store") {
+      const element = `${s.object}${simpleText(s).slice(s.object.length).split(" = ")[0]}`;
+      code.line(`${element} = ${how === "local" ? this.oldNames.get(s) : `${this.tape("number")}.pop()`};`);
+    } else if (s.kind === "push") {
+      code.line(`${s.object}.pop();`);
+    }
+  }
+
+  // ── reverse sweep ─────────────────────────────────────────────────────────
+
+  private emitReverse(code: Code, seed: string): void {
+    const block = (body: readonly Stmt[]) => {
+      // a block may be replayed twice (a loop test): its direct adjoints are declared anew
+      for (const s of body) if (s.kind === "assign") this.declaredDirect.delete(s.target);
+      for (let i = body.length - 1; i >= 0; i--) {
+        const s = body[i];
+        switch (s.kind) {
+          case "return":
+            if (s.value.kind === "var" && this.activity.isActive(s.value.name)) {
+              this.comment(code, s.origin);
+              if (this.isReference(s.value.name)) code.line(`${this.adgen}.addTo(${this.bar(s.value.name)}, ${seed});`);
+              else this.add(code, { to: { kind: "var", name: s.value.name }, text: seed, negated: false });
+            }
+            break;
+          case "if":
+            if (!this.plan.reversed.has(s)) break;
+            this.emitIfHead(code, s.cond, s.then.some((x) => this.hasReverse(x)), () => block(s.then), () => block(s.else), s.else.some((x) => this.hasReverse(x)));
+            break;
+          case "loop": {
+            if (!this.plan.reversed.has(s)) break;
+            const counter = this.tripNames.get(s)!;
+            this.comment(code, s.origin);
+            block(s.test);
+            code.block(`for (; ${counter} > 0; ${counter}--)`, () => {
+              block(s.body);
+              block(s.test);
+            });
+            if (this.plan.trips.get(s) === "tape") code.line(`${counter} = ${this.tape("number")}.pop();`);
+            break;
+          }
+          default:
+            this.emitAdjoint(code, s);
+        }
+      }
+    };
+    block(this.fn.body);
+  }
+
+  private hasReverse(s: Stmt): boolean {
+    if (s.kind === "if" || s.kind === "loop") return this.plan.reversed.has(s);
+    if (this.plan.saves.has(s)) return true;
+    if (s.kind === "return") return s.value.kind === "var" && this.activity.isActive(s.value.name);
+    const a = this.plan.adjoints.get(s);
+    return !!a && (a.kind === "call" ? a.call.receivers.some(Boolean) : a.contributions.length > 0 || (a.after?.length ?? 0) > 0);
+  }
+
+  private comment(code: Code, origin: number): void {
+    if (origin === this.origin) return;
+    this.origin = origin;
+    code.line(`// adjoint of: ${this.fn.origins[origin].text}`);
+  }
+
+  private emitAdjoint(code: Code, s: Stmt): void {
+    const adjoint = this.plan.adjoints.get(s);
+    const target = s.kind === "assign" ? s.target : undefined;
+    const direct = target !== undefined && this.plan.direct.has(target);
+    // a direct temporary whose reader contributed nothing has no adjoint to pass on
+    const live = adjoint && (!direct || this.declaredDirect.has(target!));
+    if (live && this.hasReverse(s)) this.comment(code, s.origin);
+    else if (this.plan.saves.has(s)) this.comment(code, s.origin);
+    if (live && adjoint) {
+      if (adjoint.kind === "contributions") {
+        for (const c of adjoint.contributions) this.add(code, c);
+        for (const line of adjoint.after ?? []) code.line(line);
+      } else {
+        this.emitCall(code, adjoint.call);
+      }
+      const overwrites =
+        s.kind === "assign" &&
+        !direct &&
+        !this.isReference(s.target) &&
+        this.activity.isActive(s.target) &&
+        (this.plan.inLoop.has(s) || (this.plan.assignments.get(s.target) ?? 0) > 1 || this.fn.vars.get(s.target)?.role === "param");
+      if (overwrites) code.line(`${this.bar(target!)} = 0;`);
+    }
+    this.restoreAfter(s, code);
+  }
+
+  private add(code: Code, c: Contribution): void {
+    if (c.to.kind === "element") {
+      const line = `${c.to.text} ${c.negated ? "-=" : "+="} ${c.text};`;
+      code.line(c.to.optional ? `if (${c.to.text} !== undefined) ${line}` : line);
+      return;
+    }
+    const target = c.to.name;
+    if (this.plan.direct.has(target) && !this.declaredDirect.has(target)) {
+      this.declaredDirect.add(target);
+      code.line(`const ${this.bar(target)} = ${c.negated ? `-${wrapNegation(c.text)}` : c.text};`);
+    } else {
+      code.line(`${this.bar(target)} ${c.negated ? "-=" : "+="} ${c.text};`);
+    }
+  }
+
+  /** `const [a_bar, t1_bar] = g_adjoint(a, t1, y_bar)`, adding into adjoints that accumulate. */
+  private emitCall(code: Code, call: Extract<StmtAdjoint, { kind: "call" }>["call"]): void {
+    if (call.receivers.every((to) => !to)) return;
+    const later: [string, string, boolean][] = [];
+    const pattern = call.receivers.map((to, i) => {
+      if (!to) return "";
+      if (this.plan.direct.has(to) && !this.declaredDirect.has(to)) {
+        this.declaredDirect.add(to);
+        return this.bar(to);
+      }
+      const part = this.names.fresh(`${this.bar(to)}_part`);
+      later.push([to, part, call.references[i]]);
+      return part;
+    });
+    const args = [...call.args.map(atomText), call.seed].join(", ");
+    while (pattern.length && pattern.at(-1) === "") pattern.pop();
+    code.line(`const [${pattern.join(", ")}] = ${call.adjoint}(${args});`);
+    for (const [to, part, reference] of later) {
+      if (reference) code.line(`${this.adgen}.addTo(${this.bar(to)}, ${part});`);
+      else this.add(code, { to: { kind: "var", name: to }, text: part, negated: false });
+    }
+  }
 }
 
-function forwardText(fn: IrFunction, s: Assign): string {
-  const variable = fn.vars.get(s.target)!;
-  const keyword = s.declares ? (variable.mutable ? "let " : "const ") : "";
-  const annotation = s.declares && variable.mutable && variable.role !== "temp" ? `: ${variable.typeText}` : "";
-  return `${keyword}${s.target}${annotation} = ${valueText(s.value)};`;
-}
+const tapeClass = { number: "Float64Stack", boolean: "BooleanStack", reference: "ReferenceStack" } as const;
 
 function wrapNegation(text: string): string {
   return /^[\w$.]+$/.test(text) ? text : `(${text})`;
 }
 
-function emitAdjoint(
-  adjoint: AssignAdjoint,
-  add: (target: string, text: string, negated: boolean) => void,
-  names: Names,
-  barOf: (name: string) => string,
-  direct: (name: string) => boolean,
-  declared: Set<string>,
-  code: Code,
-): void {
-  if (adjoint.kind === "contributions") {
-    for (const c of adjoint.contributions) add(c.target, c.text, c.negated);
-    return;
+function parenthesize(text: string): string {
+  return /^[\w$.]+$/.test(text) ? text : `(${text})`;
+}
+
+function mapAtoms(value: Value, f: (a: Atom) => Atom): Value {
+  switch (value.kind) {
+    case "copy":
+      return { ...value, arg: f(value.arg) };
+    case "op":
+    case "call":
+      return { ...value, args: value.args.map(f) };
+    case "get":
+      return value.key.kind === "index" ? { ...value, key: { kind: "index", index: f(value.key.index) } } : value;
+    case "alloc":
+      return { ...value, length: f(value.length) };
+    case "literal":
+      return { ...value, items: value.items.map((i) => ({ ...i, value: f(i.value) })) };
+    case "length":
+      return value;
   }
-  // `const [a_bar, t1_bar] = g_adjoint(a, t1, y_bar)`, adding into adjoints that accumulate.
-  const { call } = adjoint;
-  if (call.receivers.every((to) => !to)) return;
-  const later: [string, string][] = [];
-  const pattern = call.receivers.map((to) => {
-    if (!to) return "";
-    if (direct(to) && !declared.has(to)) {
-      declared.add(to);
-      return barOf(to);
-    }
-    const part = names.fresh(`${barOf(to)}_part`);
-    later.push([to, part]);
-    return part;
-  });
-  const args = [...call.args.map(atomText), call.seed].join(", ");
-  while (pattern.length && pattern.at(-1) === "") pattern.pop();
-  code.line(pattern.length ? `const [${pattern.join(", ")}] = ${call.adjoint}(${args});` : `${call.adjoint}(${args});`);
-  for (const [to, part] of later) add(to, part, false);
 }

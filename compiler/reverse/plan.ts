@@ -1,0 +1,211 @@
+/**
+ * What the reverse sweep needs from the forward sweep, decided before anything is emitted.
+ *
+ * Input: the IR, its activity and each statement's adjoint. Output: a Plan:
+ * - `reads`: the primal values the reverse sweep reads (rule operands, call arguments,
+ *   indices, branch conditions);
+ * - `saves`: assignments that overwrite such a value; the old value is saved before the
+ *   overwrite and restored after the statement's adjoint, so the reverse sweep sees every
+ *   variable as the forward sweep had it at that point. Outside loops a local holds it;
+ *   inside loops a typed stack (`numberTape`, …) does;
+ * - `trips`: a counter per loop the reverse sweep must replay;
+ * - `kept`: the forward statements worth running (the rest of the primal is dead here);
+ * - `direct`: temporaries whose adjoint is a `const` where they are read.
+ * Invariant: everything the reverse sweep reads is computed by a kept statement and is
+ * restored to its forward value before the reverse sweep reaches the statement reading it.
+ */
+import { isCallOp, type Activity } from "../analyse";
+import { valueReads, walk, type Atom, type IrFunction, type Stmt } from "../ir";
+import type { StmtAdjoint } from "./assign";
+
+type Assign = Extract<Stmt, { kind: "assign" }>;
+
+export interface Plan {
+  adjoints: Map<Stmt, StmtAdjoint>;
+  reads: Set<string>;
+  /** how each saving statement keeps the old value */
+  saves: Map<Stmt, "local" | "tape">;
+  /** `if`s and loops that have reverse code inside */
+  reversed: Set<Stmt>;
+  /** loops whose trip count the reverse sweep replays, with the counter's storage */
+  trips: Map<Stmt, "local" | "tape">;
+  kept: Set<Stmt>;
+  direct: Set<string>;
+  /** statements inside a loop */
+  inLoop: Set<Stmt>;
+  /** statements directly in the function body (not in a branch or loop) */
+  topLevel: Set<Stmt>;
+  assignments: Map<string, number>;
+}
+
+const identifiers = (text: string) => text.match(/[A-Za-z_$][\w$]*/g) ?? [];
+
+export function plan(fn: IrFunction, activity: Activity, adjoints: Map<Stmt, StmtAdjoint>, needValue: boolean): Plan {
+  const inLoop = new Set<Stmt>();
+  const lists = new Map<Stmt, readonly Stmt[]>();
+  const index = (body: readonly Stmt[], looped: boolean) => {
+    for (const s of body) {
+      lists.set(s, body);
+      if (looped) inLoop.add(s);
+      if (s.kind === "if") {
+        index(s.then, looped);
+        index(s.else, looped);
+      } else if (s.kind === "loop") {
+        index(s.test, true);
+        index(s.body, true);
+      }
+    }
+  };
+  index(fn.body, false);
+  const topLevel = new Set(fn.body);
+  const all = [...walk(fn.body)];
+  const assignments = new Map<string, number>();
+  for (const s of all) if (s.kind === "assign") assignments.set(s.target, (assignments.get(s.target) ?? 0) + 1);
+  const isVar = (name: string) => fn.vars.has(name);
+
+  // A temporary defined and read once, in the same list, takes its adjoint as a `const`.
+  const uses = new Map<string, Stmt[]>();
+  const use = (a: Atom | string, at: Stmt) => {
+    const name = typeof a === "string" ? a : a.kind === "var" ? a.name : undefined;
+    if (name) uses.set(name, [...(uses.get(name) ?? []), at]);
+  };
+  for (const s of all) {
+    if (s.kind === "assign") valueReads(s.value).forEach((n) => use(n, s));
+    else if (s.kind === "store" || s.kind === "push") use(s.value, s);
+    else if (s.kind === "return") use(s.value, s);
+    else use(s.cond, s);
+    if (s.kind === "store" && s.key.kind === "index") use(s.key.index, s);
+  }
+  const direct = new Set<string>();
+  for (const s of all) {
+    if (s.kind !== "assign") continue;
+    const variable = fn.vars.get(s.target)!;
+    const used = uses.get(s.target) ?? [];
+    if (variable.role === "temp" && variable.type === "number" && assignments.get(s.target) === 1 && used.length === 1 && lists.get(used[0]) === lists.get(s)) {
+      direct.add(s.target);
+    }
+  }
+
+  // Reads, saves and reversed blocks depend on each other; grow them to a fixed point.
+  const reads = new Set<string>();
+  const saves = new Map<Stmt, "local" | "tape">();
+  const reversed = new Set<Stmt>();
+  const trips = new Map<Stmt, "local" | "tape">();
+  const adjointReads = (s: Stmt): string[] => {
+    const adjoint = adjoints.get(s);
+    if (!adjoint) return [];
+    if (adjoint.kind === "call") {
+      if (adjoint.call.receivers.every((r) => !r)) return [];
+      return adjoint.call.args.flatMap((a) => (a.kind === "var" ? [a.name] : []));
+    }
+    const texts = adjoint.contributions.flatMap((c) => [c.text, c.to.kind === "element" ? c.to.text : ""]);
+    return [...texts, ...(adjoint.after ?? [])].flatMap(identifiers).filter(isVar);
+  };
+  const hasAdjoint = (s: Stmt) => {
+    const a = adjoints.get(s);
+    return !!a && (a.kind === "call" ? a.call.receivers.some(Boolean) : a.contributions.length > 0 || (a.after?.length ?? 0) > 0);
+  };
+  const firstAssignAtTop = new Set<Stmt>();
+  const seen = new Set<string>(fn.params.map((p) => p.name));
+  for (const s of all) {
+    if (s.kind !== "assign" || seen.has(s.target)) continue;
+    seen.add(s.target);
+    if (topLevel.has(s)) firstAssignAtTop.add(s);
+  }
+  for (let changed = true; changed; ) {
+    changed = false;
+    const grow = <T>(set: Set<T>, item: T) => {
+      if (!set.has(item)) {
+        set.add(item);
+        changed = true;
+      }
+    };
+    for (const s of all) {
+      for (const name of adjointReads(s)) grow(reads, name);
+      if (s.kind === "assign" && reads.has(s.target)) {
+        const overwrites = inLoop.has(s) || (assignments.get(s.target) ?? 0) > 1 || fn.vars.get(s.target)?.role === "param";
+        if (overwrites && !(firstAssignAtTop.has(s) && !inLoop.has(s)) && !saves.has(s)) {
+          saves.set(s, topLevel.has(s) ? "local" : "tape");
+          changed = true;
+        }
+      }
+      if (s.kind === "assign" && activity.isActive(s.target) && fn.vars.get(s.target)?.type === "reference" && inLoop.has(s) && !saves.has(s)) {
+        saves.set(s, "tape");
+        changed = true;
+      }
+      if ((s.kind === "store" || s.kind === "push") && reads.has(s.object) && !saves.has(s)) {
+        saves.set(s, topLevel.has(s) ? "local" : "tape");
+        changed = true;
+      }
+    }
+    const visit = (body: readonly Stmt[]): boolean => {
+      let any = false;
+      for (const s of body) {
+        let inner = false;
+        if (s.kind === "if") inner = [visit(s.then), visit(s.else)].some(Boolean);
+        else if (s.kind === "loop") inner = [visit(s.test), visit(s.body)].some(Boolean);
+        if (inner && !reversed.has(s)) {
+          reversed.add(s);
+          changed = true;
+        }
+        if (s.kind === "if" && inner && s.cond.kind === "var") grow(reads, s.cond.name);
+        if (s.kind === "loop" && inner && !trips.has(s)) {
+          trips.set(s, inLoop.has(s) ? "tape" : "local");
+          changed = true;
+        }
+        any ||= inner || hasAdjoint(s) || saves.has(s) || (s.kind === "return" && s.value.kind === "var" && activity.isActive(s.value.name));
+      }
+      return any;
+    };
+    visit(fn.body);
+  }
+
+  // The forward sweep keeps what the reverse sweep or the result reads, and effects.
+  const needed = new Set(reads);
+  const ret = fn.body.at(-1);
+  if (needValue && ret?.kind === "return" && ret.value.kind === "var") needed.add(ret.value.name);
+  const kept = new Set<Stmt>();
+  for (let changed = true; changed; ) {
+    changed = false;
+    const keep = (s: Stmt, names: string[]) => {
+      if (!kept.has(s)) {
+        kept.add(s);
+        changed = true;
+      }
+      for (const n of names) {
+        if (!needed.has(n)) {
+          needed.add(n);
+          changed = true;
+        }
+      }
+    };
+    const visit = (body: readonly Stmt[]): boolean => {
+      let any = false;
+      for (const s of body) {
+        if (s.kind === "assign") {
+          const effectful = s.value.kind === "op" && !s.value.rule && isCallOp(s.value.op);
+          const shadowed = activity.isActive(s.target) && fn.vars.get(s.target)?.type === "reference";
+          if (needed.has(s.target) || effectful || shadowed) keep(s, valueReads(s.value));
+        } else if (s.kind === "store" || s.kind === "push") {
+          if (needed.has(s.object) || (activity.isActive(s.object) && hasAdjoint(s))) {
+            const key = s.kind === "store" && s.key.kind === "index" && s.key.index.kind === "var" ? [s.key.index.name] : [];
+            keep(s, [s.object, ...(s.value.kind === "var" ? [s.value.name] : []), ...key]);
+          }
+        } else if (s.kind === "if") {
+          const inner = [visit(s.then), visit(s.else)].some(Boolean);
+          if (inner) keep(s, s.cond.kind === "var" ? [s.cond.name] : []);
+        } else if (s.kind === "loop") {
+          const inner = [visit(s.test), visit(s.body)].some(Boolean);
+          if (inner || trips.has(s)) keep(s, s.cond.kind === "var" ? [s.cond.name] : []);
+        }
+        any ||= kept.has(s);
+      }
+      return any;
+    };
+    visit(fn.body);
+  }
+  // Every statement inside a kept loop's test must run so the loop ends where it did.
+  return { adjoints, reads, saves, reversed, trips, kept, direct, inLoop, topLevel, assignments };
+}
+
+export type { Assign };
