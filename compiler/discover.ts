@@ -13,15 +13,22 @@ import {
   type CallExpression,
   type FunctionDeclaration,
   type FunctionExpression,
+  type MethodDeclaration,
   type SourceFile,
 } from "ts-morph";
 import { CompileError, codes } from "./diagnostics";
 
-export type FunctionLike = FunctionDeclaration | ArrowFunction | FunctionExpression;
+export type FunctionLike = FunctionDeclaration | ArrowFunction | FunctionExpression | MethodDeclaration;
 
 export interface DiffFunction {
-  /** the declared name */
+  /** the declared name (`loss`, or `Affine.apply` for a method) */
   name: string;
+  /** an identifier to name generated functions after (`loss`, `Affine_apply`) */
+  base: string;
+  /** how generated code calls the function itself (`loss`, `this.apply`, `Model.create`) */
+  callText: string;
+  /** for a method that reads `this`: the receiver's type text */
+  self?: string;
   file: SourceFile;
   /** the function itself */
   fn: FunctionLike;
@@ -40,6 +47,8 @@ export interface TransformCall {
   /** parameter indices asked for; `many` when `wrt` was an array (result is a tuple) */
   wrt: number[];
   many: boolean;
+  /** `obj` in `grad(obj.method)`: the receiver the generated function is bound to */
+  receiver?: string;
 }
 
 const tagPattern = /\/\*\*[\s\S]*?@differentiable\b[\s\S]*?\*\//;
@@ -51,7 +60,7 @@ function hasTag(node: Node): boolean {
 
 /** The function a declaration names, if it is a function declaration or `const f = () => …`. */
 export function functionOf(decl: Node): FunctionLike | undefined {
-  if (Node.isFunctionDeclaration(decl)) return decl;
+  if (Node.isFunctionDeclaration(decl) || Node.isMethodDeclaration(decl)) return decl;
   if (Node.isVariableDeclaration(decl)) {
     const init = decl.getInitializer();
     if (Node.isArrowFunction(init) || Node.isFunctionExpression(init)) return init;
@@ -64,27 +73,88 @@ function docHost(decl: Node): Node {
   return Node.isVariableDeclaration(decl) ? decl.getVariableStatementOrThrow() : decl;
 }
 
+/** Whether a method carries the runtime's `@differentiable` decorator. */
+function hasDecorator(method: MethodDeclaration): boolean {
+  return method.getDecorators().some((d) => adgenImportName(d.getExpression()) === "differentiable");
+}
+
+/** A class method or an object-literal method marked `@differentiable`. */
+function asDiffMethod(method: MethodDeclaration): DiffFunction | undefined {
+  if (!hasTag(method) && !hasDecorator(method)) return undefined;
+  const owner = method.getParentOrThrow();
+  const name = method.getName();
+  const file = method.getSourceFile();
+  if (Node.isClassDeclaration(owner)) {
+    const className = owner.getName();
+    if (!className) return undefined;
+    const isStatic = method.isStatic();
+    return {
+      name: `${className}.${name}`,
+      base: `${className}_${name}`,
+      callText: isStatic ? `${className}.${name}` : `this.${name}`,
+      self: isStatic ? undefined : className,
+      file,
+      fn: method,
+      decl: method,
+      exported: owner.isExported(),
+    };
+  }
+  if (Node.isObjectLiteralExpression(owner)) {
+    const holder = owner.getParent();
+    if (!Node.isVariableDeclaration(holder)) return undefined;
+    const objectName = holder.getName();
+    const statement = holder.getVariableStatementOrThrow();
+    return {
+      name: `${objectName}.${name}`,
+      base: `${objectName}_${name}`,
+      callText: `this.${name}`,
+      self: `typeof ${objectName}`,
+      file,
+      fn: method,
+      decl: method,
+      exported: statement.isExported(),
+    };
+  }
+  return undefined;
+}
+
 export function asDiffFunction(decl: Node): DiffFunction | undefined {
+  if (Node.isMethodDeclaration(decl)) return asDiffMethod(decl);
   const fn = functionOf(decl);
   if (!fn || !hasTag(docHost(decl))) return undefined;
   const name = Node.isFunctionDeclaration(decl) || Node.isVariableDeclaration(decl) ? decl.getName() : undefined;
   if (!name) return undefined;
   const host = docHost(decl);
   const exported = Node.isExportable(host) && host.isExported();
-  return { name, file: decl.getSourceFile(), fn, decl, exported };
+  return { name, base: name, callText: name, file: decl.getSourceFile(), fn, decl, exported };
 }
 
 /** The `@differentiable` functions declared at the top level of a file, in source order. */
 export function differentiableFunctions(file: SourceFile): DiffFunction[] {
   const found: DiffFunction[] = [];
+  const add = (diff: DiffFunction | undefined) => diff && found.push(diff);
   for (const statement of file.getStatements()) {
+    if (Node.isClassDeclaration(statement)) {
+      for (const method of statement.getMethods()) add(asDiffMethod(method));
+      continue;
+    }
     const decls = Node.isVariableStatement(statement) ? statement.getDeclarations() : [statement];
     for (const decl of decls) {
-      const diff = asDiffFunction(decl);
-      if (diff) found.push(diff);
+      add(asDiffFunction(decl));
+      const init = Node.isVariableDeclaration(decl) ? decl.getInitializer() : undefined;
+      if (Node.isObjectLiteralExpression(init)) {
+        for (const member of init.getProperties()) if (Node.isMethodDeclaration(member)) add(asDiffMethod(member));
+      }
     }
   }
   return found;
+}
+
+/** The `@differentiable` function an expression names: `f`, `obj.method` or `Class.method`. */
+export function calleeFunction(node: Node): DiffFunction | undefined {
+  const named = Node.isPropertyAccessExpression(node) ? node.getNameNode() : Node.isIdentifier(node) ? node : undefined;
+  const decl = named && resolveDeclaration(named);
+  return decl && asDiffFunction(decl);
 }
 
 /** The declaration an identifier stands for, through imports and aliases. */
@@ -127,18 +197,18 @@ function readTransformCall(call: CallExpression, kind: TransformKind): Transform
   if (!targetArg) {
     throw new CompileError(codes.transformTarget, `${kind}() needs the function to differentiate`, call);
   }
-  const decl = Node.isIdentifier(targetArg) ? resolveDeclaration(targetArg) : undefined;
-  const target = decl && asDiffFunction(decl);
+  const target = calleeFunction(targetArg);
   if (!target) {
     throw new CompileError(
       codes.transformTarget,
-      `${kind}(${targetArg.getText()}): the argument must name a function marked /** @differentiable */ (a function declaration or a const arrow function, in this file or imported)`,
+      `${kind}(${targetArg.getText()}): the argument must name a function marked /** @differentiable */ (a function declaration, a const arrow function or a method, in this file or imported)`,
       targetArg,
     );
   }
   const arity = target.fn.getParameters().length;
   const { wrt, many } = readWrt(options, kind, arity);
-  return { kind, call, target, wrt, many };
+  const receiver = target.self && Node.isPropertyAccessExpression(targetArg) ? targetArg.getExpression().getText() : undefined;
+  return { kind, call, target, wrt, many, receiver };
 }
 
 function readWrt(options: Node | undefined, kind: TransformKind, arity: number): { wrt: number[]; many: boolean } {

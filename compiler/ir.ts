@@ -29,8 +29,11 @@ export type Value =
    * derivative rule when there is one; without it the result carries no derivative.
    */
   | { kind: "op"; op: string; args: Atom[]; rule?: string }
-  /** A call of a `@differentiable` function, differentiated through its adjoint. */
-  | { kind: "call"; callee: string; adjoint: string; args: Atom[] }
+  /**
+   * A call of a `@differentiable` function, differentiated through its adjoint; a method
+   * call has the receiver its adjoint is called on (`g_adjoint.call(this, …)`).
+   */
+  | { kind: "call"; callee: string; adjoint: string; args: Atom[]; receiver?: string }
   /** `object[key]` / `object.key`: an element or a field */
   | { kind: "get"; object: string; key: Key }
   /** `object.length`: an integer, never differentiable */
@@ -91,8 +94,10 @@ export interface IrFunction {
   /** the function's name as the user calls it */
   name: string;
   params: IrParam[];
-  /** `this`, for methods: an inactive receiver whose numeric fields the body may read */
-  self?: { name: string; typeText: string };
+  /** how generated code calls the function (`loss`, `this.apply`) */
+  callText: string;
+  /** for methods: the type of `this`, an inactive receiver whose fields the body may read */
+  self?: string;
   resultType: VarType;
   resultTypeText: string;
   resultTangentText: string;

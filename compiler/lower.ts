@@ -117,6 +117,7 @@ class Lowering {
   run(): IrFunction {
     const { fn, name } = this.target;
     this.scopes.push(new Map());
+    if (this.target.self) this.vars.set("this", { name: "this", role: "param", type: "inactive", typeText: this.target.self });
     const body = fn.getBody();
     if (Node.isBlock(body)) for (const s of body.getStatements()) this.startOrigin(s), this.rejectNested(s);
     this.origins.length = 0;
@@ -173,6 +174,8 @@ class Lowering {
     }
     return {
       name,
+      callText: this.target.callText,
+      self: this.target.self,
       params: params.map(({ pattern: _, ...p }) => p),
       resultType: resultInfo.type,
       resultTypeText,
@@ -831,7 +834,10 @@ class Lowering {
       this.checkItems(items, node);
       return { kind: "literal", shape: "object", items };
     }
-    if (Node.isThisExpression(node)) throw unsupported(node, "`this` outside a method");
+    if (Node.isThisExpression(node)) {
+      if (this.target.self) return { kind: "copy", arg: v("this") };
+      throw unsupported(node, "`this` outside an instance method");
+    }
     throw unsupported(node);
   }
 
@@ -926,8 +932,15 @@ class Lowering {
     }
     const target = this.resolver.differentiable(callee);
     if (target) {
+      let receiver: string | undefined;
+      if (target.self) {
+        if (!Node.isPropertyAccessExpression(callee) || !Node.isThisExpression(callee.getExpression()) || !this.target.self) {
+          throw unsupported(node, `calling the method \`${target.name}\` on anything but \`this\``);
+        }
+        receiver = "this";
+      }
       const args = node.getArguments().map((a) => this.atom(a as Expression));
-      return { kind: "call", callee: callee.getText(), adjoint: this.resolver.adjointRef(target, node), args };
+      return { kind: "call", callee: callee.getText(), adjoint: this.resolver.adjointRef(target, node), args, receiver };
     }
     if (Node.isIdentifier(callee) && this.lookup(callee.getText())) throw unsupported(callee, "calling a local variable");
     if (Node.isPropertyAccessExpression(callee)) {

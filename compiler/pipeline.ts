@@ -12,7 +12,7 @@ import { Node, type Expression, type Project, type SourceFile } from "ts-morph";
 import { analyse, checkCalls } from "./analyse";
 import { CompileError, codes, diagnosticAt, type AdgDiagnostic } from "./diagnostics";
 import {
-  asDiffFunction,
+  calleeFunction,
   differentiableFunctions,
   resolveDeclaration,
   transformCalls,
@@ -117,7 +117,7 @@ class Session {
     const key = keyOf(target.decl);
     let name = this.adjointNames.get(key);
     if (!name) {
-      name = this.output(target.file).names.fresh(`${target.name}_adjoint`);
+      name = this.output(target.file).names.fresh(`${target.base}_adjoint`);
       this.adjointNames.set(key, name);
     }
     return name;
@@ -158,10 +158,7 @@ class Session {
         return rule;
       },
       operatorRule: (name) => this.rules.get(name),
-      differentiable: (callee) => {
-        const decl = Node.isIdentifier(callee) ? resolveDeclaration(callee) : undefined;
-        return decl && asDiffFunction(decl);
-      },
+      differentiable: (callee) => calleeFunction(callee),
       adjointRef: (target, at) => this.reference(file, target, () => this.adjointName(target), at),
     };
   }
@@ -173,7 +170,7 @@ interface AdjointRequest {
 }
 
 function specName(call: TransformCall): string {
-  const base = `${call.target.name}_${call.kind}`;
+  const base = `${call.target.base}_${call.kind}`;
   const plain = !call.many && call.wrt[0] === 0;
   return plain ? base : `${base}_wrt_${call.wrt.join("_")}`;
 }
@@ -207,7 +204,8 @@ function planTransform(session: Session, call: TransformCall): void {
   }
   const name = request.spec.name;
   const local = session.reference(call.call.getSourceFile(), target, () => name, call.call);
-  session.output(call.call.getSourceFile()).replace(call.call.getStart(), call.call.getEnd(), local);
+  const replacement = call.receiver ? `${local}.bind(${call.receiver})` : local;
+  session.output(call.call.getSourceFile()).replace(call.call.getStart(), call.call.getEnd(), replacement);
 }
 
 function docFor(call: TransformCall): string {
@@ -268,14 +266,15 @@ function vjpText(ir: IrFunction, spec: AdjointSpec, adjoint: string, reserved: S
   for (const p of ir.params) names.reserve(p.name);
   const value = names.fresh("value");
   const seed = names.fresh("result_bar");
-  const params = ir.params.map((p) => `${p.name}: ${p.typeText}`).join(", ");
+  const params = [...(ir.self ? [`this: ${ir.self}`] : []), ...ir.params.map((p) => `${p.name}: ${p.typeText}`)].join(", ");
   const args = ir.params.map((p) => p.name).join(", ");
+  const adjointCall = ir.self ? `${adjoint}.call(this, ${args ? `${args}, ` : ""}${seed})` : `${adjoint}(${args}, ${seed})`;
   const cotangents = `[${ir.params.map((p) => p.tangentText).join(", ")}]`;
   return [
     `/** ${spec.doc} */`,
     `${spec.exported ? "export " : ""}function ${spec.name}(${params}): [${ir.resultTypeText}, (${seed}: ${ir.resultTangentText}) => ${cotangents}] {`,
-    `  const ${value} = ${ir.name}(${args});`,
-    `  return [${value}, (${seed}: ${ir.resultTangentText}) => ${adjoint}(${args}, ${seed})];`,
+    `  const ${value} = ${ir.callText}(${args});`,
+    `  return [${value}, (${seed}: ${ir.resultTangentText}) => ${adjointCall}];`,
     `}`,
   ].join("\n");
 }
@@ -348,7 +347,7 @@ export function inspect(
   if (diagnostics.length) return { text: "", diagnostics };
   session.loadUserRules();
   const all = session.guard(file, () => differentiableFunctions(file)) ?? [];
-  const targets = options.fn ? all.filter((t) => t.name === options.fn) : all;
+  const targets = options.fn ? all.filter((t) => t.name === options.fn || t.base === options.fn) : all;
   if (options.fn && targets.length === 0) {
     const known = all.map((t) => t.name).join(", ") || "none";
     return {
@@ -381,7 +380,7 @@ export function inspect(
       if (mode === "vjp") return generate(session, session.output(file), ir, adjoint, reserved);
       const grad: AdjointSpec = {
         kind: "grad",
-        name: `${target.name}_grad`,
+        name: `${target.base}_grad`,
         wrt: [0],
         many: false,
         exported: target.exported,

@@ -36,6 +36,8 @@ export interface AdjointCall {
   /** which receivers are arrays or objects (their cotangents are added element-wise) */
   references: boolean[];
   seed: string;
+  /** the method receiver (`this`) the adjoint is called on */
+  self?: string;
 }
 
 export type StmtAdjoint =
@@ -121,6 +123,7 @@ function valueAdjoint(target: string, value: Value, ctx: AdjointContext): StmtAd
           receivers: value.args.map(activeVar),
           references: value.args.map((a) => a.kind === "var" && ctx.isReference(a.name)),
           seed,
+          self: value.receiver,
         },
       };
     case "length":

@@ -116,6 +116,7 @@ class ReverseGenerator {
     const { fn, spec } = this;
     const seedParam = spec.kind === "adjoint" ? this.names.fresh("result_bar") : undefined;
     const params = fn.params.map((p) => `${p.name}: ${p.typeText}`);
+    if (fn.self) params.unshift(`this: ${fn.self}`);
     if (seedParam) params.push(`${seedParam}: ${fn.resultTangentText}`);
     const gradients = spec.wrt.map((i) => tangentTypeText(fn, i));
     const gradientType = spec.many ? `[${gradients.join(", ")}]` : gradients[0];
@@ -434,7 +435,7 @@ class ReverseGenerator {
 
   private hasReverse(s: Stmt): boolean {
     if (s.kind === "if" || s.kind === "loop") return this.plan.reversed.has(s);
-    if (this.plan.saves.has(s)) return true;
+    if (this.plan.saves.has(s) || this.plan.zeroes.has(s)) return true;
     if (s.kind === "return") return s.value.kind === "var" && this.activity.isActive(s.value.name);
     const a = this.plan.adjoints.get(s);
     return !!a && (a.kind === "call" ? a.call.receivers.some(Boolean) : a.contributions.length > 0 || (a.after?.length ?? 0) > 0);
@@ -452,6 +453,7 @@ class ReverseGenerator {
     const direct = target !== undefined && this.plan.direct.has(target);
     // a direct temporary whose reader contributed nothing has no adjoint to pass on
     const live = adjoint && (!direct || this.declaredDirect.has(target!));
+    // (an adjoint with no contributions may still reset the target's adjoint)
     if (live && this.hasReverse(s)) this.comment(code, s.origin);
     else if (this.plan.saves.has(s)) this.comment(code, s.origin);
     if (live && adjoint) {
@@ -461,13 +463,7 @@ class ReverseGenerator {
       } else {
         this.emitCall(code, adjoint.call);
       }
-      const overwrites =
-        s.kind === "assign" &&
-        !direct &&
-        !this.isReference(s.target) &&
-        this.activity.isActive(s.target) &&
-        (this.plan.inLoop.has(s) || (this.plan.assignments.get(s.target) ?? 0) > 1 || this.fn.vars.get(s.target)?.role === "param");
-      if (overwrites) code.line(`${this.bar(target!)} = 0;`);
+      if (this.plan.zeroes.has(s)) code.line(`${this.bar(target!)} = 0;`);
     }
     this.restoreAfter(s, code);
   }
@@ -501,9 +497,9 @@ class ReverseGenerator {
       later.push([to, part, call.references[i]]);
       return part;
     });
-    const args = [...call.args.map(atomText), call.seed].join(", ");
+    const args = [...(call.self ? [call.self] : []), ...call.args.map(atomText), call.seed].join(", ");
     while (pattern.length && pattern.at(-1) === "") pattern.pop();
-    code.line(`const [${pattern.join(", ")}] = ${call.adjoint}(${args});`);
+    code.line(`const [${pattern.join(", ")}] = ${call.adjoint}${call.self ? ".call" : ""}(${args});`);
     for (const [to, part, reference] of later) {
       if (reference) code.line(`${this.adgen}.addTo(${this.bar(to)}, ${part});`);
       else this.add(code, { to: { kind: "var", name: to }, text: part, negated: false });

@@ -36,6 +36,8 @@ export interface Plan {
   /** statements directly in the function body (not in a branch or loop) */
   topLevel: Set<Stmt>;
   assignments: Map<string, number>;
+  /** assignments whose target's adjoint is reset after their adjoint (an overwrite) */
+  zeroes: Set<Stmt>;
 }
 
 const identifiers = (text: string) => text.match(/[A-Za-z_$][\w$]*/g) ?? [];
@@ -101,8 +103,17 @@ export function plan(fn: IrFunction, activity: Activity, adjoints: Map<Stmt, Stm
     const texts = adjoint.contributions.flatMap((c) => [c.text, c.to.kind === "element" ? c.to.text : ""]);
     return [...texts, ...(adjoint.after ?? [])].flatMap(identifiers).filter(isVar);
   };
+  // An overwritten variable's adjoint is reset after the overwrite's adjoint: the value
+  // it held before receives nothing from uses of the new one.
+  const zeroes = new Set<Stmt>();
+  for (const s of all) {
+    if (s.kind !== "assign" || direct.has(s.target) || !activity.isActive(s.target)) continue;
+    if (fn.vars.get(s.target)?.type === "reference") continue;
+    if (inLoop.has(s) || (assignments.get(s.target) ?? 0) > 1 || fn.vars.get(s.target)?.role === "param") zeroes.add(s);
+  }
   const hasAdjoint = (s: Stmt) => {
     const a = adjoints.get(s);
+    if (zeroes.has(s)) return true;
     return !!a && (a.kind === "call" ? a.call.receivers.some(Boolean) : a.contributions.length > 0 || (a.after?.length ?? 0) > 0);
   };
   const firstAssignAtTop = new Set<Stmt>();
@@ -204,8 +215,7 @@ export function plan(fn: IrFunction, activity: Activity, adjoints: Map<Stmt, Stm
     };
     visit(fn.body);
   }
-  // Every statement inside a kept loop's test must run so the loop ends where it did.
-  return { adjoints, reads, saves, reversed, trips, kept, direct, inLoop, topLevel, assignments };
+  return { adjoints, reads, saves, reversed, trips, kept, direct, inLoop, topLevel, assignments, zeroes };
 }
 
 export type { Assign };
