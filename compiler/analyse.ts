@@ -34,6 +34,7 @@ function differentiableSources(value: Value): string[] {
     case "literal":
       return valueArgs(value).flatMap((a) => (a.kind === "var" ? [a.name] : []));
     case "get":
+    case "clone":
       return [value.object];
     case "length":
     case "alloc":

@@ -38,6 +38,8 @@ export type Value =
   | { kind: "get"; object: string; key: Key }
   /** `object.length`: an integer, never differentiable */
   | { kind: "length"; object: string }
+  /** `Float64Array.from(a)`, `a.slice()`: a copy of a flat array */
+  | { kind: "clone"; object: string; from?: string }
   /** `new Float64Array(n)` / `new Array(n).fill(0)`: a zeroed array */
   | { kind: "alloc"; ctor: ArrayConstructor; length: Atom }
   /** `[a, b]` or `{ a: x, b: y }` */
@@ -130,6 +132,7 @@ export function valueArgs(value: Value): Atom[] {
     case "get":
       return value.key.kind === "index" ? [value.key.index] : [];
     case "length":
+    case "clone":
       return [];
     case "alloc":
       return [value.length];
@@ -141,7 +144,7 @@ export function valueArgs(value: Value): Atom[] {
 /** Every name a value reads, the array or object included. */
 export function valueReads(value: Value): string[] {
   const names = valueArgs(value).flatMap((a) => (a.kind === "var" ? [a.name] : []));
-  if (value.kind === "get" || value.kind === "length") names.push(value.object);
+  if (value.kind === "get" || value.kind === "length" || value.kind === "clone") names.push(value.object);
   return names;
 }
 
@@ -173,6 +176,8 @@ export function valueText(value: Value): string {
       return `${value.object}${keyText(value.key)}`;
     case "length":
       return `${value.object}.length`;
+    case "clone":
+      return value.from ? `${value.from}(${value.object})` : `${value.object}.slice()`;
     case "alloc":
       return value.ctor === "Array"
         ? `new Array<number>(${atomText(value.length)}).fill(0)`

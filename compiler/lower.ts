@@ -119,8 +119,7 @@ class Lowering {
     this.scopes.push(new Map());
     if (this.target.self) this.vars.set("this", { name: "this", role: "param", type: "inactive", typeText: this.target.self });
     const body = fn.getBody();
-    if (Node.isBlock(body)) for (const s of body.getStatements()) this.startOrigin(s), this.rejectNested(s);
-    this.origins.length = 0;
+    if (body) this.rejectNested(body);
 
     const params = fn.getParameters().map((param, i) => {
       if (param.isRestParameter()) throw unsupported(param, "a rest parameter");
@@ -188,7 +187,7 @@ class Lowering {
 
   /** Constructs rejected wherever they appear, with their own codes. */
   private rejectNested(root: Node): void {
-    root.forEachDescendant((node, traversal) => {
+    const check = (node: Node, traversal: { skip(): void }) => {
       if (Node.isTryStatement(node) || Node.isThrowStatement(node)) {
         throw new CompileError(
           codes.exceptions,
@@ -211,7 +210,9 @@ class Lowering {
         );
       }
       if (Node.isClassDeclaration(node) || Node.isClassExpression(node)) traversal.skip();
-    });
+    };
+    check(root, { skip() {} });
+    root.forEachDescendant(check);
   }
 
   // ── scopes and names ──────────────────────────────────────────────────────
@@ -921,6 +922,16 @@ class Lowering {
     for (const arg of node.getArguments()) {
       if (Node.isSpreadElement(arg)) throw unsupported(arg, "spread arguments");
     }
+    const copied = this.copySource(node);
+    if (copied) {
+      const info = describeType(copied.getType(), copied);
+      if (info.type === "reference" && info.tangent.endsWith("[][]")) {
+        throw new CompileError(codes.storedReference, "copying a nested array copies only its rows' references: the copy would share elements with it; copy it row by row", node);
+      }
+      const callee = node.getExpression() as import("ts-morph").PropertyAccessExpression;
+      const from = callee.getName() === "from" ? `${callee.getExpression().getText()}.from` : undefined;
+      return { kind: "clone", object: this.objectName(copied), from };
+    }
     // `new Array(n).fill(0)` / `Array(n).fill(0)`
     if (Node.isPropertyAccessExpression(callee) && callee.getName() === "fill") {
       const inner = skipTransparent(callee.getExpression());
@@ -954,6 +965,20 @@ class Lowering {
     const rule = this.resolver.ruleFor(callee);
     const args = node.getArguments().map((a) => this.atom(a as Expression));
     return { kind: "op", op: callee.getText(), args, rule: rule?.key };
+  }
+
+  /** The array copied by `Float64Array.from(a)`, `Float32Array.from(a)`, `Array.from(a)` or `a.slice()`. */
+  private copySource(node: import("ts-morph").CallExpression): Expression | undefined {
+    const callee = node.getExpression();
+    if (!Node.isPropertyAccessExpression(callee)) return undefined;
+    const args = node.getArguments();
+    if (callee.getName() === "from" && args.length === 1 && ["Float64Array", "Float32Array", "Array"].includes(callee.getExpression().getText())) {
+      return args[0] as Expression;
+    }
+    if (callee.getName() === "slice" && args.length === 0 && describeType(callee.getExpression().getType(), callee).type === "reference") {
+      return callee.getExpression();
+    }
+    return undefined;
   }
 
   /** A name read in the function: a local, or a module-level constant printed as is. */

@@ -100,6 +100,9 @@ function describe(type: Type, at: Node, depth: number): TypeInfo | undefined {
     if (item.type === "inactive") return inactive;
     return { type: "reference", tangent: `${/[|&]/.test(item.tangent) ? `(${item.tangent})` : item.tangent}[]` };
   }
+  // Library types (Map, Date, Promise, …) are not plain data, whatever their fields.
+  const declared = (type.getSymbol() ?? type.getAliasSymbol())?.getDeclarations()[0];
+  if (declared?.getSourceFile().isDeclarationFile() && /[\\/]typescript[\\/]lib[\\/]|lib\.[\w.]*\.d\.ts$/.test(declared.getSourceFile().getFilePath())) return undefined;
   if (type.isObject() && type.getCallSignatures().length === 0 && !type.getStringIndexType() && !type.getNumberIndexType()) {
     const fields: string[] = [];
     for (const prop of type.getProperties()) {

@@ -8,6 +8,7 @@
  *   r = [a, b]      ⇒ ā += r̄[0], b̄ += r̄[1]
  *   o[k] = a        ⇒ ā += ō[k], ō[k] = 0
  *   o.push(a)       ⇒ ā += ō.pop()
+ *   c = a.slice()   ⇒ ā += c̄ (element by element)
  *
  * Arrays and objects have "shadows" (r̄) bound in the forward sweep beside them, of the
  * same shape; an element's adjoint lives in the shadow's element.
@@ -50,6 +51,8 @@ export interface AdjointContext {
   /** the adjoint (or shadow) name of a variable */
   bar(name: string): string;
   rules: ReadonlyMap<string, Rule>;
+  /** the runtime namespace, for element-wise helpers */
+  runtime: string;
 }
 
 const none: StmtAdjoint = { kind: "contributions", contributions: [] };
@@ -126,6 +129,9 @@ function valueAdjoint(target: string, value: Value, ctx: AdjointContext): StmtAd
           self: value.receiver,
         },
       };
+    case "clone":
+      if (ctx.isActive(value.object)) return { kind: "contributions", contributions: [], after: [`${ctx.runtime}.addTo(${ctx.bar(value.object)}, ${seed});`] };
+      break;
     case "length":
     case "alloc":
       break;

@@ -80,6 +80,9 @@ class ReverseGenerator {
       isReference: (name: string) => this.isReference(name),
       bar: (name: string) => this.bar(name),
       rules,
+      get runtime() {
+        return runtime.namespace();
+      },
     };
     const adjoints = new Map<Stmt, StmtAdjoint>();
     for (const s of walk(fn.body)) adjoints.set(s, stmtAdjoint(s, ctx));
@@ -315,6 +318,9 @@ class ReverseGenerator {
       case "alloc":
         text = valueText(value);
         break;
+      case "clone":
+        text = `${this.adgen}.zerosLike(${name})`;
+        break;
       case "literal":
         text = valueText({
           ...value,
@@ -531,6 +537,7 @@ function mapAtoms(value: Value, f: (a: Atom) => Atom): Value {
     case "literal":
       return { ...value, items: value.items.map((i) => ({ ...i, value: f(i.value) })) };
     case "length":
+    case "clone":
       return value;
   }
 }

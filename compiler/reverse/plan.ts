@@ -45,20 +45,25 @@ const identifiers = (text: string) => text.match(/[A-Za-z_$][\w$]*/g) ?? [];
 export function plan(fn: IrFunction, activity: Activity, adjoints: Map<Stmt, StmtAdjoint>, needValue: boolean): Plan {
   const inLoop = new Set<Stmt>();
   const lists = new Map<Stmt, readonly Stmt[]>();
-  const index = (body: readonly Stmt[], looped: boolean) => {
+  /** the outermost loop around each statement in one */
+  const outermost = new Map<Stmt, Extract<Stmt, { kind: "loop" }>>();
+  const index = (body: readonly Stmt[], loop: Extract<Stmt, { kind: "loop" }> | undefined) => {
     for (const s of body) {
       lists.set(s, body);
-      if (looped) inLoop.add(s);
+      if (loop) {
+        inLoop.add(s);
+        outermost.set(s, loop);
+      }
       if (s.kind === "if") {
-        index(s.then, looped);
-        index(s.else, looped);
+        index(s.then, loop);
+        index(s.else, loop);
       } else if (s.kind === "loop") {
-        index(s.test, true);
-        index(s.body, true);
+        index(s.test, loop ?? s);
+        index(s.body, loop ?? s);
       }
     }
   };
-  index(fn.body, false);
+  index(fn.body, undefined);
   const topLevel = new Set(fn.body);
   const all = [...walk(fn.body)];
   const assignments = new Map<string, number>();
@@ -103,11 +108,20 @@ export function plan(fn: IrFunction, activity: Activity, adjoints: Map<Stmt, Stm
     const texts = adjoint.contributions.flatMap((c) => [c.text, c.to.kind === "element" ? c.to.text : ""]);
     return [...texts, ...(adjoint.after ?? [])].flatMap(identifiers).filter(isVar);
   };
+  // The first assignment of a local at the top level overwrites nothing.
+  const firstAssignAtTop = new Set<Stmt>();
+  const seen = new Set<string>(fn.params.map((p) => p.name));
+  for (const s of all) {
+    if (s.kind !== "assign" || seen.has(s.target)) continue;
+    seen.add(s.target);
+    if (topLevel.has(s)) firstAssignAtTop.add(s);
+  }
+
   // An overwritten variable's adjoint is reset after the overwrite's adjoint: the value
   // it held before receives nothing from uses of the new one.
   const zeroes = new Set<Stmt>();
   for (const s of all) {
-    if (s.kind !== "assign" || direct.has(s.target) || !activity.isActive(s.target)) continue;
+    if (s.kind !== "assign" || direct.has(s.target) || !activity.isActive(s.target) || firstAssignAtTop.has(s)) continue;
     if (fn.vars.get(s.target)?.type === "reference") continue;
     if (inLoop.has(s) || (assignments.get(s.target) ?? 0) > 1 || fn.vars.get(s.target)?.role === "param") zeroes.add(s);
   }
@@ -116,13 +130,23 @@ export function plan(fn: IrFunction, activity: Activity, adjoints: Map<Stmt, Stm
     if (zeroes.has(s)) return true;
     return !!a && (a.kind === "call" ? a.call.receivers.some(Boolean) : a.contributions.length > 0 || (a.after?.length ?? 0) > 0);
   };
-  const firstAssignAtTop = new Set<Stmt>();
-  const seen = new Set<string>(fn.params.map((p) => p.name));
-  for (const s of all) {
-    if (s.kind !== "assign" || seen.has(s.target)) continue;
-    seen.add(s.target);
-    if (topLevel.has(s)) firstAssignAtTop.add(s);
-  }
+  // A variable assigned once in a loop from values the loop never changes holds the same
+  // value in every iteration: nothing to save.
+  const assignedIn = new Map<Stmt, Set<string>>();
+  const invariant = (s: Assign) => {
+    const loop = outermost.get(s);
+    if (!loop || assignments.get(s.target) !== 1) return false;
+    let names = assignedIn.get(loop);
+    if (!names) {
+      names = new Set<string>();
+      for (const x of walk([loop])) if (x.kind === "assign") names.add(x.target);
+      assignedIn.set(loop, names);
+    }
+    if (s.value.kind === "call" || (s.value.kind === "op" && isCallOp(s.value.op) && !s.value.rule)) return false;
+    if (s.value.kind === "get" || s.value.kind === "alloc" || s.value.kind === "literal") return false;
+    return valueReads(s.value).every((n) => !names.has(n));
+  };
+
   for (let changed = true; changed; ) {
     changed = false;
     const grow = <T>(set: Set<T>, item: T) => {
@@ -135,7 +159,7 @@ export function plan(fn: IrFunction, activity: Activity, adjoints: Map<Stmt, Stm
       for (const name of adjointReads(s)) grow(reads, name);
       if (s.kind === "assign" && reads.has(s.target)) {
         const overwrites = inLoop.has(s) || (assignments.get(s.target) ?? 0) > 1 || fn.vars.get(s.target)?.role === "param";
-        if (overwrites && !(firstAssignAtTop.has(s) && !inLoop.has(s)) && !saves.has(s)) {
+        if (overwrites && !firstAssignAtTop.has(s) && !invariant(s) && !saves.has(s)) {
           saves.set(s, topLevel.has(s) ? "local" : "tape");
           changed = true;
         }
