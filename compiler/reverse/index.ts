@@ -64,6 +64,8 @@ class ReverseGenerator {
   private readonly declaredDirect = new Set<string>();
   private readonly hoisted = new Set<string>();
   private origin = -1;
+  /** the adjoint function's parameter for the result's cotangent */
+  private readonly seedParam?: string;
 
   constructor(
     private readonly fn: IrFunction,
@@ -75,6 +77,7 @@ class ReverseGenerator {
   ) {
     this.names = new Names(reserved);
     for (const name of fn.vars.keys()) this.names.reserve(name);
+    if (spec.kind === "adjoint") this.seedParam = this.names.fresh("result_bar");
     const ctx = {
       isActive: activity.isActive,
       isReference: (name: string) => this.isReference(name),
@@ -117,7 +120,7 @@ class ReverseGenerator {
 
   run(): string {
     const { fn, spec } = this;
-    const seedParam = spec.kind === "adjoint" ? this.names.fresh("result_bar") : undefined;
+    const seedParam = this.seedParam;
     const params = fn.params.map((p) => `${p.name}: ${p.typeText}`);
     if (fn.self) params.unshift(`this: ${fn.self}`);
     if (seedParam) params.push(`${seedParam}: ${fn.resultTangentText}`);

@@ -147,6 +147,21 @@ export function plan(fn: IrFunction, activity: Activity, adjoints: Map<Stmt, Stm
     return valueReads(s.value).every((n) => !names.has(n));
   };
 
+  // Where in program order the reverse sweep reads each value: an overwrite must save the
+  // old value only if the reverse code of something before it (or in the same loop) reads it.
+  const position = new Map(all.map((s, i) => [s, i]));
+  const subtreeEnd = (s: Stmt) => position.get(s)! + [...walk([s])].length;
+  const readPositions = new Map<string, number[]>();
+  const noteRead = (name: string, at: Stmt) => {
+    const list = readPositions.get(name) ?? [];
+    if (!list.includes(position.get(at)!)) readPositions.set(name, [...list, position.get(at)!]);
+  };
+  const readBefore = (s: Assign) => {
+    const loop = outermost.get(s);
+    const limit = loop ? subtreeEnd(loop) : position.get(s)!;
+    return (readPositions.get(s.target) ?? []).some((p) => p < limit);
+  };
+
   for (let changed = true; changed; ) {
     changed = false;
     const grow = <T>(set: Set<T>, item: T) => {
@@ -156,8 +171,11 @@ export function plan(fn: IrFunction, activity: Activity, adjoints: Map<Stmt, Stm
       }
     };
     for (const s of all) {
-      for (const name of adjointReads(s)) grow(reads, name);
-      if (s.kind === "assign" && reads.has(s.target)) {
+      for (const name of adjointReads(s)) {
+        grow(reads, name);
+        noteRead(name, s);
+      }
+      if (s.kind === "assign" && reads.has(s.target) && readBefore(s)) {
         const overwrites = inLoop.has(s) || (assignments.get(s.target) ?? 0) > 1 || fn.vars.get(s.target)?.role === "param";
         if (overwrites && !firstAssignAtTop.has(s) && !invariant(s) && !saves.has(s)) {
           saves.set(s, topLevel.has(s) ? "local" : "tape");
@@ -183,7 +201,10 @@ export function plan(fn: IrFunction, activity: Activity, adjoints: Map<Stmt, Stm
           reversed.add(s);
           changed = true;
         }
-        if (s.kind === "if" && inner && s.cond.kind === "var") grow(reads, s.cond.name);
+        if (s.kind === "if" && inner && s.cond.kind === "var") {
+          grow(reads, s.cond.name);
+          noteRead(s.cond.name, s);
+        }
         if (s.kind === "loop" && inner && !trips.has(s)) {
           trips.set(s, inLoop.has(s) ? "tape" : "local");
           changed = true;
