@@ -763,12 +763,13 @@ class Lowering {
     if (value.kind === "copy") return value.arg;
     const info = describeType(expr.getType(), expr);
     const typeText = info.type === "number" ? "number" : expr.getType().getBaseTypeOfLiteralType().getText(expr);
-    return this.atomOf(value, info.type, typeText);
+    return this.atomOf(value, info, typeText);
   }
 
-  private atomOf(value: Value, type: VarType, typeText?: string): Atom {
+  private atomOf(value: Value, info: TypeInfo | VarType, typeText?: string): Atom {
     if (value.kind === "copy") return value.arg;
-    const temp = this.temp(type, typeText);
+    const type = typeof info === "string" ? info : info.type;
+    const temp = this.temp(info, typeText);
     this.emit({ kind: "assign", target: temp, value, origin: this.origin });
     if (value.kind === "get" && type === "reference" && this.fromInput.has(value.object)) this.fromInput.add(temp);
     return v(temp);

@@ -89,7 +89,7 @@ class ReverseGenerator {
     };
     const adjoints = new Map<Stmt, StmtAdjoint>();
     for (const s of walk(fn.body)) adjoints.set(s, stmtAdjoint(s, ctx));
-    this.plan = plan(fn, activity, adjoints, spec.kind === "valueAndGrad");
+    this.plan = plan(fn, activity, adjoints, spec.kind === "valueAndGrad", (name) => this.bar(name));
   }
 
   private bar(name: string): string {
@@ -354,51 +354,34 @@ class ReverseGenerator {
 
   /** Before a statement that overwrites a value the reverse sweep reads: keep the old one. */
   private saveBefore(s: Stmt, code: Code): void {
+    if (this.plan.shadowSaves.has(s) && s.kind === "assign") code.line(`${this.tape("reference")}.push(${this.bar(s.target)});`);
     const how = this.plan.saves.get(s);
     if (!how) return;
-    if (s.kind === "assign") {
-      const parts = [s.target];
-      if (this.activity.isActive(s.target) && this.isReference(s.target)) parts.push(this.bar(s.target));
-      if (how === "local") {
-        const old = this.names.fresh(`${s.target}_old`);
-        this.oldNames.set(s, old);
-        code.line(`const ${old} = ${s.target};`);
-      } else {
-        code.line(`${this.tapeFor(s.target)}.push(${s.target});`);
-        if (parts.length > 1) code.line(`${this.tape("reference")}.push(${parts[1]});`);
-      }
-    } else if (s.kind === "store") {
-      const element = `${s.object}${simpleText(s).slice(s.object.length).split(" = ")[0]}`;
-      if (how === "local") {
-        const old = this.names.fresh(`${s.object}_old`);
-        this.oldNames.set(s, old);
-        code.line(`const ${old} = ${element};`);
-      } else {
-        code.line(`${this.tape("number")}.push(${element});`);
-      }
+    if (s.kind !== "assign" && s.kind !== "store") return;
+    const old = s.kind === "assign" ? s.target : `${s.object}${keyText(s.key)}`;
+    if (how === "local") {
+      const name = this.names.fresh(`${s.kind === "assign" ? s.target : s.object}_old`);
+      this.oldNames.set(s, name);
+      code.line(`const ${name} = ${old};`);
+    } else {
+      code.line(`${s.kind === "assign" ? this.tapeFor(s.target) : this.tape("number")}.push(${old});`);
     }
   }
 
   /** After a statement's adjoint: put back what `saveBefore` kept. */
   private restoreAfter(s: Stmt, code: Code): void {
     const how = this.plan.saves.get(s);
-    if (!how) return;
-    if (s.kind === "assign") {
+    if (how && s.kind === "assign") {
       const variable = this.fn.vars.get(s.target)!;
-      if (how === "local") {
-        code.line(`${s.target} = ${this.oldNames.get(s)};`);
-      } else {
-        if (this.activity.isActive(s.target) && this.isReference(s.target)) {
-          code.line(`${this.bar(s.target)} = ${this.tape("reference")}.pop() as ${variable.tangentText};`);
-        }
-        const cast = variable.type === "reference" || variable.typeText === "string" ? ` as ${variable.typeText}` : "";
-        code.line(`${s.target} = ${this.tapeFor(s.target)}.pop()${cast};`);
-      }
-    } else if (s.kind === "store") {
-      const element = `${s.object}${simpleText(s).slice(s.object.length).split(" = ")[0]}`;
-      code.line(`${element} = ${how === "local" ? this.oldNames.get(s) : `${this.tape("number")}.pop()`};`);
-    } else if (s.kind === "push") {
+      const cast = variable.type === "reference" || variable.typeText === "string" ? ` as ${variable.typeText}` : "";
+      code.line(`${s.target} = ${how === "local" ? this.oldNames.get(s) : `${this.tapeFor(s.target)}.pop()${cast}`};`);
+    } else if (how && s.kind === "store") {
+      code.line(`${s.object}${keyText(s.key)} = ${how === "local" ? this.oldNames.get(s) : `${this.tape("number")}.pop()`};`);
+    } else if (how && s.kind === "push") {
       code.line(`${s.object}.pop();`);
+    }
+    if (this.plan.shadowSaves.has(s) && s.kind === "assign") {
+      code.line(`${this.bar(s.target)} = ${this.tape("reference")}.pop() as ${this.fn.vars.get(s.target)!.tangentText};`);
     }
   }
 
@@ -444,7 +427,7 @@ class ReverseGenerator {
 
   private hasReverse(s: Stmt): boolean {
     if (s.kind === "if" || s.kind === "loop") return this.plan.reversed.has(s);
-    if (this.plan.saves.has(s) || this.plan.zeroes.has(s)) return true;
+    if (this.plan.saves.has(s) || this.plan.shadowSaves.has(s) || this.plan.zeroes.has(s)) return true;
     if (s.kind === "return") return s.value.kind === "var" && this.activity.isActive(s.value.name);
     const a = this.plan.adjoints.get(s);
     return !!a && (a.kind === "call" ? a.call.receivers.some(Boolean) : a.contributions.length > 0 || (a.after?.length ?? 0) > 0);
@@ -464,7 +447,7 @@ class ReverseGenerator {
     const live = adjoint && (!direct || this.declaredDirect.has(target!));
     // (an adjoint with no contributions may still reset the target's adjoint)
     if (live && this.hasReverse(s)) this.comment(code, s.origin);
-    else if (this.plan.saves.has(s)) this.comment(code, s.origin);
+    else if (this.plan.saves.has(s) || this.plan.shadowSaves.has(s)) this.comment(code, s.origin);
     if (live && adjoint) {
       if (adjoint.kind === "contributions") {
         for (const c of adjoint.contributions) this.add(code, c);

@@ -25,6 +25,8 @@ export interface Plan {
   reads: Set<string>;
   /** how each saving statement keeps the old value */
   saves: Map<Stmt, "local" | "tape">;
+  /** reference assignments in loops whose shadow the reverse sweep reads: saved too */
+  shadowSaves: Set<Stmt>;
   /** `if`s and loops that have reverse code inside */
   reversed: Set<Stmt>;
   /** loops whose trip count the reverse sweep replays, with the counter's storage */
@@ -42,7 +44,7 @@ export interface Plan {
 
 const identifiers = (text: string) => text.match(/[A-Za-z_$][\w$]*/g) ?? [];
 
-export function plan(fn: IrFunction, activity: Activity, adjoints: Map<Stmt, StmtAdjoint>, needValue: boolean): Plan {
+export function plan(fn: IrFunction, activity: Activity, adjoints: Map<Stmt, StmtAdjoint>, needValue: boolean, bar: (name: string) => string): Plan {
   const inLoop = new Set<Stmt>();
   const lists = new Map<Stmt, readonly Stmt[]>();
   /** the outermost loop around each statement in one */
@@ -147,6 +149,15 @@ export function plan(fn: IrFunction, activity: Activity, adjoints: Map<Stmt, Stm
     return valueReads(s.value).every((n) => !names.has(n));
   };
 
+  // Shadows the reverse sweep writes into (`row_bar[j] += …`): rebound in a loop, they are saved.
+  const shadowsRead = new Set<string>();
+  for (const a of adjoints.values()) {
+    const texts = a.kind === "call" ? [] : [...a.contributions.map((c) => (c.to.kind === "element" ? c.to.text : "")), ...(a.after ?? [])];
+    for (const t of texts) identifiers(t).forEach((n) => shadowsRead.add(n));
+    if (a.kind === "call") a.call.receivers.forEach((r, i) => r && a.call.references[i] && shadowsRead.add(bar(r)));
+  }
+  const shadowSaves = new Set<Stmt>();
+
   // Where in program order the reverse sweep reads each value: an overwrite must save the
   // old value only if the reverse code of something before it (or in the same loop) reads it.
   const position = new Map(all.map((s, i) => [s, i]));
@@ -182,9 +193,8 @@ export function plan(fn: IrFunction, activity: Activity, adjoints: Map<Stmt, Stm
           changed = true;
         }
       }
-      if (s.kind === "assign" && activity.isActive(s.target) && fn.vars.get(s.target)?.type === "reference" && inLoop.has(s) && !saves.has(s)) {
-        saves.set(s, "tape");
-        changed = true;
+      if (s.kind === "assign" && activity.isActive(s.target) && fn.vars.get(s.target)?.type === "reference" && inLoop.has(s)) {
+        if (shadowsRead.has(bar(s.target))) shadowSaves.add(s);
       }
       if ((s.kind === "store" || s.kind === "push") && reads.has(s.object) && !saves.has(s)) {
         saves.set(s, topLevel.has(s) ? "local" : "tape");
@@ -209,7 +219,7 @@ export function plan(fn: IrFunction, activity: Activity, adjoints: Map<Stmt, Stm
           trips.set(s, inLoop.has(s) ? "tape" : "local");
           changed = true;
         }
-        any ||= inner || hasAdjoint(s) || saves.has(s) || (s.kind === "return" && s.value.kind === "var" && activity.isActive(s.value.name));
+        any ||= inner || hasAdjoint(s) || saves.has(s) || shadowSaves.has(s) || (s.kind === "return" && s.value.kind === "var" && activity.isActive(s.value.name));
       }
       return any;
     };
@@ -260,7 +270,7 @@ export function plan(fn: IrFunction, activity: Activity, adjoints: Map<Stmt, Stm
     };
     visit(fn.body);
   }
-  return { adjoints, reads, saves, reversed, trips, kept, direct, inLoop, topLevel, assignments, zeroes };
+  return { adjoints, reads, saves, shadowSaves, reversed, trips, kept, direct, inLoop, topLevel, assignments, zeroes };
 }
 
 export type { Assign };
