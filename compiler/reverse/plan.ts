@@ -137,7 +137,7 @@ export function plan(fn: IrFunction, activity: Activity, adjoints: Map<Stmt, Stm
   const assignedIn = new Map<Stmt, Set<string>>();
   const invariant = (s: Assign) => {
     const loop = outermost.get(s);
-    if (!loop || assignments.get(s.target) !== 1) return false;
+    if (!loop || assignments.get(s.target) !== 1 || fn.vars.get(s.target)?.role === "param") return false;
     let names = assignedIn.get(loop);
     if (!names) {
       names = new Set<string>();

@@ -1,5 +1,8 @@
-// Benchmark cases: each differentiable function beside a gradient written by hand.
+// Benchmark cases: each differentiable function beside a gradient written by hand, and the
+// fixtures' realistic functions (imported, so the benchmark measures the tested code).
 import { grad } from "adgen";
+import { gmmObjective } from "../../fixtures/functions/gmm";
+import { eulerOde, logisticLoss, mlpLoss } from "../../fixtures/functions/realistic";
 
 /** @differentiable */
 export function rosenbrock(x: number, y: number): number {
@@ -32,5 +35,109 @@ export function neuronHand(w: number, b: number, x: number, target: number): [nu
   return [dz * x, dz];
 }
 
+export { eulerOde, gmmObjective, logisticLoss, mlpLoss };
+
+/** The discrete adjoint of `eulerOde`, by hand: the trajectory is stored, then walked back. */
+export function eulerOdeHand(
+  k: number,
+  c: number,
+  x0: number,
+  v0: number,
+  dt: number,
+  steps: number,
+): [number, number, number, number, number] {
+  const xs = new Float64Array(steps);
+  const vs = new Float64Array(steps);
+  let x = x0;
+  let v = v0;
+  for (let i = 0; i < steps; i++) {
+    xs[i] = x;
+    vs[i] = v;
+    const a = -k * x - c * v;
+    x = x + dt * v;
+    v = v + dt * a;
+  }
+  let xb = k * x;
+  let vb = v;
+  let kb = 0.5 * x * x;
+  let cb = 0;
+  let dtb = 0;
+  for (let i = steps - 1; i >= 0; i--) {
+    x = xs[i];
+    v = vs[i];
+    const a = -k * x - c * v;
+    const ab = dt * vb;
+    dtb += a * vb + v * xb;
+    kb -= x * ab;
+    cb -= v * ab;
+    const xbOld = xb - k * ab;
+    vb = vb + dt * xb - c * ab;
+    xb = xbOld;
+  }
+  return [kb, cb, xb, vb, dtb];
+}
+
+/** Gradient of `logisticLoss` by hand: dℓ/dz = σ(z) − y. */
+export function logisticLossHand(w: Float64Array, bias: number, xs: number[][], ys: number[]): [Float64Array, number] {
+  const wb = new Float64Array(w.length);
+  let bb = 0;
+  const scale = 1 / xs.length;
+  for (let i = 0; i < xs.length; i++) {
+    const row = xs[i];
+    let z = bias;
+    for (let j = 0; j < w.length; j++) z += w[j] * row[j];
+    const e = Math.exp(-Math.abs(z));
+    const g = ((z > 0 ? 1 : e) / (1 + e) - ys[i]) * scale;
+    for (let j = 0; j < w.length; j++) wb[j] += g * row[j];
+    bb += g;
+  }
+  return [wb, bb];
+}
+
+/** Gradient of `mlpLoss` w.r.t. w1, b1, w2, b2 by hand (backpropagation). */
+export function mlpLossHand(
+  w1: Float64Array,
+  b1: Float64Array,
+  w2: Float64Array,
+  b2: Float64Array,
+  x: Float64Array,
+  target: Float64Array,
+): [Float64Array, Float64Array, Float64Array, Float64Array] {
+  const nIn = x.length;
+  const nHidden = b1.length;
+  const nOut = b2.length;
+  const h = new Float64Array(nHidden);
+  for (let j = 0; j < nHidden; j++) {
+    let z = b1[j];
+    for (let i = 0; i < nIn; i++) z += w1[j * nIn + i] * x[i];
+    h[j] = Math.tanh(z);
+  }
+  const w1b = new Float64Array(w1.length);
+  const b1b = new Float64Array(nHidden);
+  const w2b = new Float64Array(w2.length);
+  const b2b = new Float64Array(nOut);
+  const hb = new Float64Array(nHidden);
+  for (let k = 0; k < nOut; k++) {
+    let y = b2[k];
+    for (let j = 0; j < nHidden; j++) y += w2[k * nHidden + j] * h[j];
+    const e = y - target[k];
+    b2b[k] = e;
+    for (let j = 0; j < nHidden; j++) {
+      w2b[k * nHidden + j] = e * h[j];
+      hb[j] += e * w2[k * nHidden + j];
+    }
+  }
+  for (let j = 0; j < nHidden; j++) {
+    const zb = hb[j] * (1 - h[j] * h[j]);
+    b1b[j] = zb;
+    for (let i = 0; i < nIn; i++) w1b[j * nIn + i] = zb * x[i];
+  }
+  return [w1b, b1b, w2b, b2b];
+}
+
 export const rosenbrockGrad = grad(rosenbrock, { wrt: [0, 1] });
 export const neuronGrad = grad(neuron, { wrt: [0, 1] });
+export const gmmObjectiveGrad = grad(gmmObjective, { wrt: [0, 1, 2] });
+export const eulerOdeGrad = grad(eulerOde, { wrt: [0, 1, 2, 3, 4] });
+export const logisticLossGrad = grad(logisticLoss, { wrt: [0, 1] });
+export const mlpLossGrad = grad(mlpLoss, { wrt: [0, 1, 2, 3] });
