@@ -160,7 +160,7 @@ class ReverseGenerator {
     code.line(`/** ${spec.doc} */`);
     code.block(`${spec.exported ? "export " : ""}function ${spec.name}(${params.join(", ")}): ${returnType}`, () => {
       code.line("// forward sweep");
-      for (const [kind, name] of this.tapes) code.line(`const ${name} = new ${this.adgen}.${tapeClass[kind]}();`);
+      for (const [kind, name] of this.tapes) code.line(`const ${name} = ${this.adgen}.${kind}Tape;`);
       for (const name of this.hoisted) code.line(this.hoistedDeclaration(name));
       code.append(forward);
       code.line("");
@@ -371,6 +371,10 @@ class ReverseGenerator {
 
   /** After a statement's adjoint: put back what `saveBefore` kept. */
   private restoreAfter(s: Stmt, code: Code): void {
+    const step = this.plan.steps.get(s);
+    if (step && s.kind === "assign" && this.plan.reads.has(s.target)) {
+      code.line(step === "- 1" ? `${s.target}--;` : step === "+ 1" ? `${s.target}++;` : `${s.target} ${step[0]}= ${step.slice(2)};`);
+    }
     const how = this.plan.saves.get(s);
     if (how && s.kind === "assign") {
       const variable = this.fn.vars.get(s.target)!;
@@ -429,6 +433,7 @@ class ReverseGenerator {
   private hasReverse(s: Stmt): boolean {
     if (s.kind === "if" || s.kind === "loop") return this.plan.reversed.has(s);
     if (this.plan.saves.has(s) || this.plan.shadowSaves.has(s) || this.plan.zeroes.has(s)) return true;
+    if (s.kind === "assign" && this.plan.steps.has(s) && this.plan.reads.has(s.target)) return true;
     if (s.kind === "return") return s.value.kind === "var" && this.activity.isActive(s.value.name);
     const a = this.plan.adjoints.get(s);
     return !!a && (a.kind === "call" ? a.call.receivers.some(Boolean) : a.contributions.length > 0 || (a.after?.length ?? 0) > 0);
@@ -447,8 +452,9 @@ class ReverseGenerator {
     // a direct temporary whose reader contributed nothing has no adjoint to pass on
     const live = adjoint && (!direct || this.declaredDirect.has(target!));
     // (an adjoint with no contributions may still reset the target's adjoint)
-    if (live && this.hasReverse(s)) this.comment(code, s.origin);
-    else if (this.plan.saves.has(s) || this.plan.shadowSaves.has(s)) this.comment(code, s.origin);
+    if ((live && this.hasReverse(s)) || this.plan.saves.has(s) || this.plan.shadowSaves.has(s)) this.comment(code, s.origin);
+    // reads of unchanging arrays, redone rather than saved
+    for (const d of this.plan.recompute.get(s) ?? []) code.line(`${d.target} = ${valueText(d.value)};`);
     if (live && adjoint) {
       if (adjoint.kind === "contributions") {
         for (const c of adjoint.contributions) this.add(code, c);
@@ -499,8 +505,6 @@ class ReverseGenerator {
     }
   }
 }
-
-const tapeClass = { number: "Float64Stack", boolean: "BooleanStack", reference: "ReferenceStack" } as const;
 
 function wrapNegation(text: string): string {
   return /^[\w$.]+$/.test(text) ? text : `(${text})`;

@@ -25,6 +25,10 @@ export interface Plan {
   reads: Set<string>;
   /** how each saving statement keeps the old value */
   saves: Map<Stmt, "local" | "tape">;
+  /** counter steps `i = i + c` undone in reverse by `i = i - c`: the step, signed */
+  steps: Map<Stmt, string>;
+  /** reads of unchanging arrays (`t = x[i]`) redone just before the reverse code that needs them */
+  recompute: Map<Stmt, Assign[]>;
   /** reference assignments in loops whose shadow the reverse sweep reads: saved too */
   shadowSaves: Set<Stmt>;
   /** `if`s and loops that have reverse code inside */
@@ -42,7 +46,8 @@ export interface Plan {
   zeroes: Set<Stmt>;
 }
 
-const identifiers = (text: string) => text.match(/[A-Za-z_$][\w$]*/g) ?? [];
+/** The names a code text reads (a field name after `.` is not one). */
+const identifiers = (text: string) => text.match(/(?<![.\w$])[A-Za-z_$][\w$]*/g) ?? [];
 
 export function plan(fn: IrFunction, activity: Activity, adjoints: Map<Stmt, StmtAdjoint>, needValue: boolean, bar: (name: string) => string): Plan {
   const inLoop = new Set<Stmt>();
@@ -149,6 +154,59 @@ export function plan(fn: IrFunction, activity: Activity, adjoints: Map<Stmt, Stm
     return valueReads(s.value).every((n) => !names.has(n));
   };
 
+  // Integer-valued variables (counters, indices): an integer literal, a length, or sums of
+  // them. For these `i = i + c` is undone exactly by `i = i - c`, so nothing is saved.
+  const definitions = new Map<string, Assign[]>();
+  for (const s of all) if (s.kind === "assign") definitions.set(s.target, [...(definitions.get(s.target) ?? []), s]);
+  // Greatest fixed point: assume every candidate integral, drop those that are not.
+  const integers = new Set(
+    [...definitions.keys()].filter((n) => fn.vars.get(n)?.role !== "param" && fn.vars.get(n)?.type !== "reference"),
+  );
+  const isIntegerAtom = (a: Atom) => (a.kind === "lit" ? /^-?\d+$/.test(a.text) : integers.has(a.name));
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const name of integers) {
+      const integral = definitions.get(name)!.every(({ value }) =>
+        value.kind === "length" ||
+        (value.kind === "copy" && isIntegerAtom(value.arg)) ||
+        (value.kind === "op" && ["+", "-", "*"].includes(value.op) && value.args.length === 2 && value.args.every(isIntegerAtom)),
+      );
+      if (!integral) {
+        integers.delete(name);
+        changed = true;
+      }
+    }
+  }
+  const steps = new Map<Stmt, string>();
+  for (const s of all) {
+    if (s.kind !== "assign" || s.value.kind !== "copy" || s.value.arg.kind !== "var" || !integers.has(s.target)) continue;
+    const [def] = definitions.get(s.value.arg.name) ?? [];
+    const step = def?.value;
+    if (definitions.get(s.value.arg.name)?.length !== 1 || step?.kind !== "op" || (step.op !== "+" && step.op !== "-")) continue;
+    const [from, by] = step.args;
+    if (from.kind === "var" && from.name === s.target && by.kind === "lit" && /^\d+$/.test(by.text) && lists.get(def) === lists.get(s)) {
+      steps.set(s, step.op === "+" ? `- ${by.text}` : `+ ${by.text}`);
+    }
+  }
+
+  // Arrays nothing writes into (parameters, mostly), through any of their names.
+  const written = new Set<string>();
+  for (const s of all) if (s.kind === "store" || s.kind === "push") written.add(s.object);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const s of all) {
+      if (s.kind !== "assign" || fn.vars.get(s.target)?.type !== "reference") continue;
+      const source = s.value.kind === "get" ? s.value.object : s.value.kind === "copy" && s.value.arg.kind === "var" ? s.value.arg.name : undefined;
+      if (!source) continue;
+      for (const [a, b] of [[s.target, source], [source, s.target]]) {
+        if (written.has(a) && !written.has(b)) {
+          written.add(b);
+          changed = true;
+        }
+      }
+    }
+  }
+
   // Shadows the reverse sweep writes into (`row_bar[j] += …`): rebound in a loop, they are saved.
   const shadowsRead = new Set<string>();
   for (const a of adjoints.values()) {
@@ -158,19 +216,69 @@ export function plan(fn: IrFunction, activity: Activity, adjoints: Map<Stmt, Stm
   }
   const shadowSaves = new Set<Stmt>();
 
-  // Where in program order the reverse sweep reads each value: an overwrite must save the
-  // old value only if the reverse code of something before it (or in the same loop) reads it.
-  const position = new Map(all.map((s, i) => [s, i]));
-  const subtreeEnd = (s: Stmt) => position.get(s)! + [...walk([s])].length;
-  const readPositions = new Map<string, number[]>();
+  // `t = x[i]` from an unwritten array, read in reverse only later in the same list with
+  // `x` and `i` unchanged in between, is read again there instead of being saved.
+  const recompute = new Map<Stmt, Assign[]>();
+  const recomputed = new Set<Stmt>();
+  const readers = new Map<string, Stmt[]>();
+  for (const s of all) for (const n of adjointReads(s)) readers.set(n, [...(readers.get(n) ?? []), s]);
+  for (const s of all) {
+    if (s.kind !== "assign" || s.value.kind !== "get" || written.has(s.value.object) || !inLoop.has(s)) continue;
+    if (definitions.get(s.target)?.length !== 1 || fn.vars.get(s.target)?.type !== "number") continue;
+    const list = lists.get(s)!;
+    const users = readers.get(s.target) ?? [];
+    const from = list.indexOf(s);
+    const operands = valueReads(s.value);
+    const ok =
+      users.length > 0 &&
+      users.every((r) => lists.get(r) === list && list.indexOf(r) > from) &&
+      list.slice(from + 1, Math.max(...users.map((r) => list.indexOf(r)))).every((between) =>
+        [...walk([between])].every((x) => x.kind !== "assign" || !operands.includes(x.target)),
+      );
+    if (!ok) continue;
+    const last = users.reduce((a, b) => (list.indexOf(a) > list.indexOf(b) ? a : b));
+    recompute.set(last, [...(recompute.get(last) ?? []), s]);
+    recomputed.add(s);
+  }
+  const recomputeReads = (s: Stmt) => (recompute.get(s) ?? []).flatMap((d) => valueReads(d.value));
+
+  // Which assignments overwrite a value the reverse sweep still reads: walking forward, a
+  // variable is "pending" from a reverse read of it until it is next assigned; an
+  // assignment of a pending variable must save the old value. Loops iterate to a fixed point.
+  const readsOf = new Map<Stmt, Set<string>>();
   const noteRead = (name: string, at: Stmt) => {
-    const list = readPositions.get(name) ?? [];
-    if (!list.includes(position.get(at)!)) readPositions.set(name, [...list, position.get(at)!]);
+    const set = readsOf.get(at) ?? new Set<string>();
+    set.add(name);
+    readsOf.set(at, set);
   };
-  const readBefore = (s: Assign) => {
-    const loop = outermost.get(s);
-    const limit = loop ? subtreeEnd(loop) : position.get(s)!;
-    return (readPositions.get(s.target) ?? []).some((p) => p < limit);
+  const overwritesPending = (): Set<Stmt> => {
+    const found = new Set<Stmt>();
+    const flow = (body: readonly Stmt[], pending: Set<string>): Set<string> => {
+      for (const s of body) {
+        if (s.kind === "if") {
+          readsOf.get(s)?.forEach((n) => pending.add(n));
+          pending = new Set([...flow(s.then, new Set(pending)), ...flow(s.else, new Set(pending))]);
+        } else if (s.kind === "loop") {
+          for (let before = -1; before !== pending.size; ) {
+            before = pending.size;
+            const atTest = flow(s.test, new Set(pending));
+            const back = flow(s.body, new Set(atTest));
+            pending = new Set([...pending, ...atTest, ...back]);
+          }
+          pending = flow(s.test, new Set(pending));
+        } else {
+          // a counter step is undone exactly, so the value before it stays recoverable
+          if (s.kind === "assign" && !steps.has(s)) {
+            if (pending.has(s.target)) found.add(s);
+            pending.delete(s.target);
+          }
+          readsOf.get(s)?.forEach((n) => pending.add(n));
+        }
+      }
+      return pending;
+    };
+    flow(fn.body, new Set());
+    return found;
   };
 
   for (let changed = true; changed; ) {
@@ -182,16 +290,16 @@ export function plan(fn: IrFunction, activity: Activity, adjoints: Map<Stmt, Stm
       }
     };
     for (const s of all) {
-      for (const name of adjointReads(s)) {
+      for (const name of [...adjointReads(s), ...recomputeReads(s)]) {
         grow(reads, name);
         noteRead(name, s);
       }
-      if (s.kind === "assign" && reads.has(s.target) && readBefore(s)) {
-        const overwrites = inLoop.has(s) || (assignments.get(s.target) ?? 0) > 1 || fn.vars.get(s.target)?.role === "param";
-        if (overwrites && !firstAssignAtTop.has(s) && !invariant(s) && !saves.has(s)) {
-          saves.set(s, topLevel.has(s) ? "local" : "tape");
-          changed = true;
-        }
+    }
+    const pendingAtOverwrite = overwritesPending();
+    for (const s of all) {
+      if (s.kind === "assign" && pendingAtOverwrite.has(s) && !recomputed.has(s) && !steps.has(s) && !invariant(s) && !saves.has(s)) {
+        saves.set(s, topLevel.has(s) ? "local" : "tape");
+        changed = true;
       }
       if (s.kind === "assign" && activity.isActive(s.target) && fn.vars.get(s.target)?.type === "reference" && inLoop.has(s)) {
         if (shadowsRead.has(bar(s.target))) shadowSaves.add(s);
@@ -199,6 +307,11 @@ export function plan(fn: IrFunction, activity: Activity, adjoints: Map<Stmt, Stm
       if ((s.kind === "store" || s.kind === "push") && reads.has(s.object) && !saves.has(s)) {
         saves.set(s, topLevel.has(s) ? "local" : "tape");
         changed = true;
+      }
+      // restoring `a[i]` reads `i`
+      if (s.kind === "store" && saves.has(s) && s.key.kind === "index" && s.key.index.kind === "var") {
+        grow(reads, s.key.index.name);
+        noteRead(s.key.index.name, s);
       }
     }
     const visit = (body: readonly Stmt[]): boolean => {
@@ -219,7 +332,7 @@ export function plan(fn: IrFunction, activity: Activity, adjoints: Map<Stmt, Stm
           trips.set(s, inLoop.has(s) ? "tape" : "local");
           changed = true;
         }
-        any ||= inner || hasAdjoint(s) || saves.has(s) || shadowSaves.has(s) || (s.kind === "return" && s.value.kind === "var" && activity.isActive(s.value.name));
+        any ||= inner || hasAdjoint(s) || saves.has(s) || shadowSaves.has(s) || (steps.has(s) && reads.has((s as Assign).target)) || (s.kind === "return" && s.value.kind === "var" && activity.isActive(s.value.name));
       }
       return any;
     };
@@ -270,7 +383,7 @@ export function plan(fn: IrFunction, activity: Activity, adjoints: Map<Stmt, Stm
     };
     visit(fn.body);
   }
-  return { adjoints, reads, saves, shadowSaves, reversed, trips, kept, direct, inLoop, topLevel, assignments, zeroes };
+  return { adjoints, reads, saves, steps, recompute, shadowSaves, reversed, trips, kept, direct, inLoop, topLevel, assignments, zeroes };
 }
 
 export type { Assign };
