@@ -189,9 +189,10 @@ export function plan(fn: IrFunction, activity: Activity, adjoints: Map<Stmt, Stm
     }
   }
 
-  // Arrays nothing writes into (parameters, mostly), through any of their names.
-  const written = new Set<string>();
-  for (const s of all) if (s.kind === "store" || s.kind === "push") written.add(s.object);
+  // The stores into each array, through any of its names.
+  const storesInto = new Map<string, Set<Stmt>>();
+  const storesOf = (name: string) => storesInto.get(name) ?? storesInto.set(name, new Set()).get(name)!;
+  for (const s of all) if (s.kind === "store" || s.kind === "push") storesOf(s.object).add(s);
   for (let changed = true; changed; ) {
     changed = false;
     for (const s of all) {
@@ -199,9 +200,11 @@ export function plan(fn: IrFunction, activity: Activity, adjoints: Map<Stmt, Stm
       const source = s.value.kind === "get" ? s.value.object : s.value.kind === "copy" && s.value.arg.kind === "var" ? s.value.arg.name : undefined;
       if (!source) continue;
       for (const [a, b] of [[s.target, source], [source, s.target]]) {
-        if (written.has(a) && !written.has(b)) {
-          written.add(b);
-          changed = true;
+        for (const st of storesOf(a)) {
+          if (!storesOf(b).has(st)) {
+            storesOf(b).add(st);
+            changed = true;
+          }
         }
       }
     }
@@ -222,9 +225,19 @@ export function plan(fn: IrFunction, activity: Activity, adjoints: Map<Stmt, Stm
   const recomputed = new Set<Stmt>();
   const readers = new Map<string, Stmt[]>();
   for (const s of all) for (const n of adjointReads(s)) readers.set(n, [...(readers.get(n) ?? []), s]);
+  // Cheap to redo: an arithmetic operator, or a read of an array that no store inside this
+  // loop nest changes (stores elsewhere are then saved, so the read sees the same value).
+  const redoable = (s: Assign): boolean => {
+    // its operands must be there at the reader: not themselves redone
+    if (valueReads(s.value).some((n) => [...recomputed].some((d) => (d as Assign).target === n))) return false;
+    if (s.value.kind === "op") return !isCallOp(s.value.op);
+    if (s.value.kind !== "get") return false;
+    const loop = outermost.get(s);
+    return [...(storesInto.get(s.value.object) ?? [])].every((st) => outermost.get(st) !== loop);
+  };
   for (const s of all) {
-    if (s.kind !== "assign" || s.value.kind !== "get" || written.has(s.value.object) || !inLoop.has(s)) continue;
-    if (definitions.get(s.target)?.length !== 1 || fn.vars.get(s.target)?.type !== "number") continue;
+    if (s.kind !== "assign" || !inLoop.has(s) || !redoable(s)) continue;
+    if (definitions.get(s.target)?.length !== 1 || fn.vars.get(s.target)?.type === "reference") continue;
     const list = lists.get(s)!;
     const users = readers.get(s.target) ?? [];
     const from = list.indexOf(s);
