@@ -227,9 +227,20 @@ export function plan(fn: IrFunction, activity: Activity, adjoints: Map<Stmt, Stm
   for (const s of all) for (const n of adjointReads(s)) readers.set(n, [...(readers.get(n) ?? []), s]);
   // Cheap to redo: an arithmetic operator, or a read of an array that no store inside this
   // loop nest changes (stores elsewhere are then saved, so the read sees the same value).
+  // An operand is free in the reverse sweep of a loop nest when keeping it costs nothing per
+  // iteration: set outside the nest, the same every iteration, a counter undone by its
+  // step, or reset from a literal. Redoing a value from anything else would trade one
+  // saved value for the saves of its operands.
+  const free = (name: string, at: Assign): boolean =>
+    (definitions.get(name) ?? []).every(
+      (d) => steps.has(d) || outermost.get(d) !== outermost.get(at) || invariant(d) || (d.value.kind === "copy" && d.value.arg.kind === "lit"),
+    );
   const redoable = (s: Assign): boolean => {
-    // its operands must be there at the reader: not themselves redone
-    if (valueReads(s.value).some((n) => [...recomputed].some((d) => (d as Assign).target === n))) return false;
+    // its operands must be there at the reader: not themselves redone, and free
+    const operands = valueReads(s.value);
+    if (operands.some((n) => [...recomputed].some((d) => (d as Assign).target === n))) return false;
+    if (s.value.kind === "op" && !operands.every((n) => free(n, s))) return false;
+    if (s.value.kind === "get" && s.value.key.kind === "index" && s.value.key.index.kind === "var" && !free(s.value.key.index.name, s)) return false;
     if (s.value.kind === "op") return !isCallOp(s.value.op);
     if (s.value.kind !== "get") return false;
     const loop = outermost.get(s);

@@ -1,0 +1,56 @@
+/**
+ * What the reverse sweep stores: for the explicit-Euler ODE fixture, the peak bytes on the
+ * tapes while one gradient runs, for several trip counts N. The peak must be linear in N,
+ * with a fixed number of bytes per iteration: the state the loop overwrites (x, v) and the
+ * acceleration read by the reverse sweep (w.r.t. every parameter), or x alone (w.r.t. k).
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import * as runtime from "../runtime";
+import { compileSources } from "./harness";
+import { fixtureSources } from "./fixtures";
+
+const sources = fixtureSources();
+const driver = [
+  `import { grad } from "adgen";`,
+  `import { eulerOde } from "./realistic";`,
+  `export const all = grad(eulerOde, { wrt: [0, 1, 2, 3, 4] });`,
+  `export const stiffness = grad(eulerOde, { wrt: 0 });`,
+].join("\n");
+const compiled = compileSources({ "realistic.ts": sources["realistic.ts"], "tape-driver.ts": driver }, "functions");
+
+/** Runs `work` and returns the most bytes held by all tapes at once. */
+function peakBytes(work: () => void): number {
+  const tapes = [runtime.numberTape, runtime.booleanTape, runtime.referenceTape];
+  let peak = 0;
+  const total = () => tapes.reduce((sum, t) => sum + t.bytes, 0);
+  for (const tape of tapes) {
+    const push = tape.push.bind(tape) as (value: never) => void;
+    (tape as { push: (value: never) => void }).push = (value: never) => {
+      push(value);
+      peak = Math.max(peak, total());
+    };
+  }
+  try {
+    work();
+  } finally {
+    for (const tape of tapes) delete (tape as { push?: unknown }).push;
+  }
+  expect(total(), "every push was popped").toBe(0);
+  return peak;
+}
+
+describe("tape use of the Euler ODE gradient", () => {
+  afterEach(() => expect(runtime.numberTape.length).toBe(0));
+
+  for (const [name, perIteration] of [["all", 24], ["stiffness", 8]] as const) {
+    it(`grad w.r.t. ${name === "all" ? "every parameter" : "k"} stores ${perIteration} bytes per iteration, for any N`, () => {
+      expect(compiled.diagnostics).toEqual([]);
+      const gradient = compiled.load("tape-driver.ts")[name] as (...args: number[]) => unknown;
+      const trips = [1, 10, 100, 1000, 10000];
+      const peaks = trips.map((n) => peakBytes(() => gradient(1.3, 0.2, 1, 0, 0.01, n)));
+      const slopes = trips.slice(1).map((n, i) => (peaks[i + 1] - peaks[i]) / (n - trips[i]));
+      console.log(`eulerOde ${name}: peak bytes ${trips.map((n, i) => `N=${n}: ${peaks[i]}`).join(", ")}`);
+      for (const slope of slopes) expect(slope).toBe(perIteration);
+    });
+  }
+});
