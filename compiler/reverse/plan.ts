@@ -52,25 +52,32 @@ const identifiers = (text: string) => text.match(/(?<![.\w$])[A-Za-z_$][\w$]*/g)
 export function plan(fn: IrFunction, activity: Activity, adjoints: Map<Stmt, StmtAdjoint>, needValue: boolean, bar: (name: string) => string): Plan {
   const inLoop = new Set<Stmt>();
   const lists = new Map<Stmt, readonly Stmt[]>();
-  /** the outermost loop around each statement in one */
+  /** the outermost and the innermost loop around each statement in one */
   const outermost = new Map<Stmt, Extract<Stmt, { kind: "loop" }>>();
-  const index = (body: readonly Stmt[], loop: Extract<Stmt, { kind: "loop" }> | undefined) => {
+  const innermost = new Map<Stmt, Extract<Stmt, { kind: "loop" }>>();
+  const index = (body: readonly Stmt[], outer: Extract<Stmt, { kind: "loop" }> | undefined, inner: Extract<Stmt, { kind: "loop" }> | undefined) => {
     for (const s of body) {
       lists.set(s, body);
-      if (loop) {
+      if (outer && inner) {
         inLoop.add(s);
-        outermost.set(s, loop);
+        outermost.set(s, outer);
+        innermost.set(s, inner);
       }
       if (s.kind === "if") {
-        index(s.then, loop);
-        index(s.else, loop);
+        index(s.then, outer, inner);
+        index(s.else, outer, inner);
       } else if (s.kind === "loop") {
-        index(s.test, loop ?? s);
-        index(s.body, loop ?? s);
+        index(s.test, outer ?? s, s);
+        index(s.body, outer ?? s, s);
       }
     }
   };
-  index(fn.body, undefined);
+  index(fn.body, undefined, undefined);
+  const members = new Map<Stmt, Set<Stmt>>();
+  const within = (s: Stmt, loop: Stmt) => {
+    if (!members.has(loop)) members.set(loop, new Set(walk([loop])));
+    return members.get(loop)!.has(s);
+  };
   const topLevel = new Set(fn.body);
   const all = [...walk(fn.body)];
   const assignments = new Map<string, number>();
@@ -227,41 +234,53 @@ export function plan(fn: IrFunction, activity: Activity, adjoints: Map<Stmt, Stm
   for (const s of all) for (const n of adjointReads(s)) readers.set(n, [...(readers.get(n) ?? []), s]);
   // Cheap to redo: an arithmetic operator, or a read of an array that no store inside this
   // loop nest changes (stores elsewhere are then saved, so the read sees the same value).
-  // An operand is free in the reverse sweep of a loop nest when keeping it costs nothing per
-  // iteration: set outside the nest, the same every iteration, a counter undone by its
-  // step, or reset from a literal. Redoing a value from anything else would trade one
-  // saved value for the saves of its operands.
+  // An operand is free in the reverse sweep of a loop when keeping it costs nothing per
+  // iteration: set outside that loop, the same every iteration, or a counter undone by its
+  // step. Redoing a value from anything else would trade one saved value for the saves of
+  // its operands.
   const free = (name: string, at: Assign): boolean =>
-    (definitions.get(name) ?? []).every(
-      (d) => steps.has(d) || outermost.get(d) !== outermost.get(at) || invariant(d) || (d.value.kind === "copy" && d.value.arg.kind === "lit"),
-    );
+    (definitions.get(name) ?? []).every((d) => steps.has(d) || !within(d, innermost.get(at)!) || invariant(d));
+  const redoneDef = (name: string) => [...recomputed].find((d) => (d as Assign).target === name) as Assign | undefined;
   const redoable = (s: Assign): boolean => {
-    // its operands must be there at the reader: not themselves redone, and free
-    const operands = valueReads(s.value);
-    if (operands.some((n) => [...recomputed].some((d) => (d as Assign).target === n))) return false;
+    // its operands must be there at the reader: free, or redone there first
+    const operands = valueReads(s.value).filter((n) => !redoneDef(n));
     if (s.value.kind === "op" && !operands.every((n) => free(n, s))) return false;
-    if (s.value.kind === "get" && s.value.key.kind === "index" && s.value.key.index.kind === "var" && !free(s.value.key.index.name, s)) return false;
+    if (s.value.kind === "get" && s.value.key.kind === "index" && s.value.key.index.kind === "var" && operands.includes(s.value.key.index.name) && !free(s.value.key.index.name, s)) return false;
     if (s.value.kind === "op") return !isCallOp(s.value.op);
     if (s.value.kind !== "get") return false;
     const loop = outermost.get(s);
     return [...(storesInto.get(s.value.object) ?? [])].every((st) => outermost.get(st) !== loop);
   };
+  /** `s` and the redone values it is computed from, in program order, to redo before `reader`. */
+  const chain = (s: Assign, reader: Stmt): Assign[] | undefined => {
+    const list = lists.get(s)!;
+    const operands = valueReads(s.value);
+    const unchanged = list.slice(list.indexOf(s) + 1, list.indexOf(reader)).every((between) =>
+      [...walk([between])].every((x) => x.kind !== "assign" || !operands.includes(x.target)),
+    );
+    if (!unchanged || lists.get(reader) !== list || list.indexOf(reader) <= list.indexOf(s)) return undefined;
+    const before: Assign[] = [];
+    for (const n of operands) {
+      const def = redoneDef(n);
+      if (!def) continue;
+      const sub = chain(def, reader);
+      if (!sub) return undefined;
+      before.push(...sub.filter((d) => !before.includes(d)));
+    }
+    return [...before, s];
+  };
   for (const s of all) {
     if (s.kind !== "assign" || !inLoop.has(s) || !redoable(s)) continue;
     if (definitions.get(s.target)?.length !== 1 || fn.vars.get(s.target)?.type === "reference") continue;
-    const list = lists.get(s)!;
     const users = readers.get(s.target) ?? [];
-    const from = list.indexOf(s);
-    const operands = valueReads(s.value);
-    const ok =
-      users.length > 0 &&
-      users.every((r) => lists.get(r) === list && list.indexOf(r) > from) &&
-      list.slice(from + 1, Math.max(...users.map((r) => list.indexOf(r)))).every((between) =>
-        [...walk([between])].every((x) => x.kind !== "assign" || !operands.includes(x.target)),
-      );
-    if (!ok) continue;
+    if (users.length === 0) continue;
+    const list = lists.get(s)!;
     const last = users.reduce((a, b) => (list.indexOf(a) > list.indexOf(b) ? a : b));
-    recompute.set(last, [...(recompute.get(last) ?? []), s]);
+    const chains = users.map((r) => chain(s, r));
+    if (chains.some((c) => !c)) continue;
+    const redo = recompute.get(last) ?? [];
+    for (const d of chain(s, last)!) if (!redo.includes(d)) redo.push(d);
+    recompute.set(last, redo);
     recomputed.add(s);
   }
   const recomputeReads = (s: Stmt) => (recompute.get(s) ?? []).flatMap((d) => valueReads(d.value));
