@@ -141,6 +141,26 @@ export function valueArgs(value: Value): Atom[] {
   }
 }
 
+/** A value with `f` applied to each atom it reads. */
+export function mapAtoms(value: Value, f: (a: Atom) => Atom): Value {
+  switch (value.kind) {
+    case "copy":
+      return { ...value, arg: f(value.arg) };
+    case "op":
+    case "call":
+      return { ...value, args: value.args.map(f) };
+    case "get":
+      return value.key.kind === "index" ? { ...value, key: { kind: "index", index: f(value.key.index) } } : value;
+    case "alloc":
+      return { ...value, length: f(value.length) };
+    case "literal":
+      return { ...value, items: value.items.map((i) => ({ ...i, value: f(i.value) })) };
+    case "length":
+    case "clone":
+      return value;
+  }
+}
+
 /** Every name a value reads, the array or object included. */
 export function valueReads(value: Value): string[] {
   const names = valueArgs(value).flatMap((a) => (a.kind === "var" ? [a.name] : []));

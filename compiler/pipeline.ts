@@ -1,7 +1,7 @@
 /**
  * The pass order, in one place, and the one core entry that every front end calls.
  *
- *   discover ─▶ lower (then hoist) ─▶ analyse ─▶ reverse ─▶ emit
+ *   discover ─▶ lower (then cse, hoist) ─▶ analyse ─▶ reverse ─▶ emit
  *
  * Input: a ts-morph Project and the source files to rewrite. Output: for each file its
  * new text (user code kept line for line, transform calls replaced in place, generated
@@ -21,6 +21,7 @@ import {
   type TransformCall,
 } from "./discover";
 import { FileOutput } from "./emit";
+import { mergeCommonValues } from "./cse";
 import { hoistInvariants } from "./hoist";
 import { printFunction, type IrFunction } from "./ir";
 import { classify, lower, type Resolver } from "./lower";
@@ -225,7 +226,7 @@ function docFor(call: TransformCall): string {
 /** Lowers and checks one differentiable function. */
 function lowerChecked(session: Session, target: DiffFunction): IrFunction {
   const out = session.output(target.file);
-  const ir = hoistInvariants(lower(target, session.resolver(target.file), out.names.reservedNames()));
+  const ir = hoistInvariants(mergeCommonValues(lower(target, session.resolver(target.file), out.names.reservedNames())));
   checkCalls(ir);
   return ir;
 }

@@ -10,7 +10,7 @@
  */
 import type { Activity } from "../analyse";
 import { Code } from "../code";
-import { atomText, keyText, simpleText, valueText, walk, type Atom, type IrFunction, type Stmt, type Value } from "../ir";
+import { atomText, keyText, mapAtoms, simpleText, valueText, walk, type Atom, type IrFunction, type Stmt, type Value } from "../ir";
 import { Names, adjointName } from "../naming";
 import type { Rule } from "../rules";
 import { stmtAdjoint, type Contribution, type StmtAdjoint } from "./assign";
@@ -512,23 +512,4 @@ function wrapNegation(text: string): string {
 
 function parenthesize(text: string): string {
   return /^[\w$.]+$/.test(text) ? text : `(${text})`;
-}
-
-function mapAtoms(value: Value, f: (a: Atom) => Atom): Value {
-  switch (value.kind) {
-    case "copy":
-      return { ...value, arg: f(value.arg) };
-    case "op":
-    case "call":
-      return { ...value, args: value.args.map(f) };
-    case "get":
-      return value.key.kind === "index" ? { ...value, key: { kind: "index", index: f(value.key.index) } } : value;
-    case "alloc":
-      return { ...value, length: f(value.length) };
-    case "literal":
-      return { ...value, items: value.items.map((i) => ({ ...i, value: f(i.value) })) };
-    case "length":
-    case "clone":
-      return value;
-  }
 }

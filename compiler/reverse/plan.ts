@@ -165,7 +165,13 @@ export function plan(fn: IrFunction, activity: Activity, adjoints: Map<Stmt, Stm
   // them. For these `i = i + c` is undone exactly by `i = i - c`, so nothing is saved.
   const definitions = new Map<string, Assign[]>();
   for (const s of all) if (s.kind === "assign") definitions.set(s.target, [...(definitions.get(s.target) ?? []), s]);
-  // Greatest fixed point: assume every candidate integral, drop those that are not.
+  // Greatest fixed point: assume every candidate integral, drop those that are not. A
+  // variable used as an array index is taken as integral (a fractional index reads nothing).
+  const indices = new Set<string>();
+  for (const s of all) {
+    const key = s.kind === "store" ? s.key : s.kind === "assign" && s.value.kind === "get" ? s.value.key : undefined;
+    if (key?.kind === "index" && key.index.kind === "var") indices.add(key.index.name);
+  }
   const integers = new Set(
     [...definitions.keys()].filter((n) => fn.vars.get(n)?.role !== "param" && fn.vars.get(n)?.type !== "reference"),
   );
@@ -173,6 +179,7 @@ export function plan(fn: IrFunction, activity: Activity, adjoints: Map<Stmt, Stm
   for (let changed = true; changed; ) {
     changed = false;
     for (const name of integers) {
+      if (indices.has(name)) continue;
       const integral = definitions.get(name)!.every(({ value }) =>
         value.kind === "length" ||
         (value.kind === "copy" && isIntegerAtom(value.arg)) ||
