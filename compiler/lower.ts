@@ -858,16 +858,18 @@ class Lowering {
     const left = this.atom(node.getLeft());
     if (info.type === "inactive") return { kind: "op", op, args: [left, this.atom(node.getRight())] };
     const t = this.temp(info, info.type === "number" ? "number" : node.getType().getText(node));
-    this.assignVar(t, { kind: "copy", arg: left });
     let cond: Atom = left;
     if (op === "??") {
       const isNull = this.temp("inactive");
       this.emit({ kind: "assign", target: isNull, value: { kind: "op", op: "==", args: [left, lit("null")] }, origin: this.origin });
       cond = v(isNull);
     }
+    // both branches assign, so TypeScript narrows `left` where it is chosen
     const right = this.nested(() => this.assignVar(t, this.value(node.getRight())));
-    if (op === "||") this.emitIf(cond, [], right);
-    else this.emitIf(cond, right, []);
+    const keep = this.nested(() => this.assignVar(t, { kind: "copy", arg: left }));
+    if (op === "&&") this.emitIf(cond, right, keep);
+    else if (op === "||") this.emitIf(cond, keep, right);
+    else this.emitIf(cond, right, keep);
     return { kind: "copy", arg: v(t) };
   }
 

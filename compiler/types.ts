@@ -111,7 +111,7 @@ function describe(type: Type, at: Node, depth: number): TypeInfo | undefined {
       const propType = prop.getTypeAtLocation(at);
       const item = describe(propType, at, depth + 1);
       if (!item) return undefined;
-      if (item.type !== "inactive") fields.push(`${prop.getName()}: ${item.tangent}`);
+      if (item.type !== "inactive") fields.push(`${prop.getName()}${prop.isOptional() ? "?" : ""}: ${item.tangent}`);
     }
     if (fields.length === 0) return inactive;
     return { type: "reference", tangent: `{ ${fields.join("; ")} }` };

@@ -23,5 +23,5 @@ export { AdgenError } from "./errors";
 export { differentiable } from "./decorator";
 export { defineDerivative } from "./derivatives";
 export type { DerivativeRules } from "./derivatives";
-export { Float64Stack, BooleanStack, ReferenceStack } from "./stack";
+export { Float64Stack, BooleanStack, ReferenceStack, numberTape, booleanTape, referenceTape } from "./stack";
 export { zerosLike, addTo } from "./shadow";

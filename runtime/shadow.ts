@@ -30,8 +30,11 @@ function zeros(value: unknown): unknown {
   return null;
 }
 
-/** `target += source`, element by element, into `target` (a shadow of the same shape). */
-export function addTo<T>(target: T, source: T): void {
+/**
+ * `target += source`, element by element, into `target`: a shadow of the same shape (a
+ * copy's shadow may be a `number[]` adding into a `Float64Array`'s, so the types are loose).
+ */
+export function addTo(target: unknown, source: unknown): void {
   if (source === null || source === undefined || target === null || target === undefined) return;
   const t = target as unknown as Record<string | number, unknown>;
   const s = source as unknown as Record<string | number, unknown>;

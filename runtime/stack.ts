@@ -123,3 +123,12 @@ export class ReferenceStack {
     this.data.length = 0;
   }
 }
+
+/**
+ * The tapes generated code uses, shared by every generated function. Each call pops
+ * exactly what it pushed, in reverse order, so calls may nest (an adjoint calling another,
+ * recursion) on the same tapes; sharing them means buffers grow once and are reused.
+ */
+export const numberTape = new Float64Stack();
+export const booleanTape = new BooleanStack();
+export const referenceTape = new ReferenceStack();

@@ -34,7 +34,8 @@ type IsAny<T> = 0 extends 1 & T ? true : false;
  *   (other typed arrays hold integers and are not differentiable → `null`)
  * - `number[]` / `readonly number[]` → `number[]`; nested arrays nest
  * - a tuple → a tuple of the element tangents
- * - a plain object → the same keys, differentiable fields only
+ * - a plain object → the same keys, differentiable fields only (an optional field stays
+ *   optional, its tangent a number rather than `number | undefined`)
  * - boolean, string, function, null, undefined → `null`
  */
 export type Tangent<T> =
@@ -58,7 +59,7 @@ export type Tangent<T> =
                   ? {
                       -readonly [
                         K in keyof T as IsDifferentiable<T[K]> extends true ? K : never
-                      ]: Tangent<T[K]>;
+                      ]: Tangent<Exclude<T[K], undefined>>;
                     }
                   : null;
 

@@ -6,6 +6,7 @@
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { renderOutput } from "../compiler/format";
+import { projectFromTexts } from "../compiler/project";
 import { compileSources, repoRoot } from "./harness";
 import { fixtureSources } from "./fixtures";
 
@@ -14,6 +15,19 @@ const compiled = compileSources(sources, "functions");
 
 describe("generated code", () => {
   it("compiles without diagnostics", () => expect(compiled.diagnostics).toEqual([]));
+
+  it("type-checks under strict, as a user's build would", () => {
+    const base = path.join(repoRoot, "fixtures", "functions");
+    const texts = new Map(Object.entries(compiled.texts).map(([relative, text]) => [path.join(base, relative), text]));
+    const project = projectFromTexts(texts);
+    const errors = project.getPreEmitDiagnostics().map((d) => {
+      const file = d.getSourceFile();
+      const where = file ? `${path.relative(base, file.getFilePath())}:${file.getLineAndColumnAtPos(d.getStart() ?? 0).line}` : "";
+      const message = d.getMessageText();
+      return `${where} ${typeof message === "string" ? message : message.getMessageText()}`;
+    });
+    expect(errors).toEqual([]);
+  });
 
   for (const relative of Object.keys(sources).sort()) {
     it(relative, async () => {

@@ -212,8 +212,9 @@ class ReverseGenerator {
           case "assign": {
             const keyword = this.declaration(s, declared);
             const variable = this.fn.vars.get(s.target)!;
-            // `const m: number[][] = []` needs its type; other constants are inferred
-            const annotate = variable.role !== "temp" && (keyword === "let " || (keyword === "const " && s.value.kind === "literal"));
+            // `let` gets its declared type (a branch may assign another); `const m: number[][] = []`
+            // needs its type; other constants are inferred
+            const annotate = keyword === "let " || (keyword === "const " && s.value.kind === "literal" && variable.role !== "temp");
             const annotation = annotate ? `: ${variable.typeText}` : "";
             code.line(`${keyword}${s.target}${annotation} = ${valueText(s.value)};`);
             if (this.activity.isActive(s.target) && this.isReference(s.target)) this.bindShadow(s.target, s.value, code, keyword);
