@@ -7,11 +7,10 @@
  * uses read the earlier one. `q[i] * q[i]` then reads `q[i]` once, in the primal and in the
  * reverse sweep. Invariant: only pure values of single-assignment temporaries are merged.
  */
-import { mapAtoms, walk, valueReads, type Atom, type IrFunction, type Stmt, type Value } from "./ir";
+import { assignmentCounts, mapAtoms, walk, valueReads, type Atom, type IrFunction, type Stmt, type Value } from "./ir";
 
 export function mergeCommonValues(fn: IrFunction): IrFunction {
-  const assignments = new Map<string, number>();
-  for (const s of walk(fn.body)) if (s.kind === "assign") assignments.set(s.target, (assignments.get(s.target) ?? 0) + 1);
+  const assignments = assignmentCounts(fn.body);
   const renames = new Map<string, string>();
 
   const visit = (list: Stmt[]) => {

@@ -10,13 +10,12 @@
  * than saved. Invariant: only single-assignment temporaries move, and only from the top
  * level of a loop's test or body, so every path computes exactly what it did before.
  */
-import { walk, valueReads, type IrFunction, type Stmt } from "./ir";
+import { assignmentCounts, walk, valueReads, type IrFunction, type Stmt } from "./ir";
 
 type Loop = Extract<Stmt, { kind: "loop" }>;
 
 export function hoistInvariants(fn: IrFunction): IrFunction {
-  const assignments = new Map<string, number>();
-  for (const s of walk(fn.body)) if (s.kind === "assign") assignments.set(s.target, (assignments.get(s.target) ?? 0) + 1);
+  const assignments = assignmentCounts(fn.body);
   const aliases = aliasGroups(fn);
   const movable = (s: Stmt): s is Extract<Stmt, { kind: "assign" }> => {
     if (s.kind !== "assign" || fn.vars.get(s.target)?.role !== "temp" || assignments.get(s.target) !== 1) return false;

@@ -141,6 +141,13 @@ export function valueArgs(value: Value): Atom[] {
   }
 }
 
+/** How many statements assign each variable. */
+export function assignmentCounts(body: readonly Stmt[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const s of walk(body)) if (s.kind === "assign") counts.set(s.target, (counts.get(s.target) ?? 0) + 1);
+  return counts;
+}
+
 /** A value with `f` applied to each atom it reads. */
 export function mapAtoms(value: Value, f: (a: Atom) => Atom): Value {
   switch (value.kind) {

@@ -338,21 +338,7 @@ class Lowering {
     if (Node.isBlock(statement)) return this.scoped(() => this.block(statement.getStatements()));
     this.startOrigin(statement);
     if (Node.isVariableStatement(statement)) {
-      for (const decl of statement.getDeclarations()) {
-        const init = decl.getInitializer();
-        const nameNode = decl.getNameNode();
-        if (!Node.isIdentifier(nameNode)) {
-          if (!init) throw unsupported(decl, "destructuring without an initializer");
-          this.destructure(nameNode, this.atom(init), decl);
-          continue;
-        }
-        const info = describeType(decl.getType(), decl);
-        const typeText = decl.getTypeNode()?.getText() ?? decl.getType().getBaseTypeOfLiteralType().getText(decl);
-        // Lower the initializer before declaring: it may read an outer variable of the same name.
-        const value = init ? this.value(init) : undefined;
-        const name = this.declare(nameNode.getText(), "local", info, typeText);
-        if (value) this.assignVar(name, value);
-      }
+      for (const decl of statement.getDeclarations()) this.variable(decl);
       return none;
     }
     if (Node.isReturnStatement(statement)) {
@@ -388,6 +374,23 @@ class Lowering {
     if (Node.isIterationStatement(statement)) return this.loop(statement);
     if (Node.isSwitchStatement(statement)) return this.switchStatement(statement);
     throw unsupported(statement);
+  }
+
+  /** `const x = e`, `let x;` or `const { a, b } = e`. */
+  private variable(decl: import("ts-morph").VariableDeclaration): void {
+    const init = decl.getInitializer();
+    const nameNode = decl.getNameNode();
+    if (!Node.isIdentifier(nameNode)) {
+      if (!init) throw unsupported(decl, "destructuring without an initializer");
+      this.destructure(nameNode, this.atom(init), decl);
+      return;
+    }
+    const info = describeType(decl.getType(), decl);
+    const typeText = decl.getTypeNode()?.getText() ?? decl.getType().getBaseTypeOfLiteralType().getText(decl);
+    // Lower the initializer before declaring: it may read an outer variable of the same name.
+    const value = init ? this.value(init) : undefined;
+    const name = this.declare(nameNode.getText(), "local", info, typeText);
+    if (value) this.assignVar(name, value);
   }
 
   /** `break`/`continue`: set the target's flag. */
@@ -434,16 +437,7 @@ class Lowering {
         const init = statement.getInitializer();
         if (init) {
           if (Node.isVariableDeclarationList(init)) {
-            for (const decl of init.getDeclarations()) {
-              const nameNode = decl.getNameNode();
-              if (!Node.isIdentifier(nameNode)) throw unsupported(decl, "destructuring in a `for` header");
-              const info = describeType(decl.getType(), decl);
-              const typeText = decl.getTypeNode()?.getText() ?? decl.getType().getBaseTypeOfLiteralType().getText(decl);
-              const initExpr = decl.getInitializer();
-              const value = initExpr ? this.value(initExpr) : undefined;
-              const name = this.declare(nameNode.getText(), "local", info, typeText);
-              if (value) this.assignVar(name, value);
-            }
+            for (const decl of init.getDeclarations()) this.variable(decl);
           } else {
             this.expressionStatement(init as Expression);
           }
@@ -506,7 +500,7 @@ class Lowering {
             }
             return this.statement(statement.getStatement());
           });
-        update = () => this.emit({ kind: "assign", target: index, value: this.operator("+", [v(index), lit("1")]), origin: this.origin });
+        update = () => this.assignVar(index, this.operator("+", [v(index), lit("1")]));
       } else {
         throw unsupported(statement);
       }

@@ -87,7 +87,7 @@ const FEATURES: Record<
 
 /** Programs per file, files (each sampled with its own seed), files per checking test; see the timing note at the end. */
 const PER_FILE = 50;
-const FILES = 40;
+const FILES = 60;
 const FILES_PER_CHECK = 10;
 /** Override with ADGEN_PROPERTY_SEED=<n> to explore other programs; CI uses the fixed one. */
 const SEED = Number(process.env.ADGEN_PROPERTY_SEED ?? 20261124);

@@ -4,18 +4,26 @@
  * Input: the IR, its activity and each statement's adjoint. Output: a Plan:
  * - `reads`: the primal values the reverse sweep reads (rule operands, call arguments,
  *   indices, branch conditions);
- * - `saves`: assignments that overwrite such a value; the old value is saved before the
- *   overwrite and restored after the statement's adjoint, so the reverse sweep sees every
- *   variable as the forward sweep had it at that point. Outside loops a local holds it;
- *   inside loops a typed stack (`numberTape`, …) does;
- * - `trips`: a counter per loop the reverse sweep must replay;
+ * - `saves`: assignments that overwrite such a value while it is still pending (a
+ *   dataflow over the structured IR): the old value is saved before the overwrite and
+ *   restored after the statement's adjoint, so the reverse sweep sees every variable as the
+ *   forward sweep had it at that point. Outside loops a local holds it; inside loops a
+ *   typed tape (`numberTape`, …) does;
+ * - what is cheaper than saving: `steps` (a counter `i = i + 1` is undone by `i--`),
+ *   `recompute` (arithmetic and reads of arrays a loop nest does not write, redone just
+ *   before the reverse code that reads them, from operands that cost nothing to keep), and
+ *   values the same in every iteration of a loop (never saved);
+ * - `shadowSaves`: arrays a loop rebinds whose shadow the reverse sweep writes into;
+ * - `trips`: a counter per loop the reverse sweep must replay; `reversed`: the `if`s and
+ *   loops with reverse code inside;
+ * - `zeroes`: overwrites after whose adjoint the target's adjoint is reset;
  * - `kept`: the forward statements worth running (the rest of the primal is dead here);
  * - `direct`: temporaries whose adjoint is a `const` where they are read.
- * Invariant: everything the reverse sweep reads is computed by a kept statement and is
- * restored to its forward value before the reverse sweep reaches the statement reading it.
+ * Invariant: everything the reverse sweep reads is computed by a kept statement and holds
+ * its forward value when the reverse sweep reaches the statement reading it.
  */
 import { isCallOp, type Activity } from "../analyse";
-import { valueReads, walk, type Atom, type IrFunction, type Stmt } from "../ir";
+import { assignmentCounts, valueReads, walk, type Atom, type IrFunction, type Stmt } from "../ir";
 import type { StmtAdjoint } from "./assign";
 
 type Assign = Extract<Stmt, { kind: "assign" }>;
@@ -80,8 +88,7 @@ export function plan(fn: IrFunction, activity: Activity, adjoints: Map<Stmt, Stm
   };
   const topLevel = new Set(fn.body);
   const all = [...walk(fn.body)];
-  const assignments = new Map<string, number>();
-  for (const s of all) if (s.kind === "assign") assignments.set(s.target, (assignments.get(s.target) ?? 0) + 1);
+  const assignments = assignmentCounts(fn.body);
   const isVar = (name: string) => fn.vars.has(name);
 
   // A temporary defined and read once, in the same list, takes its adjoint as a `const`.
@@ -233,8 +240,8 @@ export function plan(fn: IrFunction, activity: Activity, adjoints: Map<Stmt, Stm
   }
   const shadowSaves = new Set<Stmt>();
 
-  // `t = x[i]` from an unwritten array, read in reverse only later in the same list with
-  // `x` and `i` unchanged in between, is read again there instead of being saved.
+  // A value read in reverse only later in the same list, with its operands unchanged in
+  // between, is computed again there instead of being saved.
   const recompute = new Map<Stmt, Assign[]>();
   const recomputed = new Set<Stmt>();
   const readers = new Map<string, Stmt[]>();
@@ -436,4 +443,3 @@ export function plan(fn: IrFunction, activity: Activity, adjoints: Map<Stmt, Stm
   return { adjoints, reads, saves, steps, recompute, shadowSaves, reversed, trips, kept, direct, inLoop, topLevel, assignments, zeroes };
 }
 
-export type { Assign };
