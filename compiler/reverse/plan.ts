@@ -23,10 +23,10 @@
  * its forward value when the reverse sweep reaches the statement reading it.
  */
 import { isCallOp, type Activity } from "../analyse";
-import { assignmentCounts, valueReads, walk, type Atom, type IrFunction, type Stmt } from "../ir";
+import { valueReads, type Atom, type IrFunction, type Stmt } from "../ir";
 import type { StmtAdjoint } from "./assign";
-
-type Assign = Extract<Stmt, { kind: "assign" }>;
+import { cheaperThanSaving } from "./recompute";
+import { structureOf, type Assign } from "./structure";
 
 export interface Plan {
   adjoints: Map<Stmt, StmtAdjoint>;
@@ -58,37 +58,8 @@ export interface Plan {
 const identifiers = (text: string) => text.match(/(?<![.\w$])[A-Za-z_$][\w$]*/g) ?? [];
 
 export function plan(fn: IrFunction, activity: Activity, adjoints: Map<Stmt, StmtAdjoint>, needValue: boolean, bar: (name: string) => string): Plan {
-  const inLoop = new Set<Stmt>();
-  const lists = new Map<Stmt, readonly Stmt[]>();
-  /** the outermost and the innermost loop around each statement in one */
-  const outermost = new Map<Stmt, Extract<Stmt, { kind: "loop" }>>();
-  const innermost = new Map<Stmt, Extract<Stmt, { kind: "loop" }>>();
-  const index = (body: readonly Stmt[], outer: Extract<Stmt, { kind: "loop" }> | undefined, inner: Extract<Stmt, { kind: "loop" }> | undefined) => {
-    for (const s of body) {
-      lists.set(s, body);
-      if (outer && inner) {
-        inLoop.add(s);
-        outermost.set(s, outer);
-        innermost.set(s, inner);
-      }
-      if (s.kind === "if") {
-        index(s.then, outer, inner);
-        index(s.else, outer, inner);
-      } else if (s.kind === "loop") {
-        index(s.test, outer ?? s, s);
-        index(s.body, outer ?? s, s);
-      }
-    }
-  };
-  index(fn.body, undefined, undefined);
-  const members = new Map<Stmt, Set<Stmt>>();
-  const within = (s: Stmt, loop: Stmt) => {
-    if (!members.has(loop)) members.set(loop, new Set(walk([loop])));
-    return members.get(loop)!.has(s);
-  };
-  const topLevel = new Set(fn.body);
-  const all = [...walk(fn.body)];
-  const assignments = assignmentCounts(fn.body);
+  const structure = structureOf(fn);
+  const { all, lists, inLoop, topLevel, assignments } = structure;
   const isVar = (name: string) => fn.vars.has(name);
 
   // A temporary defined and read once, in the same list, takes its adjoint as a `const`.
@@ -151,85 +122,9 @@ export function plan(fn: IrFunction, activity: Activity, adjoints: Map<Stmt, Stm
     if (zeroes.has(s)) return true;
     return !!a && (a.kind === "call" ? a.call.receivers.some(Boolean) : a.contributions.length > 0 || (a.after?.length ?? 0) > 0);
   };
-  // A variable assigned once in a loop from values the loop never changes holds the same
-  // value in every iteration: nothing to save.
-  const assignedIn = new Map<Stmt, Set<string>>();
-  const invariant = (s: Assign) => {
-    const loop = outermost.get(s);
-    if (!loop || assignments.get(s.target) !== 1 || fn.vars.get(s.target)?.role === "param") return false;
-    let names = assignedIn.get(loop);
-    if (!names) {
-      names = new Set<string>();
-      for (const x of walk([loop])) if (x.kind === "assign") names.add(x.target);
-      assignedIn.set(loop, names);
-    }
-    if (s.value.kind === "call" || (s.value.kind === "op" && isCallOp(s.value.op) && !s.value.rule)) return false;
-    if (s.value.kind === "get" || s.value.kind === "alloc" || s.value.kind === "literal") return false;
-    return valueReads(s.value).every((n) => !names.has(n));
-  };
-
-  // Integer-valued variables (counters, indices): an integer literal, a length, or sums of
-  // them. For these `i = i + c` is undone exactly by `i = i - c`, so nothing is saved.
-  const definitions = new Map<string, Assign[]>();
-  for (const s of all) if (s.kind === "assign") definitions.set(s.target, [...(definitions.get(s.target) ?? []), s]);
-  // Greatest fixed point: assume every candidate integral, drop those that are not. A
-  // variable used as an array index is taken as integral (a fractional index reads nothing).
-  const indices = new Set<string>();
-  for (const s of all) {
-    const key = s.kind === "store" ? s.key : s.kind === "assign" && s.value.kind === "get" ? s.value.key : undefined;
-    if (key?.kind === "index" && key.index.kind === "var") indices.add(key.index.name);
-  }
-  const integers = new Set(
-    [...definitions.keys()].filter((n) => fn.vars.get(n)?.role !== "param" && fn.vars.get(n)?.type !== "reference"),
-  );
-  const isIntegerAtom = (a: Atom) => (a.kind === "lit" ? /^-?\d+$/.test(a.text) : integers.has(a.name));
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const name of integers) {
-      if (indices.has(name)) continue;
-      const integral = definitions.get(name)!.every(({ value }) =>
-        value.kind === "length" ||
-        (value.kind === "copy" && isIntegerAtom(value.arg)) ||
-        (value.kind === "op" && ["+", "-", "*"].includes(value.op) && value.args.length === 2 && value.args.every(isIntegerAtom)),
-      );
-      if (!integral) {
-        integers.delete(name);
-        changed = true;
-      }
-    }
-  }
-  const steps = new Map<Stmt, string>();
-  for (const s of all) {
-    if (s.kind !== "assign" || s.value.kind !== "copy" || s.value.arg.kind !== "var" || !integers.has(s.target)) continue;
-    const [def] = definitions.get(s.value.arg.name) ?? [];
-    const step = def?.value;
-    if (definitions.get(s.value.arg.name)?.length !== 1 || step?.kind !== "op" || (step.op !== "+" && step.op !== "-")) continue;
-    const [from, by] = step.args;
-    if (from.kind === "var" && from.name === s.target && by.kind === "lit" && /^\d+$/.test(by.text) && lists.get(def) === lists.get(s)) {
-      steps.set(s, step.op === "+" ? `- ${by.text}` : `+ ${by.text}`);
-    }
-  }
-
-  // The stores into each array, through any of its names.
-  const storesInto = new Map<string, Set<Stmt>>();
-  const storesOf = (name: string) => storesInto.get(name) ?? storesInto.set(name, new Set()).get(name)!;
-  for (const s of all) if (s.kind === "store" || s.kind === "push") storesOf(s.object).add(s);
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const s of all) {
-      if (s.kind !== "assign" || fn.vars.get(s.target)?.type !== "reference") continue;
-      const source = s.value.kind === "get" ? s.value.object : s.value.kind === "copy" && s.value.arg.kind === "var" ? s.value.arg.name : undefined;
-      if (!source) continue;
-      for (const [a, b] of [[s.target, source], [source, s.target]]) {
-        for (const st of storesOf(a)) {
-          if (!storesOf(b).has(st)) {
-            storesOf(b).add(st);
-            changed = true;
-          }
-        }
-      }
-    }
-  }
+  const readers = new Map<string, Stmt[]>();
+  for (const s of all) for (const n of adjointReads(s)) readers.set(n, [...(readers.get(n) ?? []), s]);
+  const { invariant, steps, recompute, recomputed } = cheaperThanSaving(fn, structure, readers);
 
   // Shadows the reverse sweep writes into (`row_bar[j] += …`): rebound in a loop, they are saved.
   const shadowsRead = new Set<string>();
@@ -240,63 +135,6 @@ export function plan(fn: IrFunction, activity: Activity, adjoints: Map<Stmt, Stm
   }
   const shadowSaves = new Set<Stmt>();
 
-  // A value read in reverse only later in the same list, with its operands unchanged in
-  // between, is computed again there instead of being saved.
-  const recompute = new Map<Stmt, Assign[]>();
-  const recomputed = new Set<Stmt>();
-  const readers = new Map<string, Stmt[]>();
-  for (const s of all) for (const n of adjointReads(s)) readers.set(n, [...(readers.get(n) ?? []), s]);
-  // Cheap to redo: an arithmetic operator, or a read of an array that no store inside this
-  // loop nest changes (stores elsewhere are then saved, so the read sees the same value).
-  // An operand is free in the reverse sweep of a loop when keeping it costs nothing per
-  // iteration: set outside that loop, the same every iteration, or a counter undone by its
-  // step. Redoing a value from anything else would trade one saved value for the saves of
-  // its operands.
-  const free = (name: string, at: Assign): boolean =>
-    (definitions.get(name) ?? []).every((d) => steps.has(d) || !within(d, innermost.get(at)!) || invariant(d));
-  const redoneDef = (name: string) => [...recomputed].find((d) => (d as Assign).target === name) as Assign | undefined;
-  const redoable = (s: Assign): boolean => {
-    // its operands must be there at the reader: free, or redone there first
-    const operands = valueReads(s.value).filter((n) => !redoneDef(n));
-    if (s.value.kind === "op" && !operands.every((n) => free(n, s))) return false;
-    if (s.value.kind === "get" && s.value.key.kind === "index" && s.value.key.index.kind === "var" && operands.includes(s.value.key.index.name) && !free(s.value.key.index.name, s)) return false;
-    if (s.value.kind === "op") return !isCallOp(s.value.op);
-    if (s.value.kind !== "get") return false;
-    const loop = outermost.get(s);
-    return [...(storesInto.get(s.value.object) ?? [])].every((st) => outermost.get(st) !== loop);
-  };
-  /** `s` and the redone values it is computed from, in program order, to redo before `reader`. */
-  const chain = (s: Assign, reader: Stmt): Assign[] | undefined => {
-    const list = lists.get(s)!;
-    const operands = valueReads(s.value);
-    const unchanged = list.slice(list.indexOf(s) + 1, list.indexOf(reader)).every((between) =>
-      [...walk([between])].every((x) => x.kind !== "assign" || !operands.includes(x.target)),
-    );
-    if (!unchanged || lists.get(reader) !== list || list.indexOf(reader) <= list.indexOf(s)) return undefined;
-    const before: Assign[] = [];
-    for (const n of operands) {
-      const def = redoneDef(n);
-      if (!def) continue;
-      const sub = chain(def, reader);
-      if (!sub) return undefined;
-      before.push(...sub.filter((d) => !before.includes(d)));
-    }
-    return [...before, s];
-  };
-  for (const s of all) {
-    if (s.kind !== "assign" || !inLoop.has(s) || !redoable(s)) continue;
-    if (definitions.get(s.target)?.length !== 1 || fn.vars.get(s.target)?.type === "reference") continue;
-    const users = readers.get(s.target) ?? [];
-    if (users.length === 0) continue;
-    const list = lists.get(s)!;
-    const last = users.reduce((a, b) => (list.indexOf(a) > list.indexOf(b) ? a : b));
-    const chains = users.map((r) => chain(s, r));
-    if (chains.some((c) => !c)) continue;
-    const redo = recompute.get(last) ?? [];
-    for (const d of chain(s, last)!) if (!redo.includes(d)) redo.push(d);
-    recompute.set(last, redo);
-    recomputed.add(s);
-  }
   const recomputeReads = (s: Stmt) => (recompute.get(s) ?? []).flatMap((d) => valueReads(d.value));
 
   // Which assignments overwrite a value the reverse sweep still reads: walking forward, a
