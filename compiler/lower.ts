@@ -152,7 +152,7 @@ class Lowering {
           value: this.hidden("result", resultInfo.type, resultTypeText, resultInfo.tangent),
           flag: this.hidden("returned", "inactive", "boolean"),
         };
-        this.startOrigin(body);
+        this.origin = this.origins.push({ text: `(${name} has not returned yet)`, pos: sourcePos(body) }) - 1;
         this.emit({ kind: "assign", target: this.result.flag, value: { kind: "copy", arg: lit("false") }, origin: this.origin });
       }
       this.block(single ? statements.slice(0, -1) : statements);
@@ -162,6 +162,7 @@ class Lowering {
         if (!expr) throw unsupported(last, "a `return` without a value");
         this.emit({ kind: "return", value: this.atom(expr), origin: this.origin });
       } else if (this.result) {
+        this.origin = this.origins.push({ text: `(${name} returns what a \`return\` above set)`, pos: sourcePos(fn) }) - 1;
         this.emit({ kind: "return", value: v(this.result.value), origin: this.origin });
       }
     } else if (body && Node.isExpression(body)) {
