@@ -62,6 +62,8 @@ class ReverseGenerator {
   private readonly tripNames = new Map<Stmt, string>();
   private readonly oldNames = new Map<Stmt, string>();
   private readonly declaredDirect = new Set<string>();
+  /** contributions left out by `accumulation` */
+  private readonly skipped = new Set<Contribution>();
   private readonly hoisted = new Set<string>();
   private origin = -1;
   /** the adjoint function's parameter for the result's cotangent */
@@ -424,7 +426,7 @@ class ReverseGenerator {
             break;
           }
           default:
-            this.emitAdjoint(code, s);
+            this.emitAdjoint(code, s, body[i - 1]);
         }
       }
     };
@@ -446,8 +448,24 @@ class ReverseGenerator {
     code.line(`// adjoint of: ${this.fn.origins[origin].text}`);
   }
 
-  private emitAdjoint(code: Code, s: Stmt): void {
+  /**
+   * `x = t` right after `t = x + …` (how `x += …` lowers): the overwrite would reset x̄ and
+   * the sum's rule add it back unchanged, so both are left out and x̄ stays as it is.
+   */
+  private accumulation(s: Stmt, before: Stmt | undefined): Contribution | undefined {
+    if (s.kind !== "assign" || s.value.kind !== "copy" || s.value.arg.kind !== "var" || !this.plan.zeroes.has(s)) return undefined;
+    const t = s.value.arg.name;
+    if (before?.kind !== "assign" || before.target !== t || !this.plan.direct.has(t)) return undefined;
+    const adjoint = this.plan.adjoints.get(before);
+    if (adjoint?.kind !== "contributions") return undefined;
+    const own = adjoint.contributions.filter((c) => c.to.kind === "var" && c.to.name === s.target);
+    return own.length === 1 && own[0].text === this.bar(t) && !own[0].negated ? own[0] : undefined;
+  }
+
+  private emitAdjoint(code: Code, s: Stmt, before?: Stmt): void {
     const adjoint = this.plan.adjoints.get(s);
+    const accumulation = this.accumulation(s, before);
+    if (accumulation) this.skipped.add(accumulation);
     const target = s.kind === "assign" ? s.target : undefined;
     const direct = target !== undefined && this.plan.direct.has(target);
     // a direct temporary whose reader contributed nothing has no adjoint to pass on
@@ -458,12 +476,12 @@ class ReverseGenerator {
     for (const d of this.plan.recompute.get(s) ?? []) code.line(`${d.target} = ${valueText(d.value)};`);
     if (live && adjoint) {
       if (adjoint.kind === "contributions") {
-        for (const c of adjoint.contributions) this.add(code, c);
+        for (const c of adjoint.contributions) if (!this.skipped.has(c)) this.add(code, c);
         for (const line of adjoint.after ?? []) code.line(line);
       } else {
         this.emitCall(code, adjoint.call);
       }
-      if (this.plan.zeroes.has(s)) code.line(`${this.bar(target!)} = 0;`);
+      if (this.plan.zeroes.has(s) && !accumulation) code.line(`${this.bar(target!)} = 0;`);
     }
     this.restoreAfter(s, code);
   }
