@@ -75,6 +75,8 @@ describe("adgen/transformer under tspc", () => {
       "grad(g, wrt [0, 1])[1]",
       "valueAndGrad(g) value",
       "valueAndGrad(g) gradient",
+      "grad(h, wrt [0, 1])[0]",
+      "grad(h, wrt [0, 1])[1]",
       "vjp(f) value",
       "vjp(f) pullback[0]",
       "vjp(f) pullback[1]",
