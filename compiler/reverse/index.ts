@@ -61,6 +61,8 @@ class ReverseGenerator {
   private readonly tapes = new Map<"number" | "boolean" | "reference", string>();
   private readonly tripNames = new Map<Stmt, string>();
   private readonly oldNames = new Map<Stmt, string>();
+  /** a hoisted `x_old` slot → the variable whose value it keeps */
+  private readonly savedFor = new Map<string, string>();
   private readonly declaredDirect = new Set<string>();
   /** contributions left out by `accumulation` */
   private readonly skipped = new Set<Contribution>();
@@ -181,7 +183,7 @@ class ReverseGenerator {
 
   private hoistedDeclaration(name: string): string {
     const shadowOf = [...this.bars].find(([, bar]) => bar === name)?.[0];
-    const variable = this.fn.vars.get(shadowOf ?? name);
+    const variable = this.fn.vars.get(shadowOf ?? this.savedFor.get(name) ?? name);
     if (shadowOf) return `let ${name}!: ${variable?.tangentText ?? "unknown"};`;
     if (!variable) return `let ${name} = 0;`;
     if (variable.type === "number" || variable.typeText === "number") return `let ${name} = 0;`;
@@ -366,7 +368,14 @@ class ReverseGenerator {
     if (how === "local") {
       const name = this.names.fresh(`${s.kind === "assign" ? s.target : s.object}_old`);
       this.oldNames.set(s, name);
-      code.line(`const ${name} = ${old};`);
+      if (this.plan.topLevel.has(s)) {
+        code.line(`const ${name} = ${old};`);
+      } else {
+        // in a branch: the slot is declared up front, so the reverse sweep sees it
+        if (s.kind === "assign") this.savedFor.set(name, s.target);
+        this.hoisted.add(name);
+        code.line(`${name} = ${old};`);
+      }
     } else {
       code.line(`${s.kind === "assign" ? this.tapeFor(s.target) : this.tape("number")}.push(${old});`);
     }

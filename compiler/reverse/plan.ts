@@ -193,14 +193,14 @@ export function plan(fn: IrFunction, activity: Activity, adjoints: Map<Stmt, Stm
     const pendingAtOverwrite = overwritesPending();
     for (const s of all) {
       if (s.kind === "assign" && pendingAtOverwrite.has(s) && !recomputed.has(s) && !steps.has(s) && !invariant(s) && !saves.has(s)) {
-        saves.set(s, topLevel.has(s) ? "local" : "tape");
+        saves.set(s, inLoop.has(s) ? "tape" : "local");
         changed = true;
       }
       if (s.kind === "assign" && activity.isActive(s.target) && fn.vars.get(s.target)?.type === "reference" && inLoop.has(s)) {
         if (shadowsRead.has(bar(s.target))) shadowSaves.add(s);
       }
       if ((s.kind === "store" || s.kind === "push") && reads.has(s.object) && !saves.has(s)) {
-        saves.set(s, topLevel.has(s) ? "local" : "tape");
+        saves.set(s, inLoop.has(s) ? "tape" : "local");
         changed = true;
       }
       // restoring `a[i]` reads `i`
