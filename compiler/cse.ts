@@ -7,7 +7,7 @@
  * uses read the earlier one. `q[i] * q[i]` then reads `q[i]` once, in the primal and in the
  * reverse sweep. Invariant: only pure values of single-assignment temporaries are merged.
  */
-import { assignmentCounts, mapAtoms, walk, valueReads, type Atom, type IrFunction, type Stmt, type Value } from "./ir";
+import { assignmentCounts, childLists, mapAtoms, walk, valueReads, type Atom, type IrFunction, type Stmt, type Value } from "./ir";
 
 export function mergeCommonValues(fn: IrFunction): IrFunction {
   const assignments = assignmentCounts(fn.body);
@@ -17,13 +17,7 @@ export function mergeCommonValues(fn: IrFunction): IrFunction {
     const seen = new Map<string, { name: string; reads: string[] }>();
     for (let i = 0; i < list.length; i++) {
       const s = list[i];
-      if (s.kind === "if") {
-        visit(s.then);
-        visit(s.else);
-      } else if (s.kind === "loop") {
-        visit(s.test);
-        visit(s.body);
-      }
+      childLists(s).forEach(visit);
       // anything this statement writes ends the values that read it
       const written = new Set<string>();
       for (const x of walk([s])) {

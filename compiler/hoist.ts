@@ -10,7 +10,7 @@
  * than saved. Invariant: only single-assignment temporaries move, and only from the top
  * level of a loop's test or body, so every path computes exactly what it did before.
  */
-import { assignmentCounts, walk, valueReads, type IrFunction, type Stmt } from "./ir";
+import { assignmentCounts, childLists, walk, valueReads, type IrFunction, type Stmt } from "./ir";
 
 type Loop = Extract<Stmt, { kind: "loop" }>;
 
@@ -54,12 +54,8 @@ export function hoistInvariants(fn: IrFunction): IrFunction {
   const visit = (list: Stmt[]): void => {
     for (let i = 0; i < list.length; i++) {
       const s = list[i];
-      if (s.kind === "if") {
-        visit(s.then);
-        visit(s.else);
-      } else if (s.kind === "loop") {
-        visit(s.test);
-        visit(s.body);
+      childLists(s).forEach(visit);
+      if (s.kind === "loop") {
         const moved = hoistFrom(s);
         list.splice(i, 0, ...moved);
         i += moved.length;

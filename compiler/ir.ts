@@ -175,17 +175,16 @@ export function valueReads(value: Value): string[] {
   return names;
 }
 
+/** The statement lists nested in a statement: an `if`'s branches, a loop's test and body. */
+export function childLists(s: Stmt): Stmt[][] {
+  return s.kind === "if" ? [s.then, s.else] : s.kind === "loop" ? [s.test, s.body] : [];
+}
+
 /** Every statement in a body, nested ones included, in program order. */
 export function* walk(body: readonly Stmt[]): Generator<Stmt> {
   for (const s of body) {
     yield s;
-    if (s.kind === "if") {
-      yield* walk(s.then);
-      yield* walk(s.else);
-    } else if (s.kind === "loop") {
-      yield* walk(s.test);
-      yield* walk(s.body);
-    }
+    for (const list of childLists(s)) yield* walk(list);
   }
 }
 
