@@ -516,19 +516,18 @@ class Lowering {
       escapes = body();
       const stop = [...escapes].filter((f) => f !== target.continueFlag);
       if (stop.length > 0) {
+        // the update runs after a `continue`, not after a `break` or `return`
         const skip = this.anyOf(stop);
-        const o = this.origin;
-        this.emitIf(skip, [], this.nested(update), o);
+        this.emitIf(skip, [], this.nested(update));
       } else {
         update();
       }
     });
     this.targets.pop();
     const exits = [...escapes].filter((f) => f !== target.continueFlag);
-    const testStmts: Stmt[] = [];
     let cond: Atom = lit("true");
     const testBody = this.nested(() => (cond = test()));
-    testStmts.push(...this.guardedTest(exits, testBody, cond, (c) => (cond = c)));
+    const testStmts = this.guardedTest(exits, testBody, cond, (c) => (cond = c));
     if (target.continueFlag) bodyStmts.unshift({ kind: "assign", target: target.continueFlag, value: { kind: "copy", arg: lit("false") }, origin });
     if (target.breakFlag) this.emit({ kind: "assign", target: target.breakFlag, value: { kind: "copy", arg: lit("false") }, origin });
     this.emit({ kind: "loop", test: testStmts, cond, body: bodyStmts, origin });
