@@ -88,8 +88,10 @@ export class FileOutput {
 /** Every identifier written in a file: generated names must differ from all of them. */
 function identifiersOf(file: SourceFile): Set<string> {
   const names = new Set<string>();
-  // string contents are not names (`"adgen"` in an import must not take the name `adgen`)
-  const text = file.getFullText().replace(/"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'/g, '""');
+  // strings and comments hold no names (`"adgen"` in an import must not take the name `adgen`)
+  const text = file
+    .getFullText()
+    .replace(/"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|\/\/[^\n]*|\/\*[\s\S]*?\*\//g, '""');
   for (const match of text.matchAll(/[A-Za-z_$][\w$]*/g)) names.add(match[0]);
   return names;
 }

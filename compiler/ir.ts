@@ -18,6 +18,15 @@ export type Key =
   /** `optional`: the field may be absent (`gain?: number`), and so may its adjoint */
   | { kind: "field"; name: string; optional?: boolean };
 
+/**
+ * The callee's forward and reverse halves: the forward half runs the callee's forward sweep
+ * and leaves on the tapes what its reverse half needs, so a call is not swept twice.
+ */
+export interface SplitNames {
+  forward: string;
+  reverse: string;
+}
+
 export type ArrayConstructor = "Float64Array" | "Float32Array" | "Array";
 
 export type Value =
@@ -33,7 +42,7 @@ export type Value =
    * A call of a `@differentiable` function, differentiated through its adjoint; a method
    * call has the receiver its adjoint is called on (`g_adjoint.call(this, …)`).
    */
-  | { kind: "call"; callee: string; adjoint: string; args: Atom[]; receiver?: string }
+  | { kind: "call"; callee: string; adjoint: string; args: Atom[]; receiver?: string; split: SplitNames }
   /** `object[key]` / `object.key`: an element or a field */
   | { kind: "get"; object: string; key: Key }
   /** `object.length`: an integer, never differentiable */

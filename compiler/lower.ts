@@ -14,7 +14,7 @@
 import { Node, SyntaxKind, type Expression, type Statement } from "ts-morph";
 import { CompileError, codes, sourcePos } from "./diagnostics";
 import type { DiffFunction } from "./discover";
-import { lit, v, valueArgs, walk, type Atom, type IrFunction, type IrVar, type Key, type OriginInfo, type Stmt, type Value, type VarType } from "./ir";
+import { lit, v, valueArgs, walk, type Atom, type IrFunction, type IrVar, type Key, type OriginInfo, type SplitNames, type Stmt, type Value, type VarType } from "./ir";
 import { Names } from "./naming";
 import { operatorRules, type Rule } from "./rules";
 import { describeType, unsupported, type TypeInfo } from "./types";
@@ -31,6 +31,8 @@ export interface Resolver {
   differentiable(callee: Expression): DiffFunction | undefined;
   /** the local name of a differentiable function's adjoint, in the file being generated */
   adjointRef(target: DiffFunction, at: Node): string;
+  /** the local names of its forward and reverse halves (generated because this asks) */
+  splitRef(target: DiffFunction, at: Node): SplitNames;
 }
 
 const binaryOperators: Record<number, string> = {
@@ -948,7 +950,14 @@ class Lowering {
         receiver = "this";
       }
       const args = node.getArguments().map((a) => this.atom(a as Expression));
-      return { kind: "call", callee: callee.getText(), adjoint: this.resolver.adjointRef(target, node), args, receiver };
+      return {
+        kind: "call",
+        callee: callee.getText(),
+        adjoint: this.resolver.adjointRef(target, node),
+        split: this.resolver.splitRef(target, node),
+        args,
+        receiver,
+      };
     }
     if (Node.isIdentifier(callee) && this.lookup(callee.getText())) throw unsupported(callee, "calling a local variable");
     if (Node.isPropertyAccessExpression(callee)) {

@@ -23,7 +23,7 @@ import {
 import { FileOutput } from "./emit";
 import { mergeCommonValues } from "./cse";
 import { hoistInvariants } from "./hoist";
-import { printFunction, type IrFunction } from "./ir";
+import { printFunction, type IrFunction, type SplitNames } from "./ir";
 import { classify, lower, type Resolver } from "./lower";
 import { Names } from "./naming";
 import { generateAdjoint, type AdjointSpec } from "./reverse";
@@ -62,6 +62,8 @@ class Session {
   readonly rules = new Map<string, Rule>(builtinRules());
   private readonly userRuleKeys = new Map<string, string>();
   private readonly adjointNames = new Map<string, string>();
+  /** the split halves of functions that other differentiable functions call */
+  readonly splits = new Map<string, SplitNames>();
   /** specs requested by transform calls, per target function */
   readonly requests = new Map<string, AdjointRequest[]>();
 
@@ -125,6 +127,18 @@ class Session {
     return name;
   }
 
+  /** The forward and reverse halves' names in its own file; asking for them generates them. */
+  splitNames(target: DiffFunction): SplitNames {
+    const key = keyOf(target.decl);
+    let names = this.splits.get(key);
+    if (!names) {
+      const out = this.output(target.file).names;
+      names = { forward: out.fresh(`${target.base}_forward`), reverse: out.fresh(`${target.base}_reverse`) };
+      this.splits.set(key, names);
+    }
+    return names;
+  }
+
   /** How `from` refers to a generated function of `target`'s file: by name, or by import. */
   reference(from: SourceFile, target: DiffFunction, exported: () => string, at: Node): string {
     if (target.file === from) return exported();
@@ -162,6 +176,10 @@ class Session {
       operatorRule: (name) => this.rules.get(name),
       differentiable: (callee) => calleeFunction(callee),
       adjointRef: (target, at) => this.reference(file, target, () => this.adjointName(target), at),
+      splitRef: (target, at) => ({
+        forward: this.reference(file, target, () => this.splitNames(target).forward, at),
+        reverse: this.reference(file, target, () => this.splitNames(target).reverse, at),
+      }),
     };
   }
 }
@@ -249,8 +267,7 @@ function generate(session: Session, out: FileOutput, ir: IrFunction, spec: Adjoi
   return generateAdjoint(ir, activity, spec, session.rules, reserved, { namespace: () => out.runtimeNamespace() });
 }
 
-function generateFor(session: Session, target: DiffFunction): string[] {
-  const ir = lowerChecked(session, target);
+function generateFor(session: Session, target: DiffFunction, ir: IrFunction): string[] {
   const reserved = session.output(target.file).names.reservedNames();
   const adjoint = adjointSpec(session, target, ir);
   const out = session.output(target.file);
@@ -259,6 +276,8 @@ function generateFor(session: Session, target: DiffFunction): string[] {
     const full = { ...spec, exported: target.exported };
     texts.push(spec.kind === "adjoint" ? vjpText(ir, full, adjoint.name, reserved) : generate(session, out, ir, full, reserved));
   }
+  const split = session.splits.get(keyOf(target.decl));
+  if (split) texts.push(generate(session, out, ir, { ...adjoint, kind: "split", name: split.forward, reverseName: split.reverse }, reserved));
   return texts;
 }
 
@@ -324,8 +343,13 @@ export function compile(project: Project, files: readonly SourceFile[]): Compile
     const calls = session.guard(file, () => transformCalls(file)) ?? [];
     for (const call of calls) session.guard(call.call, () => planTransform(session, call));
   }
-  for (const target of targets) {
-    const texts = session.guard(target.decl, () => generateFor(session, target));
+  // Lower everything first: a caller asks for its callees' split halves as it is lowered.
+  const lowered = targets.flatMap((target) => {
+    const ir = session.guard(target.decl, () => lowerChecked(session, target));
+    return ir ? [{ target, ir }] : [];
+  });
+  for (const { target, ir } of lowered) {
+    const texts = session.guard(target.decl, () => generateFor(session, target, ir));
     for (const text of texts ?? []) session.output(target.file).addFunction(text);
   }
   if (session.diagnostics.length > 0) return { files: [], diagnostics: session.diagnostics };

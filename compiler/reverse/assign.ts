@@ -3,7 +3,8 @@
  *
  *   y = a           ⇒ ā += ȳ
  *   y = op(a, b)    ⇒ ā += ∂op/∂a·ȳ, b̄ += ∂op/∂b·ȳ    (from the op's rule template)
- *   y = g(a, b)     ⇒ [ā, b̄] += g_adjoint(a, b, ȳ)     (the callee's generated adjoint)
+ *   y = g(a, b)     ⇒ [ā, b̄] += g_reverse(a, b, ȳ)     (the callee's reverse half; the
+ *                                                      forward sweep called g_forward)
  *   y = o[k]        ⇒ ō[k] += ȳ
  *   r = [a, b]      ⇒ ā += r̄[0], b̄ += r̄[1]
  *   o[k] = a        ⇒ ā += ō[k], ō[k] = 0
@@ -30,7 +31,8 @@ export interface Contribution {
 
 /** A call of a callee's adjoint whose results add into the arguments' adjoints. */
 export interface AdjointCall {
-  adjoint: string;
+  /** the callee's reverse half */
+  reverse: string;
   args: Atom[];
   /** for each argument, the variable whose adjoint receives its cotangent (or none) */
   receivers: (string | undefined)[];
@@ -121,7 +123,7 @@ function valueAdjoint(target: string, value: Value, ctx: AdjointContext): StmtAd
       return {
         kind: "call",
         call: {
-          adjoint: value.adjoint,
+          reverse: value.split.reverse,
           args: value.args,
           receivers: value.args.map(activeVar),
           references: value.args.map((a) => a.kind === "var" && ctx.isReference(a.name)),

@@ -14,9 +14,14 @@ import { atomText, keyText, mapAtoms, simpleText, valueText, walk, type Atom, ty
 import { Names, adjointName } from "../naming";
 import type { Rule } from "../rules";
 import { stmtAdjoint, type Contribution, type StmtAdjoint } from "./assign";
-import { plan, type Plan } from "./plan";
+import { identifiers, plan, type Plan } from "./plan";
 
-export type AdjointKind = "adjoint" | "grad" | "valueAndGrad";
+/**
+ * `adjoint`: the reusable adjoint (cotangents of every parameter, given the result's);
+ * `grad`/`valueAndGrad`: specialised to their `wrt`; `split`: the adjoint in two halves, a
+ * forward function (`name`) and a reverse one (`reverseName`) that calls use.
+ */
+export type AdjointKind = "adjoint" | "grad" | "valueAndGrad" | "split";
 
 export interface AdjointSpec {
   kind: AdjointKind;
@@ -29,6 +34,8 @@ export interface AdjointSpec {
   exported: boolean;
   /** a doc line for the generated function */
   doc: string;
+  /** for `split`: the reverse half's name */
+  reverseName?: string;
 }
 
 /** The type text of a parameter's cotangent. */
@@ -81,7 +88,7 @@ class ReverseGenerator {
   ) {
     this.names = new Names(reserved);
     for (const name of fn.vars.keys()) this.names.reserve(name);
-    if (spec.kind === "adjoint") this.seedParam = this.names.fresh("result_bar");
+    if (spec.kind === "adjoint" || spec.kind === "split") this.seedParam = this.names.fresh("result_bar");
     const ctx = {
       isActive: activity.isActive,
       isReference: (name: string) => this.isReference(name),
@@ -93,7 +100,7 @@ class ReverseGenerator {
     };
     const adjoints = new Map<Stmt, StmtAdjoint>();
     for (const s of walk(fn.body)) adjoints.set(s, stmtAdjoint(s, ctx));
-    this.plan = plan(fn, activity, adjoints, spec.kind === "valueAndGrad", (name) => this.bar(name));
+    this.plan = plan(fn, activity, adjoints, spec.kind === "valueAndGrad" || spec.kind === "split", (name) => this.bar(name));
   }
 
   private bar(name: string): string {
@@ -123,6 +130,7 @@ class ReverseGenerator {
   }
 
   run(): string {
+    if (this.spec.kind === "split") return this.runSplit();
     const { fn, spec } = this;
     const seedParam = this.seedParam;
     const params = fn.params.map((p) => `${p.name}: ${p.typeText}`);
@@ -181,6 +189,75 @@ class ReverseGenerator {
     return code.toString();
   }
 
+  /**
+   * The two halves calls use: `f_forward` runs the forward sweep and then pushes what the
+   * reverse sweep reads of its locals; `f_reverse` pops them and runs the reverse sweep.
+   * Between the two, the caller's own work pushes and pops in balance, so the tapes line up.
+   */
+  private runSplit(): string {
+    const { fn, spec } = this;
+    const seed = this.seedParam!;
+    const self = fn.self ? [`this: ${fn.self}`] : [];
+    const params = [...self, ...fn.params.map((p) => `${p.name}: ${p.typeText}`)];
+    const forward = new Code();
+    const reverse = new Code();
+    this.emitForward(forward);
+    this.emitReverse(reverse, seed);
+    const ret = fn.body.at(-1) as Extract<Stmt, { kind: "return" }>;
+
+    // The forward half's locals the reverse half reads cross over on the tapes.
+    const declared = new Set(this.hoisted);
+    for (const line of forward.toString().split("\n")) {
+      const match = /^(?:const|let) ([A-Za-z_$][\w$]*)/.exec(line);
+      if (match) declared.add(match[1]);
+    }
+    const tapeNames = () => new Set(this.tapes.values());
+    const used = new Set(identifiers(reverse.toString()));
+    const crossing = [...declared].filter((name) => used.has(name) && !tapeNames().has(name));
+    const stored = crossing.map((name) => ({ name, ...this.storage(name) }));
+    const gradientOf = (p: IrFunction["params"][number]) =>
+      p.type === "inactive" ? "null" : this.activity.isActive(p.name) ? this.bar(p.name) : p.type === "number" ? "0" : `${this.adgen}.zerosLike(${p.name})`;
+
+    const tapesIn = (text: string) => [...this.tapes].filter(([, name]) => new RegExp(`\\b${name}\\b`).test(text));
+    const code = this.code;
+    const forwardBody = new Code();
+    for (const name of this.hoisted) forwardBody.line(this.hoistedDeclaration(name));
+    forwardBody.append(forward);
+    if (stored.length) forwardBody.line("// what the reverse half reads");
+    for (const { name, tape } of stored) forwardBody.line(`${this.tape(tape)}.push(${name});`);
+    forwardBody.line(`return ${atomText(ret.value)};`);
+    const exported = spec.exported ? "export " : "";
+    code.line(`/** Forward half of \`${fn.name}\` for its callers: its value, with what \`${spec.reverseName}\` needs left on the tapes. */`);
+    code.block(`${exported}function ${spec.name}(${params.join(", ")}): ${fn.resultTypeText}`, () => {
+      for (const [kind, name] of tapesIn(forwardBody.toString())) code.line(`const ${name} = ${this.adgen}.${kind}Tape;`);
+      code.append(forwardBody);
+    });
+    code.line("");
+    const reverseBody = new Code();
+    for (const { name, tape, cast } of [...stored].reverse()) reverseBody.line(`let ${name} = ${this.tape(tape)}.pop()${cast};`);
+    const accumulated = [...fn.vars.keys()].filter((name) => this.activity.isActive(name) && !this.isReference(name) && !this.plan.direct.has(name));
+    for (const name of accumulated) reverseBody.line(`let ${this.bar(name)} = 0;`);
+    reverseBody.append(reverse);
+    reverseBody.line(`return [${fn.params.map(gradientOf).join(", ")}];`);
+    code.line(`/** Reverse half of \`${fn.name}\`: the cotangents of its parameters, after \`${spec.name}\` ran with the same arguments. */`);
+    const returnType = `[${fn.params.map((p) => p.tangentText).join(", ")}]`;
+    code.block(`${exported}function ${spec.reverseName}(${[...params, `${seed}: ${fn.resultTangentText}`].join(", ")}): ${returnType}`, () => {
+      for (const [kind, name] of tapesIn(reverseBody.toString())) code.line(`const ${name} = ${this.adgen}.${kind}Tape;`);
+      code.append(reverseBody);
+    });
+    return code.toString();
+  }
+
+  /** Which tape carries a local across from the forward half, and the cast back. */
+  private storage(name: string): { tape: "number" | "boolean" | "reference"; cast: string } {
+    const shadowOf = [...this.bars].find(([, bar]) => bar === name)?.[0];
+    if (shadowOf) return { tape: "reference", cast: ` as ${this.fn.vars.get(shadowOf)?.tangentText ?? "unknown"}` };
+    const variable = this.fn.vars.get(this.savedFor.get(name) ?? name);
+    if (!variable || variable.type === "number" || variable.typeText === "number") return { tape: "number", cast: "" };
+    if (variable.typeText === "boolean") return { tape: "boolean", cast: "" };
+    return { tape: "reference", cast: ` as ${variable.typeText}` };
+  }
+
   private hoistedDeclaration(name: string): string {
     const shadowOf = [...this.bars].find(([, bar]) => bar === name)?.[0];
     const variable = this.fn.vars.get(shadowOf ?? this.savedFor.get(name) ?? name);
@@ -220,7 +297,7 @@ class ReverseGenerator {
             // needs its type; other constants are inferred
             const annotate = keyword === "let " || (keyword === "const " && s.value.kind === "literal" && variable.role !== "temp");
             const annotation = annotate ? `: ${variable.typeText}` : "";
-            code.line(`${keyword}${s.target}${annotation} = ${valueText(s.value)};`);
+            code.line(`${keyword}${s.target}${annotation} = ${this.forwardValueText(s)};`);
             if (this.activity.isActive(s.target) && this.isReference(s.target)) this.bindShadow(s.target, s.value, code, keyword);
             break;
           }
@@ -312,6 +389,15 @@ class ReverseGenerator {
     return defs.size === 0 ? text : undefined;
   }
 
+  /** A call whose reverse sweep runs goes to the callee's forward half, which tapes for it. */
+  private forwardValueText(s: Extract<Stmt, { kind: "assign" }>): string {
+    const adjoint = this.plan.adjoints.get(s);
+    if (s.value.kind !== "call" || adjoint?.kind !== "call" || !adjoint.call.receivers.some(Boolean)) return valueText(s.value);
+    const args = s.value.args.map(atomText);
+    const { forward } = s.value.split;
+    return s.value.receiver ? `${forward}.call(${[s.value.receiver, ...args].join(", ")})` : `${forward}(${args.join(", ")})`;
+  }
+
   /** The shadow of an array or object, bound beside it: zeros of its shape, or an alias. */
   private bindShadow(name: string, value: Value, code: Code, keyword: string): void {
     const shadow = this.bar(name);
@@ -368,11 +454,11 @@ class ReverseGenerator {
     if (how === "local") {
       const name = this.names.fresh(`${s.kind === "assign" ? s.target : s.object}_old`);
       this.oldNames.set(s, name);
+      if (s.kind === "assign") this.savedFor.set(name, s.target);
       if (this.plan.topLevel.has(s)) {
         code.line(`const ${name} = ${old};`);
       } else {
         // in a branch: the slot is declared up front, so the reverse sweep sees it
-        if (s.kind === "assign") this.savedFor.set(name, s.target);
         this.hoisted.add(name);
         code.line(`${name} = ${old};`);
       }
@@ -526,7 +612,7 @@ class ReverseGenerator {
     });
     const args = [...(call.self ? [call.self] : []), ...call.args.map(atomText), call.seed].join(", ");
     while (pattern.length && pattern.at(-1) === "") pattern.pop();
-    code.line(`const [${pattern.join(", ")}] = ${call.adjoint}${call.self ? ".call" : ""}(${args});`);
+    code.line(`const [${pattern.join(", ")}] = ${call.reverse}${call.self ? ".call" : ""}(${args});`);
     for (const [to, part, reference] of later) {
       if (reference) code.line(`${this.adgen}.addTo(${this.bar(to)}, ${part});`);
       else this.add(code, { to: { kind: "var", name: to }, text: part, negated: false });

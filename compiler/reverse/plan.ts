@@ -55,7 +55,7 @@ export interface Plan {
 }
 
 /** The names a code text reads (a field name after `.` is not one). */
-const identifiers = (text: string) => text.match(/(?<![.\w$])[A-Za-z_$][\w$]*/g) ?? [];
+export const identifiers = (text: string) => text.match(/(?<![.\w$])[A-Za-z_$][\w$]*/g) ?? [];
 
 export function plan(fn: IrFunction, activity: Activity, adjoints: Map<Stmt, StmtAdjoint>, needValue: boolean, bar: (name: string) => string): Plan {
   const structure = structureOf(fn);
@@ -257,7 +257,10 @@ export function plan(fn: IrFunction, activity: Activity, adjoints: Map<Stmt, Stm
       let any = false;
       for (const s of body) {
         if (s.kind === "assign") {
-          const effectful = s.value.kind === "op" && !s.value.rule && isCallOp(s.value.op);
+          // a call whose reverse half runs must run its forward half: that half tapes for it
+          const adjoint = adjoints.get(s);
+          const taping = adjoint?.kind === "call" && adjoint.call.receivers.some(Boolean);
+          const effectful = taping || (s.value.kind === "op" && !s.value.rule && isCallOp(s.value.op));
           const shadowed = activity.isActive(s.target) && fn.vars.get(s.target)?.type === "reference";
           if (needed.has(s.target) || effectful || shadowed) keep(s, valueReads(s.value));
         } else if (s.kind === "store" || s.kind === "push") {
