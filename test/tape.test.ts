@@ -3,6 +3,8 @@
  * tapes while one gradient runs, for several trip counts N. The peak must be linear in N,
  * with a fixed number of bytes per iteration: the state the loop overwrites (x, v) and the
  * acceleration read by the reverse sweep (w.r.t. every parameter), or x alone (w.r.t. k).
+ * Recursion is linear too: each level's forward half leaves a fixed amount for its reverse
+ * half, and no level is swept twice.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import * as runtime from "../runtime";
@@ -16,7 +18,14 @@ const driver = [
   `export const all = grad(eulerOde, { wrt: [0, 1, 2, 3, 4] });`,
   `export const stiffness = grad(eulerOde, { wrt: 0 });`,
 ].join("\n");
-const compiled = compileSources({ "realistic.ts": sources["realistic.ts"], "tape-driver.ts": driver }, "functions");
+const compiled = compileSources(
+  {
+    "realistic.ts": sources["realistic.ts"],
+    "recursion.ts": sources["recursion.ts"],
+    "tape-driver.ts": `${driver}\nimport { tanTail } from "./recursion";\nexport const tail = grad(tanTail, { wrt: 0 });`,
+  },
+  "functions",
+);
 
 /** Runs `work` and returns the most bytes held by all tapes at once. */
 function peakBytes(work: () => void): number {
@@ -53,4 +62,17 @@ describe("tape use of the Euler ODE gradient", () => {
       for (const slope of slopes) expect(slope).toBe(perIteration);
     });
   }
+});
+
+describe("tape use of a recursive gradient", () => {
+  it("grows by the same bytes per level of recursion, for any depth", () => {
+    expect(compiled.diagnostics).toEqual([]);
+    const gradient = compiled.load("tape-driver.ts").tail as (...args: number[]) => number;
+    const depths = [1, 10, 100, 1000];
+    const peaks = depths.map((depth) => peakBytes(() => gradient(0.3, 1, depth)));
+    const slopes = depths.slice(1).map((d, i) => (peaks[i + 1] - peaks[i]) / (d - depths[i]));
+    console.log(`tanTail: peak bytes ${depths.map((d, i) => `depth ${d}: ${peaks[i]}`).join(", ")}`);
+    expect(new Set(slopes).size).toBe(1);
+    expect(slopes[0]).toBeGreaterThan(0);
+  });
 });
