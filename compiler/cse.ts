@@ -11,7 +11,14 @@ import { assignmentCounts, childLists, mapAtoms, walk, valueReads, type Atom, ty
 
 export function mergeCommonValues(fn: IrFunction): IrFunction {
   const assignments = assignmentCounts(fn.body);
+  /** a dropped temporary → the earlier one with the same value (never itself dropped) */
   const renames = new Map<string, string>();
+  const name = (n: string) => renames.get(n) ?? n;
+  const atom = (a: Atom): Atom => (a.kind === "var" ? { kind: "var", name: name(a.name) } : a);
+  const renamed = (value: Value): Value => {
+    const mapped = mapAtoms(value, atom);
+    return "object" in mapped ? { ...mapped, object: name(mapped.object) } : mapped;
+  };
 
   const visit = (list: Stmt[]) => {
     const seen = new Map<string, { name: string; reads: string[] }>();
@@ -24,18 +31,15 @@ export function mergeCommonValues(fn: IrFunction): IrFunction {
         if (x.kind === "assign") written.add(x.target);
         if (x.kind === "store" || x.kind === "push") written.add(x.object);
       }
-      if (s.kind === "assign") {
-        const key = pureKey(rename(s.value, renames));
-        const variable = fn.vars.get(s.target);
+      if (s.kind === "assign" && fn.vars.get(s.target)?.role === "temp" && assignments.get(s.target) === 1) {
+        const key = pureKey(renamed(s.value));
         const earlier = key && seen.get(key);
-        if (earlier && variable?.role === "temp" && assignments.get(s.target) === 1) {
+        if (earlier) {
           renames.set(s.target, earlier.name);
           list.splice(i--, 1);
           continue;
         }
-        if (key && variable?.role === "temp" && assignments.get(s.target) === 1) {
-          seen.set(key, { name: s.target, reads: valueReads(s.value) });
-        }
+        if (key) seen.set(key, { name: s.target, reads: valueReads(s.value) });
       }
       // a write to a name (or any array, which may be an alias) forgets what read it
       for (const [key, entry] of seen) {
@@ -47,26 +51,18 @@ export function mergeCommonValues(fn: IrFunction): IrFunction {
   };
   visit(fn.body);
   if (renames.size === 0) return fn;
-  const resolve = (name: string): string => (renames.has(name) ? resolve(renames.get(name)!) : name);
-  const atom = (a: Atom): Atom => (a.kind === "var" && renames.has(a.name) ? { kind: "var", name: resolve(a.name) } : a);
   const fix = (list: Stmt[]) => {
     list.forEach((s, i) => {
-      if (s.kind === "assign") list[i] = { ...s, value: mapAtoms(s.value, atom) };
-      else if (s.kind === "store") list[i] = { ...s, value: atom(s.value), key: s.key.kind === "index" ? { kind: "index", index: atom(s.key.index) } : s.key };
-      else if (s.kind === "push" || s.kind === "return") list[i] = { ...s, value: atom(s.value) } as Stmt;
-      else if (s.kind === "if") {
-        list[i] = { ...s, cond: atom(s.cond) };
-        fix(s.then);
-        fix(s.else);
-      } else {
-        list[i] = { ...s, cond: atom(s.cond) };
-        fix(s.test);
-        fix(s.body);
-      }
+      if (s.kind === "assign") list[i] = { ...s, value: renamed(s.value) };
+      else if (s.kind === "store") list[i] = { ...s, object: name(s.object), value: atom(s.value), key: s.key.kind === "index" ? { kind: "index", index: atom(s.key.index) } : s.key };
+      else if (s.kind === "push") list[i] = { ...s, object: name(s.object), value: atom(s.value) };
+      else if (s.kind === "return") list[i] = { ...s, value: atom(s.value) };
+      else list[i] = { ...s, cond: atom(s.cond) };
+      childLists(s).forEach(fix);
     });
   };
   fix(fn.body);
-  for (const name of renames.keys()) fn.vars.delete(name);
+  for (const merged of renames.keys()) fn.vars.delete(merged);
   return fn;
 }
 
@@ -84,8 +80,4 @@ function pureKey(value: Value): string | undefined {
     default:
       return undefined;
   }
-}
-
-function rename(value: Value, renames: Map<string, string>): Value {
-  return mapAtoms(value, (a) => (a.kind === "var" && renames.has(a.name) ? { kind: "var", name: renames.get(a.name)! } : a));
 }

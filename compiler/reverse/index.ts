@@ -63,6 +63,8 @@ export function generateAdjoint(
 class ReverseGenerator {
   private readonly names: Names;
   private readonly bars = new Map<string, string>();
+  /** adjoint name → its primal (the inverse of `bars`) */
+  private readonly primals = new Map<string, string>();
   private readonly plan: Plan;
   private readonly code = new Code();
   private readonly tapes = new Map<"number" | "boolean" | "reference", string>();
@@ -105,7 +107,10 @@ class ReverseGenerator {
 
   private bar(name: string): string {
     let found = this.bars.get(name);
-    if (!found) this.bars.set(name, (found = adjointName(this.names, name)));
+    if (!found) {
+      this.bars.set(name, (found = adjointName(this.names, name)));
+      this.primals.set(found, name);
+    }
     return found;
   }
 
@@ -123,19 +128,50 @@ class ReverseGenerator {
     return name;
   }
 
-  private tapeFor(name: string): string {
-    const variable = this.fn.vars.get(name)!;
-    if (variable.type === "reference" || variable.typeText === "string") return this.tape("reference");
-    return this.tape(variable.type === "number" || variable.typeText === "number" ? "number" : "boolean");
+  /**
+   * How a generated local is kept: the tape that carries it, the cast back from that tape,
+   * and its hoisted declaration. Covers user variables, temporaries, shadows (`x_bar`),
+   * `x_old` slots and trip counters.
+   */
+  private slot(name: string): { tape: "number" | "boolean" | "reference"; cast: string; declaration: string } {
+    const shadowOf = this.primals.get(name);
+    if (shadowOf) {
+      const type = this.fn.vars.get(shadowOf)?.tangentText ?? "unknown";
+      return { tape: "reference", cast: ` as ${type}`, declaration: `let ${name}!: ${type};` };
+    }
+    const variable = this.fn.vars.get(this.savedFor.get(name) ?? name);
+    if (!variable || variable.type === "number" || variable.typeText === "number") return { tape: "number", cast: "", declaration: `let ${name} = 0;` };
+    if (variable.typeText === "boolean") return { tape: "boolean", cast: "", declaration: `let ${name} = false;` };
+    return { tape: "reference", cast: ` as ${variable.typeText}`, declaration: `let ${name}!: ${variable.typeText};` };
+  }
+
+  /** The parameter list: `this` for methods, the function's own, and the seed if asked. */
+  private parameters(withSeed = true): string[] {
+    const { fn } = this;
+    const params = fn.params.map((p) => `${p.name}: ${p.typeText}`);
+    if (fn.self) params.unshift(`this: ${fn.self}`);
+    if (withSeed && this.seedParam) params.push(`${this.seedParam}: ${fn.resultTangentText}`);
+    return params;
+  }
+
+  /** A parameter's gradient: its adjoint, `0` or zeros when the result ignores it, `null` when inactive. */
+  private gradientOf(p: IrFunction["params"][number]): string {
+    if (p.type === "inactive") return "null";
+    if (this.activity.isActive(p.name)) return this.bar(p.name);
+    return p.type === "number" ? "0" : `${this.adgen}.zerosLike(${p.name})`;
+  }
+
+  /** `let x_bar = 0;` for the number adjoints that accumulate (of `also` too). */
+  private accumulators(also: string[] = []): string[] {
+    return [...new Set([...also, ...this.fn.vars.keys()])]
+      .filter((name) => this.activity.isActive(name) && !this.isReference(name) && !this.plan.direct.has(name))
+      .map((name) => `let ${this.bar(name)} = 0;`);
   }
 
   run(): string {
     if (this.spec.kind === "split") return this.runSplit();
     const { fn, spec } = this;
-    const seedParam = this.seedParam;
-    const params = fn.params.map((p) => `${p.name}: ${p.typeText}`);
-    if (fn.self) params.unshift(`this: ${fn.self}`);
-    if (seedParam) params.push(`${seedParam}: ${fn.resultTangentText}`);
+    const params = this.parameters();
     const gradients = spec.wrt.map((i) => tangentTypeText(fn, i));
     const gradientType = spec.many ? `[${gradients.join(", ")}]` : gradients[0];
     const returnType =
@@ -157,15 +193,9 @@ class ReverseGenerator {
       forward.line(`const ${captured} = ${value};`);
       value = captured;
     }
-    this.emitReverse(reverse, seedParam ?? "1");
+    this.emitReverse(reverse, this.seedParam ?? "1");
 
-    const gradientOf = (index: number) => {
-      const p = fn.params[index];
-      if (p.type === "inactive") return "null";
-      if (this.activity.isActive(p.name)) return this.bar(p.name);
-      return p.type === "number" ? "0" : `${this.adgen}.zerosLike(${p.name})`;
-    };
-    const grads = spec.wrt.map(gradientOf);
+    const grads = spec.wrt.map((i) => this.gradientOf(fn.params[i]));
     const gradient = spec.many ? `[${grads.join(", ")}]` : grads[0];
 
     const code = this.code;
@@ -173,16 +203,13 @@ class ReverseGenerator {
     code.block(`${spec.exported ? "export " : ""}function ${spec.name}(${params.join(", ")}): ${returnType}`, () => {
       code.line("// forward sweep");
       for (const [kind, name] of this.tapes) code.line(`const ${name} = ${this.adgen}.${kind}Tape;`);
-      for (const name of this.hoisted) code.line(this.hoistedDeclaration(name));
+      for (const name of this.hoisted) code.line(this.slot(name).declaration);
       code.append(forward);
       code.line("");
       code.line("// reverse sweep");
-      const accumulated = [...new Set([...spec.wrt.map((i) => fn.params[i].name), ...fn.vars.keys()])].filter(
-        (name) => this.activity.isActive(name) && !this.isReference(name) && !this.plan.direct.has(name),
-      );
-      for (const name of accumulated) code.line(`let ${this.bar(name)} = 0;`);
+      for (const line of this.accumulators(spec.wrt.map((i) => fn.params[i].name))) code.line(line);
       code.append(reverse);
-      if (spec.kind === "adjoint") code.line(`return [${fn.params.map((_, i) => gradientOf(i)).join(", ")}];`);
+      if (spec.kind === "adjoint") code.line(`return [${fn.params.map((p) => this.gradientOf(p)).join(", ")}];`);
       else if (spec.kind === "valueAndGrad") code.line(`return [${value}, ${gradient}];`);
       else code.line(`return ${gradient};`);
     });
@@ -196,13 +223,10 @@ class ReverseGenerator {
    */
   private runSplit(): string {
     const { fn, spec } = this;
-    const seed = this.seedParam!;
-    const self = fn.self ? [`this: ${fn.self}`] : [];
-    const params = [...self, ...fn.params.map((p) => `${p.name}: ${p.typeText}`)];
     const forward = new Code();
     const reverse = new Code();
     this.emitForward(forward);
-    this.emitReverse(reverse, seed);
+    this.emitReverse(reverse, this.seedParam!);
     const ret = fn.body.at(-1) as Extract<Stmt, { kind: "return" }>;
 
     // The forward half's locals the reverse half reads cross over on the tapes.
@@ -211,61 +235,37 @@ class ReverseGenerator {
       const match = /^(?:const|let) ([A-Za-z_$][\w$]*)/.exec(line);
       if (match) declared.add(match[1]);
     }
-    const tapeNames = () => new Set(this.tapes.values());
+    const tapeNames = new Set(this.tapes.values());
     const used = new Set(identifiers(reverse.toString()));
-    const crossing = [...declared].filter((name) => used.has(name) && !tapeNames().has(name));
-    const stored = crossing.map((name) => ({ name, ...this.storage(name) }));
-    const gradientOf = (p: IrFunction["params"][number]) =>
-      p.type === "inactive" ? "null" : this.activity.isActive(p.name) ? this.bar(p.name) : p.type === "number" ? "0" : `${this.adgen}.zerosLike(${p.name})`;
+    const stored = [...declared].filter((name) => used.has(name) && !tapeNames.has(name)).map((name) => ({ name, ...this.slot(name) }));
 
     const tapesIn = (text: string) => [...this.tapes].filter(([, name]) => new RegExp(`\\b${name}\\b`).test(text));
     const code = this.code;
     const forwardBody = new Code();
-    for (const name of this.hoisted) forwardBody.line(this.hoistedDeclaration(name));
+    for (const name of this.hoisted) forwardBody.line(this.slot(name).declaration);
     forwardBody.append(forward);
     if (stored.length) forwardBody.line("// what the reverse half reads");
     for (const { name, tape } of stored) forwardBody.line(`${this.tape(tape)}.push(${name});`);
     forwardBody.line(`return ${atomText(ret.value)};`);
     const exported = spec.exported ? "export " : "";
     code.line(`/** Forward half of \`${fn.name}\` for its callers: its value, with what \`${spec.reverseName}\` needs left on the tapes. */`);
-    code.block(`${exported}function ${spec.name}(${params.join(", ")}): ${fn.resultTypeText}`, () => {
+    code.block(`${exported}function ${spec.name}(${this.parameters(false).join(", ")}): ${fn.resultTypeText}`, () => {
       for (const [kind, name] of tapesIn(forwardBody.toString())) code.line(`const ${name} = ${this.adgen}.${kind}Tape;`);
       code.append(forwardBody);
     });
     code.line("");
     const reverseBody = new Code();
     for (const { name, tape, cast } of [...stored].reverse()) reverseBody.line(`let ${name} = ${this.tape(tape)}.pop()${cast};`);
-    const accumulated = [...fn.vars.keys()].filter((name) => this.activity.isActive(name) && !this.isReference(name) && !this.plan.direct.has(name));
-    for (const name of accumulated) reverseBody.line(`let ${this.bar(name)} = 0;`);
+    for (const line of this.accumulators()) reverseBody.line(line);
     reverseBody.append(reverse);
-    reverseBody.line(`return [${fn.params.map(gradientOf).join(", ")}];`);
+    reverseBody.line(`return [${fn.params.map((p) => this.gradientOf(p)).join(", ")}];`);
     code.line(`/** Reverse half of \`${fn.name}\`: the cotangents of its parameters, after \`${spec.name}\` ran with the same arguments. */`);
     const returnType = `[${fn.params.map((p) => p.tangentText).join(", ")}]`;
-    code.block(`${exported}function ${spec.reverseName}(${[...params, `${seed}: ${fn.resultTangentText}`].join(", ")}): ${returnType}`, () => {
+    code.block(`${exported}function ${spec.reverseName}(${this.parameters().join(", ")}): ${returnType}`, () => {
       for (const [kind, name] of tapesIn(reverseBody.toString())) code.line(`const ${name} = ${this.adgen}.${kind}Tape;`);
       code.append(reverseBody);
     });
     return code.toString();
-  }
-
-  /** Which tape carries a local across from the forward half, and the cast back. */
-  private storage(name: string): { tape: "number" | "boolean" | "reference"; cast: string } {
-    const shadowOf = [...this.bars].find(([, bar]) => bar === name)?.[0];
-    if (shadowOf) return { tape: "reference", cast: ` as ${this.fn.vars.get(shadowOf)?.tangentText ?? "unknown"}` };
-    const variable = this.fn.vars.get(this.savedFor.get(name) ?? name);
-    if (!variable || variable.type === "number" || variable.typeText === "number") return { tape: "number", cast: "" };
-    if (variable.typeText === "boolean") return { tape: "boolean", cast: "" };
-    return { tape: "reference", cast: ` as ${variable.typeText}` };
-  }
-
-  private hoistedDeclaration(name: string): string {
-    const shadowOf = [...this.bars].find(([, bar]) => bar === name)?.[0];
-    const variable = this.fn.vars.get(shadowOf ?? this.savedFor.get(name) ?? name);
-    if (shadowOf) return `let ${name}!: ${variable?.tangentText ?? "unknown"};`;
-    if (!variable) return `let ${name} = 0;`;
-    if (variable.type === "number" || variable.typeText === "number") return `let ${name} = 0;`;
-    if (variable.typeText === "boolean") return `let ${name} = false;`;
-    return `let ${name}!: ${variable.typeText};`;
   }
 
   // ── forward sweep ─────────────────────────────────────────────────────────
@@ -382,8 +382,7 @@ class ReverseGenerator {
       if (a.kind === "lit" || !defs.has(a.name)) return atomText(a);
       const value = defs.get(a.name)!;
       defs.delete(a.name);
-      const text = valueText(mapAtoms(value, (x) => ({ kind: "lit", text: parenthesize(expand(x)) })));
-      return text;
+      return valueText(mapAtoms(value, (x) => ({ kind: "lit", text: parenthesize(expand(x)) })));
     };
     const text = expand(loop.cond);
     return defs.size === 0 ? text : undefined;
@@ -401,11 +400,10 @@ class ReverseGenerator {
   /** The shadow of an array or object, bound beside it: zeros of its shape, or an alias. */
   private bindShadow(name: string, value: Value, code: Code, keyword: string): void {
     const shadow = this.bar(name);
-    const shadowOf = (a: Atom) => this.shadowOf(a);
     let text: string;
     switch (value.kind) {
       case "copy":
-        text = shadowOf(value.arg);
+        text = this.shadowOf(value.arg);
         break;
       case "get":
         text = this.activity.isActive(value.object) ? `${this.bar(value.object)}${valueText(value).slice(value.object.length)}` : `${this.adgen}.zerosLike(${name})`;
@@ -419,15 +417,14 @@ class ReverseGenerator {
       case "literal":
         text = valueText({
           ...value,
-          items: value.items.map((i) => ({ key: i.key, value: { kind: "lit", text: this.isVarReference(i.value) ? shadowOf(i.value) : "0" } })),
+          items: value.items.map((i) => ({ key: i.key, value: { kind: "lit", text: this.isVarReference(i.value) ? this.shadowOf(i.value) : "0" } })),
         });
         break;
       default:
         text = `${this.adgen}.zerosLike(${name})`;
     }
     if (keyword === "") {
-      if (!this.hoisted.has(name) || this.hoisted.has(shadow)) code.line(`${shadow} = ${text};`);
-      else code.line(`${shadow} = ${text};`);
+      code.line(`${shadow} = ${text};`);
       if (this.hoisted.has(name)) this.hoisted.add(shadow);
     } else {
       const variable = this.fn.vars.get(name)!;
@@ -463,7 +460,7 @@ class ReverseGenerator {
         code.line(`${name} = ${old};`);
       }
     } else {
-      code.line(`${s.kind === "assign" ? this.tapeFor(s.target) : this.tape("number")}.push(${old});`);
+      code.line(`${s.kind === "assign" ? this.tape(this.slot(s.target).tape) : this.tape("number")}.push(${old});`);
     }
   }
 
@@ -475,9 +472,8 @@ class ReverseGenerator {
     }
     const how = this.plan.saves.get(s);
     if (how && s.kind === "assign") {
-      const variable = this.fn.vars.get(s.target)!;
-      const cast = variable.type === "reference" || variable.typeText === "string" ? ` as ${variable.typeText}` : "";
-      code.line(`${s.target} = ${how === "local" ? this.oldNames.get(s) : `${this.tapeFor(s.target)}.pop()${cast}`};`);
+      const { tape, cast } = this.slot(s.target);
+      code.line(`${s.target} = ${how === "local" ? this.oldNames.get(s) : `${this.tape(tape)}.pop()${cast}`};`);
     } else if (how && s.kind === "store") {
       code.line(`${s.object}${keyText(s.key)} = ${how === "local" ? this.oldNames.get(s) : `${this.tape("number")}.pop()`};`);
     } else if (how && s.kind === "push") {
@@ -565,7 +561,6 @@ class ReverseGenerator {
     const direct = target !== undefined && this.plan.direct.has(target);
     // a direct temporary whose reader contributed nothing has no adjoint to pass on
     const live = adjoint && (!direct || this.declaredDirect.has(target!));
-    // (an adjoint with no contributions may still reset the target's adjoint)
     if ((live && this.hasReverse(s)) || this.plan.saves.has(s) || this.plan.shadowSaves.has(s)) this.comment(code, s.origin);
     // reads of unchanging arrays, redone rather than saved
     for (const d of this.plan.recompute.get(s) ?? []) code.line(`${d.target} = ${valueText(d.value)};`);
@@ -590,7 +585,7 @@ class ReverseGenerator {
     const target = c.to.name;
     if (this.plan.direct.has(target) && !this.declaredDirect.has(target)) {
       this.declaredDirect.add(target);
-      code.line(`const ${this.bar(target)} = ${c.negated ? `-${wrapNegation(c.text)}` : c.text};`);
+      code.line(`const ${this.bar(target)} = ${c.negated ? `-${parenthesize(c.text)}` : c.text};`);
     } else {
       code.line(`${this.bar(target)} ${c.negated ? "-=" : "+="} ${c.text};`);
     }
@@ -620,10 +615,7 @@ class ReverseGenerator {
   }
 }
 
-function wrapNegation(text: string): string {
-  return /^[\w$.]+$/.test(text) ? text : `(${text})`;
-}
-
+/** A name, number or member access as is; anything else in parentheses. */
 function parenthesize(text: string): string {
   return /^[\w$.]+$/.test(text) ? text : `(${text})`;
 }
