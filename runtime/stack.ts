@@ -17,13 +17,42 @@ function underflow(kind: string): AdgenError {
   return new AdgenError(`${kind}.pop() on an empty stack: a reverse sweep popped more than it pushed.`);
 }
 
-/** A stack of float64 values (primal values saved for the reverse sweep). */
-export class Float64Stack {
-  private data: Float64Array;
-  private top = 0;
+/** What the two typed stacks share: a buffer that doubles when full, and its top. */
+abstract class TypedStack<A extends Float64Array | Uint8Array> {
+  protected top = 0;
 
+  constructor(
+    protected data: A,
+    private readonly make: (length: number) => A,
+  ) {}
+
+  /** The number of values stored. */
+  get length(): number {
+    return this.top;
+  }
+
+  /** The bytes occupied by the values stored (not the capacity), for memory measurements. */
+  get bytes(): number {
+    return this.top * this.data.BYTES_PER_ELEMENT;
+  }
+
+  /** Empties the stack, keeping its buffer for reuse. */
+  reset(): void {
+    this.top = 0;
+  }
+
+  // Kept out of push so the hot path stays small enough to inline.
+  protected grow(): void {
+    const next = this.make(this.data.length * 2);
+    next.set(this.data);
+    this.data = next;
+  }
+}
+
+/** A stack of float64 values (primal values saved for the reverse sweep). */
+export class Float64Stack extends TypedStack<Float64Array> {
   constructor(capacity = initialCapacity) {
-    this.data = new Float64Array(Math.max(1, capacity));
+    super(new Float64Array(Math.max(1, capacity)), (n) => new Float64Array(n));
   }
 
   push(value: number): void {
@@ -35,37 +64,12 @@ export class Float64Stack {
     if (this.top === 0) throw underflow("Float64Stack");
     return this.data[--this.top]!;
   }
-
-  /** The number of values stored. */
-  get length(): number {
-    return this.top;
-  }
-
-  /** The bytes occupied by the values stored (not the capacity), for memory measurements. */
-  get bytes(): number {
-    return this.top * Float64Array.BYTES_PER_ELEMENT;
-  }
-
-  /** Empties the stack, keeping its buffer for reuse. */
-  reset(): void {
-    this.top = 0;
-  }
-
-  // Kept out of push so the hot path stays small enough to inline.
-  private grow(): void {
-    const next = new Float64Array(this.data.length * 2);
-    next.set(this.data);
-    this.data = next;
-  }
 }
 
 /** A stack of booleans, one byte each (branch flags saved for the reverse sweep). */
-export class BooleanStack {
-  private data: Uint8Array;
-  private top = 0;
-
+export class BooleanStack extends TypedStack<Uint8Array> {
   constructor(capacity = initialCapacity) {
-    this.data = new Uint8Array(Math.max(1, capacity));
+    super(new Uint8Array(Math.max(1, capacity)), (n) => new Uint8Array(n));
   }
 
   push(value: boolean): void {
@@ -76,24 +80,6 @@ export class BooleanStack {
   pop(): boolean {
     if (this.top === 0) throw underflow("BooleanStack");
     return this.data[--this.top] === 1;
-  }
-
-  get length(): number {
-    return this.top;
-  }
-
-  get bytes(): number {
-    return this.top;
-  }
-
-  reset(): void {
-    this.top = 0;
-  }
-
-  private grow(): void {
-    const next = new Uint8Array(this.data.length * 2);
-    next.set(this.data);
-    this.data = next;
   }
 }
 
