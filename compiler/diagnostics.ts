@@ -17,7 +17,8 @@ export const codes = {
   closure: 1004,
   exceptions: 1005,
   generator: 1006,
-  storedReference: 1007,
+  // 1007 is retired: storing a parameter's array into another is supported
+  moduleWrite: 1008,
   // ADG2xxx — resolution
   notDifferentiableCallee: 2001,
   transformTarget: 2002,
@@ -94,3 +95,23 @@ function relativeTo(cwd: string, file: string): string {
   const rel = path.relative(cwd, file);
   return rel.startsWith("..") || path.isAbsolute(rel) ? file : rel.split(path.sep).join("/");
 }
+
+/**
+ * The messages, one sentence each: what the construct is, and the fix that applies to it.
+ * Passes throw `new CompileError(code, messages.x(…), node)`.
+ */
+export const messages = {
+  unsupported: (what: string, advice?: string) => `${what} is not supported in a @differentiable function${advice ? `; ${advice}` : ""}`,
+  exception: (what: string) =>
+    `${what} is not supported in a @differentiable function: the reverse sweep cannot follow an exception. Check the condition before the call instead, or keep the guarded code outside the function`,
+  suspends: (what: string) =>
+    `${what} is not supported in a @differentiable function: it must run to completion in one call. Compute the values first and pass them in`,
+  recursiveLocal: (name: string) =>
+    `the local function \`${name}\` calls itself, so it cannot be inlined; make it a top-level /** @differentiable */ function and call that`,
+  localAsValue: (name: string) =>
+    `the local function \`${name}\` is used as a value; call it, or pass it to map, reduce or forEach, where it is inlined (or make it a top-level /** @differentiable */ function)`,
+  moduleWrite: (name: string) =>
+    `\`${name}\` is declared outside the function, and a @differentiable function may only read such values; keep the value in a local variable, or return it`,
+  writeToInput: (code: string) =>
+    `\`${code}\` writes into an array or object this function did not create (a parameter's, or a module's); a @differentiable function must leave its inputs unchanged. Copy it into a local array first (e.g. \`const a = Float64Array.from(x)\`)`,
+} as const;

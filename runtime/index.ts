@@ -23,5 +23,6 @@ export { AdgenError } from "./errors";
 export { differentiable } from "./decorator";
 export { defineDerivative } from "./derivatives";
 export type { DerivativeRules } from "./derivatives";
-export { Float64Stack, BooleanStack, ReferenceStack, numberTape, booleanTape, referenceTape } from "./stack";
-export { zerosLike, addTo } from "./shadow";
+export { Float64Stack, BooleanStack, ReferenceStack, numberTape, booleanTape, referenceTape, tapeMark, tapeRewind } from "./stack";
+export type { TapeMark } from "./stack";
+export { zerosLike, addTo, takeRange, takeInto, addInto, copyInto } from "./shadow";

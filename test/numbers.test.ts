@@ -22,18 +22,11 @@
  * only. Which parameters are differentiable and whether the result is a number is read off
  * the values at the first point, evaluated on the uncompiled fixture.
  */
-import * as path from "node:path";
-import { ts } from "ts-morph";
 import { describe, expect, it } from "vitest";
-import * as runtime from "../runtime";
 import { checkGrad } from "../runtime";
 import { compileSources, type Compiled } from "./harness";
-import { fixtureSources } from "./fixtures";
+import { checkedOf, driverText, importClosure, isDifferentiable, modules, resolveTarget, sources, targets, wrtOf, type Fn, type Target } from "./targets";
 
-/** Fixture functions and their transforms, called with values of any shape. */
-type Fn = (...args: any[]) => any;
-
-const sources = fixtureSources();
 const driverFile = "numbers-driver.ts";
 
 // Finite differences in float64: steps of 1e-6 leave errors far below this.
@@ -50,70 +43,8 @@ const float32Step = 1e-3;
 const linearityTolerance = 1e-10;
 const float32LinearityTolerance = 1e-5;
 
-/* ───────────────────────── the fixture table ───────────────────────── */
-
-interface Target {
-  module: string;
-  /** `fn` or `receiver.method` */
-  name: string;
-  points: any[][];
-  /** per parameter: whether it carries a derivative (by its value at the first point) */
-  differentiable: boolean[];
-  /** indices of integer-valued parameters: differentiated, not checked by finite differences */
-  integer: number[];
-  /** the result is a number: grad and valueAndGrad apply */
-  scalar: boolean;
-  /** some argument or the result holds a Float32Array */
-  float32: boolean;
-}
-
-const modules = Object.keys(sources).sort();
-const targets: Target[] = [];
-for (const module of modules) {
-  const exports = loadUncompiled(module);
-  const points = (exports.points ?? {}) as Record<string, any[][]>;
-  const integerArgs = (exports.integerArgs ?? {}) as Record<string, number[]>;
-  for (const [name, list] of Object.entries(points)) {
-    const { receiver, fn } = resolveTarget(exports, name);
-    const first = list[0] ?? [];
-    const result = list.length > 0 ? fn.apply(receiver, first) : undefined;
-    targets.push({
-      module,
-      name,
-      points: list,
-      differentiable: first.map(isDifferentiable),
-      integer: integerArgs[name] ?? [],
-      scalar: typeof result === "number",
-      float32: hasFloat32(result) || list.some((args) => args.some(hasFloat32)),
-    });
-  }
-}
-
-/** Indices of the differentiable parameters: grad's `wrt`. */
-const wrtOf = (t: Target) => t.differentiable.flatMap((d, j) => (d ? [j] : []));
-/** Those of them checked against finite differences. */
-const checkedOf = (t: Target) => wrtOf(t).filter((j) => !t.integer.includes(j));
-
 /* ───────────────────────── drivers and compilation ───────────────────────── */
 
-/** The driver of one module: `vjp<i>` for every target, `grad<i>` / `valueAndGrad<i>` for scalar ones. */
-function driverText(module: string): string {
-  const spec = JSON.stringify("./" + module.replace(/\.ts$/, ""));
-  const lines = [`import { grad, valueAndGrad, vjp } from "adgen";`];
-  targets.forEach((t, i) => {
-    if (t.module !== module) return;
-    const [head, ...rest] = t.name.split(".");
-    lines.push(`import { ${head} as target${i} } from ${spec};`);
-    const target = [`target${i}`, ...rest].join(".");
-    lines.push(`export const vjp${i} = vjp(${target});`);
-    const wrt = wrtOf(t);
-    if (t.scalar && wrt.length > 0) {
-      lines.push(`export const grad${i} = grad(${target}, { wrt: [${wrt.join(", ")}] });`);
-      lines.push(`export const valueAndGrad${i} = valueAndGrad(${target}, { wrt: [${wrt.join(", ")}] });`);
-    }
-  });
-  return lines.join("\n") + "\n";
-}
 
 const compiledModules = new Map<string, Compiled>();
 /** The module, the fixtures it imports and its driver, compiled (once, on first use). */
@@ -244,36 +175,8 @@ describe("fixture gradients", () => {
 
 /* ───────────────────────── helpers ───────────────────────── */
 
-/** `"fn"` or `"receiver.method"` in a module's exports. */
-function resolveTarget(exports: Record<string, any>, name: string): { receiver: unknown; fn: Fn } {
-  const parts = name.split(".");
-  let receiver: any = undefined;
-  let value: any = exports;
-  for (const part of parts) {
-    receiver = value;
-    value = value?.[part];
-  }
-  if (typeof value !== "function") throw new Error(`points names ${name}, which is not a function`);
-  return { receiver: parts.length > 1 ? receiver : undefined, fn: value as Fn };
-}
 
-/** Whether a value carries a derivative: numbers, float typed arrays, arrays and objects holding them. */
-function isDifferentiable(value: unknown): boolean {
-  if (typeof value === "number") return true;
-  if (value instanceof Float64Array || value instanceof Float32Array) return true;
-  if (ArrayBuffer.isView(value)) return false;
-  if (Array.isArray(value)) return value.length === 0 || value.some(isDifferentiable);
-  if (typeof value === "object" && value !== null) return Object.values(value).some(isDifferentiable);
-  return false;
-}
 
-function hasFloat32(value: unknown): boolean {
-  if (value instanceof Float32Array) return true;
-  if (ArrayBuffer.isView(value)) return false;
-  if (Array.isArray(value)) return value.some(hasFloat32);
-  if (typeof value === "object" && value !== null) return Object.values(value).some(hasFloat32);
-  return false;
-}
 
 /** A deterministic generator of numbers in ±[0.5, 1.5) (mulberry32, seeded by a string). */
 function random(seedText: string): () => number {
@@ -378,50 +281,5 @@ function describeArgs(args: unknown[]): string {
   );
 }
 
-/** The fixture a relative import in `from` refers to, if it is one. */
-function resolveImport(from: string, spec: string): string | undefined {
-  if (!spec.startsWith(".")) return undefined;
-  const base = path.posix.join(path.posix.dirname(from), spec).replace(/\.(js|ts)$/, "");
-  return [`${base}.ts`, `${base}/index.ts`].find((candidate) => candidate in sources);
-}
 
-/** The relative paths of `module` and of every fixture it imports, directly or not. */
-function importClosure(module: string): string[] {
-  const seen = new Set<string>();
-  const visit = (rel: string) => {
-    if (seen.has(rel)) return;
-    seen.add(rel);
-    for (const { fileName } of ts.preProcessFile(sources[rel]!, true, true).importedFiles) {
-      const found = resolveImport(rel, fileName);
-      if (found) visit(found);
-    }
-  };
-  visit(module);
-  return [...seen];
-}
 
-/**
- * A fixture as written, without compilation: transform calls give functions that throw when
- * called, so the module loads and its points and primal functions can be used.
- */
-function loadUncompiled(relative: string, cache = new Map<string, Record<string, any>>()): Record<string, any> {
-  const hit = cache.get(relative);
-  if (hit) return hit;
-  const stub = (transform: string) => () => () => {
-    throw new Error(`${transform}: uncompiled fixture`);
-  };
-  const adgen = { ...runtime, grad: stub("grad"), valueAndGrad: stub("valueAndGrad"), vjp: stub("vjp"), jvp: stub("jvp") };
-  const js = ts.transpileModule(sources[relative]!, {
-    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
-  }).outputText;
-  const module = { exports: {} as Record<string, any> };
-  cache.set(relative, module.exports);
-  const require = (spec: string) => {
-    if (spec === "adgen") return adgen;
-    const found = resolveImport(relative, spec);
-    if (!found) throw new Error(`unexpected import ${spec} in ${relative}`);
-    return loadUncompiled(found, cache);
-  };
-  new Function("exports", "require", "module", js)(module.exports, require, module);
-  return module.exports;
-}

@@ -1,0 +1,29 @@
+/**
+ * `vjp(f)`: the value now, and a pullback that runs f's adjoint at the same arguments.
+ *
+ * The pullback may be called any number of times, with any cotangent: each call runs the
+ * adjoint (a forward and a reverse sweep) again, so nothing is held on the tapes between
+ * the value and the pullback.
+ */
+import type { IrFunction } from "../ir/ir";
+import type { Names } from "../naming";
+import type { Request } from "../generate";
+
+export function vjpText(ir: IrFunction, request: Request, exported: boolean, names: Names): string {
+  for (const p of ir.params) names.reserve(p.name);
+  const value = names.fresh("value");
+  const seed = names.fresh("result_bar");
+  const params = [...(ir.self ? [`this: ${ir.self}`] : []), ...ir.params.map((p) => `${p.name}${p.optional ? "?" : ""}: ${p.typeText}${p.initText ? ` = ${p.initText}` : ""}`)].join(", ");
+  const args = ir.params.map((p) => p.name).join(", ");
+  const adjoint = request.adjoint!.name;
+  const adjointCall = ir.self ? `${adjoint}.call(this, ${args ? `${args}, ` : ""}${seed})` : `${adjoint}(${args ? `${args}, ` : ""}${seed})`;
+  const callText = ir.self ? `${ir.callText}(${args})` : `${ir.callText}(${args})`;
+  const cotangents = `[${ir.params.map((p) => p.tangentText).join(", ")}]`;
+  return [
+    `/** ${request.doc} */`,
+    `${exported ? "export " : ""}function ${request.generated.name}(${params}): [${ir.result.typeText}, (${seed}: ${ir.result.tangentText}) => ${cotangents}] {`,
+    `  const ${value} = ${callText};`,
+    `  return [${value}, (${seed}: ${ir.result.tangentText}) => ${adjointCall}];`,
+    `}`,
+  ].join("\n");
+}
