@@ -51,6 +51,21 @@ export function describeType(type: Type, at: Node): TypeInfo {
   );
 }
 
+const symbolName = (type: Type) => (type.getSymbol() ?? type.getAliasSymbol())?.getName();
+
+/** `Float64Array` or `Float32Array` for those types (by their symbol, whatever their type arguments). */
+export function floatArrayKind(type: Type): "Float64Array" | "Float32Array" | undefined {
+  if (type.isArray() || type.isTuple()) return undefined;
+  const name = symbolName(type);
+  return name === "Float64Array" || name === "Float32Array" ? name : undefined;
+}
+
+/** An array TypeScript knows: `T[]`, `readonly T[]`, a tuple, or a float typed array. */
+export function isArrayType(type: Type): boolean {
+  const t = type.getNonNullableType();
+  return t.isArray() || t.isReadonlyArray() || t.isTuple() || floatArrayKind(t) !== undefined;
+}
+
 /** Whether a type is `any` or an evolving `any[]` that TypeScript types by later use. */
 export const isAnyArray = (type: Type): boolean => type.isAny() || ((type.isArray() && type.getArrayElementType()?.isAny()) ?? false);
 
@@ -67,10 +82,9 @@ function shapeOf(type: Type, at: Node, depth: number): Shape | undefined {
     if (parts.every((t) => t.isBooleanLiteral())) return { kind: "inactive" };
     return undefined;
   }
-  const text = type.getText();
-  const typed = /^(?:Readonly<)?(Float64Array|Float32Array)\b/.exec(text);
-  if (typed) return { kind: "array", ctor: typed[1] as "Float64Array" | "Float32Array", element: { kind: "number" } };
-  if (/^(Readonly<)?(Int8|Uint8|Uint8Clamped|Int16|Uint16|Int32|Uint32|BigInt64|BigUint64)Array\b/.test(text)) return { kind: "inactive" };
+  const typed = floatArrayKind(type);
+  if (typed) return { kind: "array", ctor: typed, element: { kind: "number" } };
+  if (!type.isArray() && /^(Int8|Uint8|Uint8Clamped|Int16|Uint16|Int32|Uint32|BigInt64|BigUint64)Array$/.test(symbolName(type) ?? "")) return { kind: "inactive" };
   if (type.isTuple()) {
     const items = type.getTupleElements().map((t) => shapeOf(t, at, depth + 1));
     if (items.some((i) => !i)) return undefined;

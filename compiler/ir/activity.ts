@@ -69,6 +69,9 @@ function flowEdges(fn: IrFunction): [string, string][] {
         if (isRef(s.target)) {
           const source = aliasSource(s.value);
           if (source) both(s.target, source);
+          // a container shares the arrays it holds: a write through it reaches them
+          if (s.value.kind === "literal") names(s.value.items.map((i) => i.value)).filter(isRef).forEach((item) => both(s.target, item));
+          if (s.value.kind === "clone" && s.value.object.kind === "var") both(s.target, s.value.object.name);
           // a callee may return (part of) an array argument
           if (s.value.kind === "call" && s.value.callee.kind === "differentiable") names(s.value.args).filter(isRef).forEach((a) => both(s.target, a));
         }

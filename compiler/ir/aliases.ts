@@ -3,7 +3,8 @@
  *
  * Input: an IrFunction. Output: for each name, every name it may share storage with — through
  * a copy of the reference (`b = a`), a read out of a container (`row = m[i]`), a store into
- * one (`m[i] = row`, `m.push(row)`) or a view (`v = a.subarray(…)`). Flow-insensitive and
+ * one (`m[i] = row`, `m.push(row)`, `m = [row]`), a view (`v = a.subarray(…)`) or a shallow copy
+ * of a container (whose rows are shared). Flow-insensitive and
  * symmetric: safe for deciding whether a write may change what a read sees.
  */
 import { walk, type Expr, type IrFunction } from "./ir";
@@ -23,9 +24,12 @@ export function aliasGroups(fn: IrFunction): (name: string) => Set<string> {
     if (s.kind === "assign" && isRef(s.target)) {
       const from = source(s.value);
       if (from) link(s.target, from);
-      if (s.value.kind === "call" && s.value.callee.kind === "differentiable") {
+      if (s.value.kind === "call" && (s.value.callee.kind === "differentiable" || s.value.callee.kind === "generated")) {
         for (const a of s.value.args) if (a.kind === "var" && isRef(a.name)) link(s.target, a.name);
       }
+      // a literal holds its items: a write through one is seen through the other
+      if (s.value.kind === "literal") for (const item of s.value.items) if (item.value.kind === "var" && isRef(item.value.name)) link(s.target, item.value.name);
+      if (s.value.kind === "clone") for (const from of [source(s.value.object)]) if (from) link(s.target, from);
     }
     if ((s.kind === "store" || s.kind === "push") && s.value.kind === "var" && isRef(s.value.name)) link(s.object, s.value.name);
   }

@@ -34,8 +34,10 @@ export interface Unit {
 }
 
 export interface Plan {
-  /** forward statements that save what they overwrite, and where */
+  /** forward assignments that save the variable they overwrite, and where */
   saves: Map<Stmt, "local" | "tape">;
+  /** forward writes into arrays whose overwritten contents are kept, and where */
+  keeps: Map<Stmt, "local" | "tape">;
   /** counter steps undone in reverse, with the value that undoes each */
   steps: Map<Stmt, Expr>;
   /** per primal statement, the values to compute again just before its adjoint */
@@ -83,6 +85,11 @@ export function plan(cx: ReverseContext, structure: Structure, units: Map<Stmt, 
     adjointReads.set(s, reads);
     for (const n of reads) readers.set(n, [...(readers.get(n) ?? []), s]);
   }
+  // a branch is tested again, and a counted loop's bounds read again, in reverse
+  for (const s of all) {
+    if (s.kind === "if") for (const n of exprReads(s.cond)) readers.set(n, [...(readers.get(n) ?? []), s]);
+    if (s.kind === "for") for (const n of [...exprReads(s.start), ...exprReads(s.end)]) readers.set(n, [...(readers.get(n) ?? []), s]);
+  }
   const { invariant, steps, recompute, recomputed } = cheaperThanSaving(fn, structure, readers, functions, (name) => cx.isActive(name));
   // An array's contents are pending, as `[]name`, from a reverse read of its elements: a
   // value redone from it, or a callee's reverse half handed the array.
@@ -104,14 +111,19 @@ export function plan(cx: ReverseContext, structure: Structure, units: Map<Stmt, 
     }
     return found.map(contents);
   };
+  // What the reverse code of each statement reads: its adjoint's names, the values redone
+  // for it, the contents of arrays those read; and for a branch or counted loop, what its
+  // reverse tests again.
   const readsAt = new Map<Stmt, string[]>();
   for (const s of all) {
     const redone = recompute.get(s) ?? [];
-    const reads = [...(adjointReads.get(s) ?? []), ...redone.flatMap((d) => exprReads(d.value)), ...contentReads(units.get(s)?.adjoint ?? [], redone)];
+    const own = s.kind === "if" ? exprReads(s.cond) : s.kind === "for" ? [...exprReads(s.start), ...exprReads(s.end)] : adjointReads.get(s) ?? [];
+    const reads = [...readsOf([...redone, ...(own.length ? [{ kind: "effect", value: { kind: "literal", shape: "array", items: own.map((n, k) => ({ key: String(k), value: v(n) })) }, origin: -1 } as Stmt] : [])]), ...contentReads(units.get(s)?.adjoint ?? [], redone)];
     if (reads.length) readsAt.set(s, reads);
   }
 
   const saves = new Map<Stmt, "local" | "tape">();
+  const keeps = new Map<Stmt, "local" | "tape">();
   const reversed = new Set<Stmt>();
   const trips = new Map<LoopStmt, { counter: string; reset: Assign; step: Assign }>();
   const exempt = (primal: Stmt, f: Stmt) =>
@@ -121,7 +133,7 @@ export function plan(cx: ReverseContext, structure: Structure, units: Map<Stmt, 
   const flow = (body: readonly Stmt[], pending: Set<string>): Set<string> => {
     for (const s of body) {
       if (s.kind === "if") {
-        if (reversed.has(s)) exprReads(s.cond).forEach((n) => pending.add(n));
+        if (reversed.has(s)) readsAt.get(s)?.forEach((n) => pending.add(n));
         pending = new Set([...flow(s.then, new Set(pending)), ...flow(s.else, new Set(pending))]);
       } else if (s.kind === "loop" || s.kind === "for") {
         const counter = s.kind === "loop" ? trips.get(s) : undefined;
@@ -136,31 +148,31 @@ export function plan(cx: ReverseContext, structure: Structure, units: Map<Stmt, 
         }
         if (s.kind === "loop") pending = flow(s.test, new Set(pending));
         if (counter) pending.add(counter.counter);
-        if (s.kind === "for" && reversed.has(s)) [...exprReads(s.start), ...exprReads(s.end)].forEach((n) => pending.add(n));
+        if (s.kind === "for" && reversed.has(s)) readsAt.get(s)?.forEach((n) => pending.add(n));
       } else {
         for (const f of units.get(s)?.forward ?? [s]) overwrite(s, f, pending);
         readsAt.get(s)?.forEach((n) => pending.add(n));
-        for (const f of units.get(s)?.forward ?? []) if (saves.has(f)) restoreReads(f).forEach((n) => pending.add(n));
+        for (const f of units.get(s)?.forward ?? []) if (keeps.has(f)) restoreReads(f).forEach((n) => pending.add(n));
       }
     }
     return pending;
   };
   let changed = true;
-  const found = (f: Stmt, primal: Stmt) => {
-    if (saves.has(f)) return;
-    saves.set(f, inLoop.has(primal) ? "tape" : "local");
+  const found = (into: Map<Stmt, "local" | "tape">, f: Stmt, primal: Stmt) => {
+    if (into.has(f)) return;
+    into.set(f, inLoop.has(primal) ? "tape" : "local");
     changed = true;
   };
   function overwrite(primal: Stmt, f: Stmt, pending: Set<string>): void {
     // a counter step is undone exactly, so the value before it stays recoverable
     if (f === primal && steps.has(primal)) return;
     if (f.kind === "assign" && !f.accumulate) {
-      if (pending.has(f.target) && !indices.has(f.target) && !exempt(primal, f)) found(f, primal);
+      if (pending.has(f.target) && !indices.has(f.target) && !exempt(primal, f)) found(saves, f, primal);
       pending.delete(f.target);
     }
     // a write into an array whose contents are pending keeps what it overwrites
     const array = writtenArray(f);
-    if (array && fn.vars.has(array) && pending.has(contents(array))) found(f, primal);
+    if (array && fn.vars.has(array) && pending.has(contents(array))) found(keeps, f, primal);
   }
 
   while (changed) {
@@ -176,7 +188,7 @@ export function plan(cx: ReverseContext, structure: Structure, units: Map<Stmt, 
         else if (s.kind === "for") inner = visit(s.body);
         else {
           const unit = units.get(s);
-          inner = !!unit && (unit.adjoint.length > 0 || unit.forward.some((f) => saves.has(f)) || steps.has(s));
+          inner = !!unit && (unit.adjoint.length > 0 || unit.forward.some((f) => saves.has(f) || keeps.has(f)) || steps.has(s));
         }
         if (inner && (s.kind === "if" || s.kind === "loop" || s.kind === "for") && !reversed.has(s)) {
           reversed.add(s);
@@ -194,5 +206,5 @@ export function plan(cx: ReverseContext, structure: Structure, units: Map<Stmt, 
     };
     visit(fn.body);
   }
-  return { saves, steps, recompute, reversed, trips };
+  return { saves, keeps, steps, recompute, reversed, trips };
 }

@@ -115,7 +115,7 @@ export function cheaperThanSaving(fn: IrFunction, structure: Structure, readers:
   const isReference = (name: string) => fn.vars.get(name)?.type !== "number";
   const redoable = (s: Assign): boolean => {
     const value = s.value;
-    if (!isMovable(value, functions) || value.kind === "var" || value.kind === "lit") return false;
+    if (!isMovable(value, functions) || value.kind === "lit") return false;
     // calls of whole functions cost too much to redo; a rule's arithmetic does not
     if (value.kind === "call" && value.callee.kind !== "rule") return false;
     const arrays = memoryReads(value, isReference);
@@ -141,20 +141,29 @@ export function cheaperThanSaving(fn: IrFunction, structure: Structure, readers:
     }
     return [...before, s];
   };
+  // Cheap values first, whether the reverse sweep reads them or not: chains may need them.
+  const candidate = (s: Stmt): s is Assign =>
+    s.kind === "assign" && inLoop.has(s) && !(fn.vars.get(s.target)?.type === "reference" && active(s.target)) && definitions.get(s.target)?.length === 1;
+  for (const s of all) if (candidate(s) && redoable(s)) redone.set(s.target, s);
   for (const s of all) {
     // an array's shadow is bound beside it: only inactive arrays are read again
-    if (s.kind !== "assign" || !inLoop.has(s) || (fn.vars.get(s.target)?.type === "reference" && active(s.target))) continue;
-    if (definitions.get(s.target)?.length !== 1 || !redoable(s)) continue;
+    if (!candidate(s) || redone.get(s.target) !== s) continue;
     const users = readers.get(s.target) ?? [];
-    if (users.length === 0) continue;
+    // read in reverse only by other redone values: those redo it where they need it
+    if (users.length === 0) {
+      recomputed.add(s);
+      continue;
+    }
     const chains = users.map((r) => chain(s, r));
-    if (chains.some((c) => !c)) continue;
+    if (chains.some((c) => !c)) {
+      redone.delete(s.target);
+      continue;
+    }
     const last = users.reduce((a, b) => (position.get(a)! > position.get(b)! ? a : b));
     const redo = recompute.get(last) ?? [];
     for (const d of chain(s, last)!) if (!redo.includes(d)) redo.push(d);
     recompute.set(last, redo);
     recomputed.add(s);
-    redone.set(s.target, s);
   }
   return { invariant, steps, recompute, recomputed };
 }

@@ -38,6 +38,11 @@ export function shadowOps(cx: ReverseContext, s: Stmt): Stmt[] {
   const origin = s.origin;
   switch (s.kind) {
     case "assign": {
+      // a number popped off an array: its shadow's element goes too
+      if (s.value.kind === "pop" && !cx.isReference(s.target)) {
+        const from = cx.activeVar(s.value.object);
+        return from ? [{ kind: "effect", value: { kind: "pop", object: cx.barVar(from) }, origin }] : [];
+      }
       if (!cx.isActive(s.target) || !cx.isReference(s.target)) return [];
       const value = shadowValue(cx, s.target, s.value);
       return value ? [{ kind: "assign", target: cx.bar(s.target), value, origin }] : [];

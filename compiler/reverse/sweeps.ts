@@ -38,7 +38,7 @@ function statement(cx: ReverseContext, s: Stmt, units: Map<Stmt, Unit>, plan: Pl
       const otherwise = sweeps(cx, s.else, units, plan);
       const forward: Stmt[] = [{ ...s, then: then.forward, else: otherwise.forward }];
       if (!plan.reversed.has(s)) return { forward, reverse: [] };
-      return { forward, reverse: [{ ...s, then: then.reverse, else: otherwise.reverse }] };
+      return { forward, reverse: [...redo(s, plan), { ...s, then: then.reverse, else: otherwise.reverse }] };
     }
     case "for": {
       const inner = sweeps(cx, s.body, units, plan);
@@ -49,7 +49,7 @@ function statement(cx: ReverseContext, s: Stmt, units: Map<Stmt, Unit>, plan: Pl
         s.step === 1
           ? { kind: "for", index: s.index, start: op("-", ceil(s.end), lit("1")), end: s.start, step: -1, body: inner.reverse, origin, integralEnd: true }
           : { kind: "for", index: s.index, start: ceil(s.end), end: op("+", s.start, lit("1")), step: 1, body: inner.reverse, origin, integralEnd: true };
-      return { forward, reverse: [backwards] };
+      return { forward, reverse: [...redo(s, plan), backwards] };
     }
     case "loop": {
       const test = sweeps(cx, s.test, units, plan);
@@ -71,13 +71,15 @@ function statement(cx: ReverseContext, s: Stmt, units: Map<Stmt, Unit>, plan: Pl
         forward.push(...before, f);
         restores.unshift(...after);
       }
-      const redo = (plan.recompute.get(s) ?? []).map((d) => ({ ...d }));
       const step = plan.steps.get(s);
       const undo: Stmt[] = step && s.kind === "assign" ? [{ kind: "assign", target: s.target, value: step, origin }] : [];
-      return { forward, reverse: [...redo, ...unit.adjoint, ...restores, ...undo] };
+      return { forward, reverse: [...redo(s, plan), ...unit.adjoint, ...restores, ...undo] };
     }
   }
 }
+
+/** The values computed again just before a statement's reverse code reads them. */
+const redo = (s: Stmt, plan: Plan): Stmt[] => (plan.recompute.get(s) ?? []).map((d) => ({ ...d }));
 
 /** The tape a value of this variable goes on. */
 function tapeOf(variable: IrVar | undefined): TapeKind {
@@ -85,48 +87,54 @@ function tapeOf(variable: IrVar | undefined): TapeKind {
   return variable.typeText === "boolean" ? "boolean" : "reference";
 }
 
-/** The save before a forward statement the plan marked, and the restore after its adjoint. */
+/** The saves before a forward statement the plan marked, and the restores after its adjoint. */
 function withSave(cx: ReverseContext, f: Stmt, primal: Stmt, plan: Plan): { before: Stmt[]; after: Stmt[] } {
-  const how = plan.saves.get(f);
-  if (!how) return { before: [], after: [] };
+  const variable = plan.saves.get(f);
+  const contents = plan.keeps.get(f);
+  const before: Stmt[] = [];
+  const after: Stmt[] = [];
   const origin = primal.origin;
-  const keep = (value: Expr, variable: IrVar | undefined, base: string): { before: Stmt; restored: Expr } => {
+  const keep = (how: "local" | "tape", value: Expr, variable: IrVar | undefined, base: string): Expr => {
     const tape = tapeOf(variable);
     if (how === "tape") {
       const typeText = tape === "reference" ? variable?.typeText : undefined;
       const pair = cx.pair();
-      return { before: { kind: "save", tape, value, origin, pair }, restored: { kind: "restore", tape, pair, ...(typeText ? { typeText } : {}) } };
+      before.push({ kind: "save", tape, value, origin, pair });
+      return { kind: "restore", tape, pair, ...(typeText ? { typeText } : {}) };
     }
     const slot = cx.fresh(`${base}_old`, variable?.type ?? "number", variable?.typeText ?? "number", variable?.shape);
-    return { before: { kind: "assign", target: slot, value, origin }, restored: v(slot) };
+    before.push({ kind: "assign", target: slot, value, origin });
+    return v(slot);
   };
-  switch (f.kind) {
-    case "assign": {
-      if (f.value.kind === "pop") {
-        return { before: [], after: [{ kind: "push", object: (f.value.object as { name: string }).name, value: v(f.target), origin }] };
+  // what the array held: put back first in reverse, after the variable
+  if (contents) {
+    switch (f.kind) {
+      case "assign":
+        if (f.value.kind === "pop" && f.value.object.kind === "var") after.push({ kind: "push", object: f.value.object.name, value: v(f.target), origin });
+        break;
+      case "store": {
+        const shape = cx.shapeOf(f.object);
+        const elementShape = shape.kind === "array" ? shape.element : { kind: "number" as const };
+        const holder: IrVar | undefined = elementShape.kind === "number" ? undefined : { name: "", role: "generated", type: "reference", typeText: "unknown", shape: elementShape };
+        const restored = keep(contents, { kind: "get", object: v(f.object), key: f.key }, holder, f.object);
+        after.push({ kind: "store", object: f.object, key: f.key, value: restored, origin });
+        break;
       }
-      const variable = cx.vars.get(f.target);
-      const { before, restored } = keep(v(f.target), variable, f.target);
-      return { before: [before], after: [{ kind: "assign", target: f.target, value: restored, origin }] };
+      case "push":
+        after.push({ kind: "effect", value: { kind: "pop", object: v(f.object) }, origin });
+        break;
+      case "fill":
+      case "set": {
+        const holder = cx.vars.get(f.object);
+        const restored = keep(contents, { kind: "clone", ctor: "slice", object: v(f.object) }, holder && { ...holder, type: "reference" }, f.object);
+        after.push({ kind: "effect", value: cx.runtimeCall("copyInto", v(f.object), restored), origin });
+        break;
+      }
     }
-    case "store": {
-      const element: Expr = { kind: "get", object: v(f.object), key: f.key };
-      const shape = cx.shapeOf(f.object);
-      const elementShape = shape.kind === "array" ? shape.element : { kind: "number" as const };
-      const variable: IrVar | undefined = elementShape.kind === "number" ? undefined : { name: "", role: "generated", type: "reference", typeText: "unknown", shape: elementShape };
-      const { before, restored } = keep(element, variable, f.object);
-      return { before: [before], after: [{ kind: "store", object: f.object, key: f.key, value: restored, origin }] };
-    }
-    case "push":
-      return { before: [], after: [{ kind: "effect", value: { kind: "pop", object: v(f.object) }, origin }] };
-    case "fill":
-    case "set": {
-      const variable = cx.vars.get(f.object);
-      const copy: Expr = { kind: "clone", ctor: "slice", object: v(f.object) };
-      const { before, restored } = keep(copy, variable && { ...variable, type: "reference" }, f.object);
-      return { before: [before], after: [{ kind: "effect", value: cx.runtimeCall("copyInto", v(f.object), restored), origin }] };
-    }
-    default:
-      return { before: [], after: [] };
   }
+  if (variable && f.kind === "assign") {
+    const restored = keep(variable, v(f.target), cx.vars.get(f.target), f.target);
+    after.push({ kind: "assign", target: f.target, value: restored, origin });
+  }
+  return { before, after };
 }

@@ -12,6 +12,7 @@ import { adgenImportName } from "../../discover";
 import { lit, v, type ArrayCtor, type Atom, type Callee, type Expr } from "../../ir/ir";
 import type { LowerContext } from "./context";
 import { atom, identifier, infoAt, lowerValue, objectName, skipTransparent } from "./expressions";
+import { isArrayType } from "../types";
 import { arrayMethod, callLocal } from "./inline";
 import { unsupported } from "./unsupported";
 
@@ -135,8 +136,7 @@ function filledArray(cx: LowerContext, node: CallExpression): Expr | undefined {
 }
 
 export function isArrayLike(expr: Expression): boolean {
-  const type = expr.getType().getNonNullableType();
-  return type.isArray() || type.isReadonlyArray() || type.isTuple() || /^(Readonly<)?Float(32|64)Array\b/.test(type.getText());
+  return isArrayType(expr.getType());
 }
 
 export type { PropertyAccessExpression };

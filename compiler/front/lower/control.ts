@@ -10,7 +10,7 @@
  */
 import { Node, SyntaxKind, type BreakStatement, type ContinueStatement, type DoStatement, type Expression, type ForOfStatement, type ForStatement, type IterationStatement, type Statement, type SwitchStatement } from "ts-morph";
 import { lit, v, type Atom, type Stmt } from "../../ir/ir";
-import { describeType, numberInfo } from "../types";
+import { describeType, floatArrayKind, isArrayType, numberInfo } from "../types";
 import type { JumpTarget, LowerContext } from "./context";
 import { atom, atomOf, objectName, operator, skipTransparent } from "./expressions";
 import { destructure } from "./patterns";
@@ -101,7 +101,7 @@ function forOf(cx: LowerContext, statement: ForOfStatement, target: JumpTarget, 
     }
   }
   const type = iterated.getType().getNonNullableType();
-  if (!type.isArray() && !type.isReadonlyArray() && !/^(Readonly<)?Float(32|64)Array/.test(type.getText())) {
+  if (!isArrayType(type)) {
     throw unsupported(iterated, "`for…of` over something other than an array");
   }
   const array = objectName(cx, iterated);
@@ -131,7 +131,7 @@ function forOf(cx: LowerContext, statement: ForOfStatement, target: JumpTarget, 
       destructure(cx, nameNode, item, decl, "declare");
     }
   };
-  const changesLength = bodyChangesLengths(statement.getStatement());
+  const changesLength = !floatArrayKind(type) && !isInput(iterated) && bodyChangesLengths(statement.getStatement());
   if (!changesLength && !leavesEarly(statement.getStatement(), label(target))) {
     const length = atomOf(cx, { kind: "length", object: v(array) }, "number");
     const index = cx.hidden("index", numberInfo, "number");
@@ -268,7 +268,7 @@ function isInvariant(bound: Expression, body: Statement): boolean {
       if (node.getExpression().getText() === "Math") continue;
       if (node.getName() !== "length") return false;
       const type = node.getExpression().getType();
-      if (!/^(Readonly<)?Float(32|64)Array/.test(type.getText()) && bodyChangesLengths(body)) return false;
+      if (!floatArrayKind(type) && !isInput(node.getExpression()) && bodyChangesLengths(body)) return false;
     } else if (Node.isIdentifier(node)) {
       const symbol = node.getSymbol();
       const parent = node.getParent();
@@ -277,6 +277,18 @@ function isInvariant(bound: Expression, body: Statement): boolean {
     }
   }
   return true;
+}
+
+/**
+ * A parameter's array or a module constant: the function cannot change it (ownership.ts
+ * rejects any write), so its length is the same throughout.
+ */
+function isInput(expr: Expression): boolean {
+  const node = skipTransparent(expr);
+  if (!Node.isIdentifier(node)) return false;
+  const decl = node.getSymbol()?.getDeclarations()[0];
+  if (Node.isParameterDeclaration(decl)) return true;
+  return Node.isVariableDeclaration(decl) && decl.getVariableStatement()?.getDeclarationKind() === "const" && Node.isSourceFile(decl.getVariableStatement()?.getParent());
 }
 
 /** Whether a body may change an array's length (`push`, `pop`, `splice`, `length =`, …). */

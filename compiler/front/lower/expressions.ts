@@ -12,7 +12,7 @@ import { Node, SyntaxKind, type BinaryExpression, type ElementAccessExpression, 
 import { lit, v, type Atom, type Expr, type Key } from "../../ir/ir";
 import { binaryOperators, logicalOperators, prefixOperators } from "../operators";
 import { operatorRuleKey } from "../rules";
-import { describeType, inactiveInfo, numberInfo, type TypeInfo } from "../types";
+import { describeType, inactiveInfo, isArrayType, numberInfo, type TypeInfo } from "../types";
 import { lowerCall, lowerNew } from "./calls";
 import type { LowerContext } from "./context";
 import { unsupported } from "./unsupported";
@@ -26,15 +26,24 @@ export function skipTransparent(expr: Expression): Expression {
   return node as Expression;
 }
 
-/** The type of an expression, as differentiation sees it. */
+/** The type of an expression, as differentiation sees it (`[]` by the type it is given). */
 export function infoAt(node: Node): TypeInfo {
-  return describeType(node.getType(), node);
+  return describeType(typeAt(node), node);
+}
+
+/** An expression's type; an empty literal typed `never[]` takes the type its context gives it. */
+export function typeAt(node: Node) {
+  const type = node.getType();
+  if (type.isArray() && (type.getArrayElementType()?.isNever() || type.getArrayElementType()?.isAny()) && Node.isExpression(node)) {
+    return node.getContextualType() ?? type;
+  }
+  return type;
 }
 
 /** Type text for a temporary holding `node`'s value. */
 export function typeTextAt(node: Node, info: TypeInfo): string {
   if (info.type === "number") return "number";
-  const type = node.getType().getBaseTypeOfLiteralType();
+  const type = typeAt(node).getBaseTypeOfLiteralType();
   return type.isBooleanLiteral() ? "boolean" : type.getText(node);
 }
 
@@ -76,6 +85,9 @@ export function lowerValue(cx: LowerContext, expr: Expression): Expr {
   if (Node.isTrueLiteral(node) || Node.isFalseLiteral(node) || Node.isNullLiteral(node)) return lit(node.getText());
   if (Node.isIdentifier(node)) return identifier(cx, node);
   if (Node.isNonNullExpression(node)) {
+    // `a.pop()!` is one value: the pop is printed with its assertion
+    const operand = skipTransparent(node.getExpression());
+    if (Node.isCallExpression(operand) && lowerValueIsPop(operand)) return lowerValue(cx, operand);
     const inner = atom(cx, node.getExpression());
     const nullable = node.getExpression().getType().isNullable();
     return nullable ? { kind: "op", op: "nonnull", args: [inner] } : inner;
@@ -148,6 +160,12 @@ function binary(cx: LowerContext, node: BinaryExpression): Expr {
     const info = infoAt(b);
     acc = atomOf(cx, value, info, typeTextAt(b, info));
   }
+}
+
+/** `a.pop()` on an array. */
+function lowerValueIsPop(call: import("ts-morph").CallExpression): boolean {
+  const callee = call.getExpression();
+  return Node.isPropertyAccessExpression(callee) && callee.getName() === "pop" && call.getArguments().length === 0 && isArrayType(callee.getExpression().getType());
 }
 
 /**
@@ -282,7 +300,7 @@ function spreadLiteral(cx: LowerContext, node: import("ts-morph").ArrayLiteralEx
       const item = atomOf(cx, { kind: "get", object: v(source), key: { kind: "index", index: v(index) } }, elementInfo, elementInfo.type === "number" ? "number" : undefined);
       cx.emit({ kind: "push", object: out, value: item, origin: cx.origin });
     });
-    cx.emit({ kind: "for", index, start: lit("0"), end: v(length), step: 1, body, origin: cx.origin });
+    cx.emit({ kind: "for", index, start: lit("0"), end: v(length), step: 1, body, origin: cx.origin, integralEnd: true });
   }
   return v(out);
 }

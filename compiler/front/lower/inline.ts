@@ -11,7 +11,7 @@
  */
 import { Node, type CallExpression, type Expression, type PropertyAccessExpression } from "ts-morph";
 import { lit, v, type Atom, type Expr } from "../../ir/ir";
-import { describeType, inactiveInfo, numberInfo } from "../types";
+import { describeType, inactiveInfo, isArrayType, numberInfo } from "../types";
 import type { Binding, LocalFunction, LowerContext } from "./context";
 import { atom, atomOf, infoAt, objectName, typeTextAt } from "./expressions";
 import { destructure } from "./patterns";
@@ -51,7 +51,7 @@ function inline(cx: LowerContext, fn: LocalFunction, scopes: Map<string, Binding
     });
     const signature = fn.getSignature();
     const resultType = signature.getReturnType();
-    const resultInfo = resultType.isVoid() || resultType.isUndefined() ? inactiveInfo : infoAt(fn.getReturnTypeNode() ?? fn);
+    const resultInfo = resultType.isVoid() || resultType.isUndefined() ? inactiveInfo : describeType(resultType, fn);
     const resultText = resultInfo.type === "number" ? "number" : resultType.getText(at);
     const result = cx.hidden(`${nameOf(fn)}_result`, resultInfo, resultText);
     const body = fn.getBody();
@@ -81,7 +81,7 @@ function nameOf(fn: LocalFunction): string {
 export function arrayMethod(cx: LowerContext, node: CallExpression, callee: PropertyAccessExpression): Expr | undefined {
   const receiver = callee.getExpression();
   const type = receiver.getType().getNonNullableType();
-  if (!(type.isArray() || /^(Readonly<)?Float(32|64)Array\b/.test(type.getText()))) return undefined;
+  if (!isArrayType(type)) return undefined;
   const name = callee.getName();
   const args = node.getArguments() as Expression[];
   if (name === "pop" && args.length === 0) {
@@ -130,7 +130,7 @@ function eachIndex(cx: LowerContext, array: string, from: Atom, body: (index: At
   cx.assign(length, { kind: "length", object: v(array) });
   const index = cx.hidden("k", numberInfo, "number");
   const stmts = cx.nested(() => body(v(index)));
-  cx.emit({ kind: "for", index, start: from, end: v(length), step: 1, body: stmts, origin: cx.origin });
+  cx.emit({ kind: "for", index, start: from, end: v(length), step: 1, body: stmts, origin: cx.origin, integralEnd: true });
 }
 
 /** `array[index]`, typed like the elements of `receiver` (the array as written). */

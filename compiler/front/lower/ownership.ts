@@ -22,8 +22,13 @@ const isOutside = (text: string) => /^[A-Za-z_$]/.test(text) && !["true", "false
 
 export function checkOwnership(fn: IrFunction, writes: readonly { object: string; at: Node }[]): void {
   const outside: Provenance = { self: true, inner: true };
+  // numbers are values, not storage: only arrays and objects have a provenance
+  const storage = (name: string) => {
+    const variable = fn.vars.get(name);
+    return !!variable && (variable.type === "reference" || (variable.type === "inactive" && variable.typeText !== "number" && variable.typeText !== "boolean" && variable.typeText !== "string"));
+  };
   const known = new Map<string, Provenance>();
-  for (const p of fn.params) known.set(p.name, { ...outside });
+  for (const p of fn.params) if (storage(p.name)) known.set(p.name, { ...outside });
   if (fn.self) known.set("this", { ...outside });
   const of = (e: Expr): Provenance | undefined =>
     e.kind === "var" ? known.get(e.name) : e.kind === "lit" && isOutside(e.text) ? outside : e.kind === "op" && e.op === "nonnull" ? of(e.args[0]) : undefined;
@@ -34,6 +39,7 @@ export function checkOwnership(fn: IrFunction, writes: readonly { object: string
 
   let changed = true;
   const merge = (name: string, self: boolean, inner: boolean) => {
+    if (!storage(name)) return;
     const p = known.get(name) ?? { self: false, inner: false };
     if ((self && !p.self) || (inner && !p.inner)) {
       known.set(name, { self: p.self || self, inner: p.inner || inner });

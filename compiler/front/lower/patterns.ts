@@ -67,7 +67,9 @@ export function destructure(cx: LowerContext, pattern: Node, source: Atom, at: N
       const prop = element.getPropertyNameNode();
       if (prop && !Node.isIdentifier(prop) && !Node.isStringLiteral(prop)) throw unsupported(prop, "a computed key in destructuring");
       const name = prop ? (Node.isStringLiteral(prop) ? prop.getLiteralText() : prop.getText()) : element.getName();
-      bind(element, { kind: "field", name });
+      // an optional field may be absent, and then so is its adjoint
+      const optional = pattern.getType().getNonNullableType().getProperty(name)?.isOptional() ?? false;
+      bind(element, optional ? { kind: "field", name, optional } : { kind: "field", name });
     }
   } else if (Node.isArrayBindingPattern(pattern)) {
     pattern.getElements().forEach((element, i) => bind(element, { kind: "index", index: lit(String(i)) }, i));

@@ -10,7 +10,7 @@
 import { Node, SyntaxKind, type Block, type Expression, type Statement, type VariableDeclaration } from "ts-morph";
 import { CompileError, codes } from "../../diagnostics";
 import { lit, v, type Atom, type Expr, type Key } from "../../ir/ir";
-import { describeType, numberInfo } from "../types";
+import { describeType, isArrayType, numberInfo } from "../types";
 import type { LocalFunction, LowerContext, ReturnTarget } from "./context";
 import { jump, lowerLoop, lowerSwitch, sequence, setFlag } from "./control";
 import { atom, atomOf, infoAt, key, lowerValue, objectName, operator, skipTransparent, typeTextAt } from "./expressions";
@@ -178,7 +178,7 @@ function arrayStatement(cx: LowerContext, node: import("ts-morph").CallExpressio
   const callee = skipTransparent(node.getExpression());
   if (!Node.isPropertyAccessExpression(callee)) return false;
   const receiverType = callee.getExpression().getType().getNonNullableType();
-  const isArray = receiverType.isArray() || /^(Readonly<)?Float(32|64)Array\b/.test(receiverType.getText());
+  const isArray = isArrayType(receiverType);
   const name = callee.getName();
   if (!isArray || !["push", "fill", "set"].includes(name)) return false;
   const object = objectName(cx, callee.getExpression());
