@@ -10,10 +10,11 @@
  */
 import { Node, type Expression, type Project, type SourceFile } from "ts-morph";
 import { analyse, checkCalls } from "./analyse";
-import { CompileError, codes, diagnosticAt, type AdgDiagnostic } from "./diagnostics";
+import { CompileError, codes, diagnosticAt, positionIn, type AdgDiagnostic } from "./diagnostics";
 import {
   calleeFunction,
   differentiableFunctions,
+  importOf,
   resolveDeclaration,
   transformCalls,
   userRuleCalls,
@@ -149,9 +150,9 @@ class Session {
         at,
       );
     }
-    const declaration = from.getImportDeclarations().find((d) => d.getModuleSpecifierSourceFile() === target.file);
+    const declaration = importOf(from, target.file);
     if (!declaration) throw new CompileError(codes.outsideInputs, `cannot find how this file imports \`${target.name}\``, at);
-    return this.output(from).importName(declaration.getModuleSpecifierValue(), exported(), declaration.getEnd());
+    return this.output(from).importName(declaration.specifier, exported(), declaration.end);
   }
 
   resolver(file: SourceFile): Resolver {
@@ -312,16 +313,10 @@ function typeScriptDiagnostics(files: readonly SourceFile[]): AdgDiagnostic[] {
     for (const d of all) {
       if (d.category !== 1 /* Error */) continue;
       const text = typeof d.messageText === "string" ? d.messageText : flatten(d.messageText);
-      const start = d.start ?? 0;
-      const { line, column } = file.getLineAndColumnAtPos(start);
       found.push({
         code: syntactic.length ? codes.typeScriptSyntax : codes.typeScriptType,
         message: `TypeScript error TS${d.code}: ${text}`,
-        file: file.getFilePath(),
-        line,
-        column,
-        start,
-        length: d.length ?? 0,
+        ...positionIn(file, d.start ?? 0, d.length ?? 0),
       });
     }
   }
