@@ -9,7 +9,9 @@
  */
 import { format } from "prettier";
 
-export type EndOfLine = "lf" | "crlf";
+export type EndOfLine = "lf" | "crlf" | "cr";
+
+const endings: Record<EndOfLine, string> = { lf: "\n", crlf: "\r\n", cr: "\r" };
 
 /** Every option that affects TypeScript output, spelled out so no default can drift. */
 const options = {
@@ -44,10 +46,15 @@ export async function formatGenerated(text: string, endOfLine: EndOfLine = "lf")
  */
 export async function renderOutput(userText: string, generatedText: string): Promise<string> {
   if (generatedText.trim() === "") return userText;
-  const endOfLine = userText.includes("\r\n") ? "crlf" : "lf";
-  const eol = endOfLine === "crlf" ? "\r\n" : "\n";
+  const endOfLine = lineEndingOf(userText);
+  const eol = endings[endOfLine];
   const generated = await formatGenerated(generatedText, endOfLine);
-  const separator = userText === "" ? "" : userText.endsWith("\n") ? eol : eol + eol;
+  const separator = userText === "" ? "" : userText.endsWith(eol) ? eol : eol + eol;
   return userText + separator + generated;
 }
 
+/** The line ending a file uses: its first one (CRLF, a lone CR as in classic Mac files, or LF). */
+function lineEndingOf(text: string): EndOfLine {
+  const first = /\r\n|\r|\n/.exec(text)?.[0];
+  return first === "\r\n" ? "crlf" : first === "\r" ? "cr" : "lf";
+}
