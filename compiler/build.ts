@@ -13,11 +13,12 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ts } from "ts-morph";
+import { ts, type SourceFile } from "ts-morph";
 import { type AdgDiagnostic, CompileError, codes, diagnosticAt, positionIn } from "./diagnostics";
 import { renderOutput } from "./format";
-import { type Entry, collectInputs, isDirectory, isFile, reason, unreadable } from "./inputs";
-import { type OutputFile, checkOutDir, realOutDir, replaceOutDir } from "./out-dir";
+import { type Encoding, decode, encode } from "./encoding";
+import { collectInputs, isDirectory, isFile, reason, unreadable } from "./inputs";
+import { type OutputFile, checkOutDir, overlapping, realOutDir, replaceOutDir } from "./out-dir";
 import { compile } from "./pipeline";
 import { loadProject } from "./project";
 
@@ -99,11 +100,13 @@ async function buildUnchecked(options: BuildOptions): Promise<BuildResult> {
   if (collected.diagnostics.length > 0) return nothing(collected.diagnostics);
   const entries = collected.entries;
   // a symbolic link inside an input may still lead into the out dir
-  const swallowed = checkOutDir(outDir, { ...guarded, inputs: entries.map((entry) => entry.source) }, true);
-  if (swallowed.length > 0) return nothing(swallowed);
+  const reached = [...collected.directories, ...entries.map((entry) => entry.source)];
+  const swallowed = overlapping(outDir, { ...guarded, inputs: reached });
+  if (swallowed) return nothing([swallowed]);
 
+  const decoded = new Map(entries.map((entry) => [entry.source, decode(entry.bytes)]));
   const project = loadProject(
-    new Map(entries.map((entry) => [entry.source, entry.bytes.toString("utf8")])),
+    new Map([...decoded].map(([source, { text }]) => [source, text])),
     checked.tsconfig,
   );
   const result = compile(project, entries.map((entry) => project.getSourceFileOrThrow(entry.source)));
@@ -119,10 +122,10 @@ async function buildUnchecked(options: BuildOptions): Promise<BuildResult> {
       outputs.push({ relative: entry.relative, content: entry.bytes });
       continue;
     }
-    const notUtf8 = checkUtf8(entry, project.getSourceFileOrThrow(entry.source));
-    if (notUtf8) problems.push(notUtf8);
-    const bom = hasByteOrderMark(entry.bytes) ? "\uFEFF" : "";
-    outputs.push({ relative: entry.relative, content: bom + (await renderOutput(file.userText, file.generatedText)) });
+    const { encoding, invalid } = decoded.get(entry.source)!;
+    if (invalid) problems.push(notEncoded(project.getSourceFileOrThrow(entry.source), encoding, invalid));
+    const text = await renderOutput(file.userText, file.generatedText);
+    outputs.push({ relative: entry.relative, content: encode(text, encoding) });
   }
   if (problems.length > 0) return nothing(problems);
 
@@ -133,28 +136,19 @@ async function buildUnchecked(options: BuildOptions): Promise<BuildResult> {
 }
 
 /**
- * A file adgen rewrites must be UTF-8: TypeScript reads every source as UTF-8, so any other
- * bytes (a Latin-1 `é`) reach the rewritten text as U+FFFD. Rather than change the user's
- * bytes silently, such a file is refused at its first byte that is not UTF-8.
+ * A file adgen rewrites must decode exactly: TypeScript reads a source without a UTF-16
+ * byte-order mark as UTF-8, so other bytes (a Latin-1 `é`) reach the rewritten text as
+ * U+FFFD. Rather than change the user's bytes silently, such a file is refused at its
+ * first byte that does not decode. (A file adgen only copies keeps its bytes as they are.)
  */
-function checkUtf8(entry: Entry, file: import("ts-morph").SourceFile): AdgDiagnostic | undefined {
-  const decoded = entry.bytes.toString("utf8");
-  const again = Buffer.from(decoded, "utf8");
-  if (again.equals(entry.bytes)) return undefined;
-  let at = 0;
-  while (at < entry.bytes.length && entry.bytes[at] === again[at]) at++;
-  const bom = hasByteOrderMark(entry.bytes) ? 1 : 0;
-  const offset = entry.bytes.subarray(0, at).toString("utf8").length - bom;
-  const byte = entry.bytes[at]!.toString(16).toUpperCase().padStart(2, "0");
+function notEncoded(file: SourceFile, encoding: Encoding, invalid: { byte: number; offset: number }): AdgDiagnostic {
+  const byte = invalid.byte.toString(16).toUpperCase().padStart(2, "0");
+  const name = encoding.startsWith("utf16") ? "UTF-16" : "UTF-8";
   return {
-    code: codes.notUtf8,
-    message: `this file is not UTF-8 (byte 0x${byte}), and adgen rewrites it: TypeScript reads it as UTF-8, so the rewritten file would not keep your bytes; save it as UTF-8`,
-    ...positionIn(file, offset, 1),
+    code: codes.badEncoding,
+    message: `this file is not valid ${name} (byte 0x${byte}), and adgen rewrites it: TypeScript reads it as ${name}, so the rewritten file would not keep your bytes; save it as UTF-8`,
+    ...positionIn(file, invalid.offset, 1),
   };
-}
-
-function hasByteOrderMark(bytes: Buffer): boolean {
-  return bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
 }
 
 /** The inputs exist and the tsconfig exists and parses. */
@@ -222,7 +216,7 @@ export function resolveTsconfig(
 const noInputsFound = 18003;
 
 function tsconfigDiagnostic(error: ts.Diagnostic, tsconfig: string): AdgDiagnostic {
-  const message = `invalid tsconfig: ${ts.flattenDiagnosticMessageText(error.messageText, " ")}`;
+  const message = `invalid tsconfig: ${ts.flattenDiagnosticMessageText(error.messageText, " ").replace(/\.$/, "")}; correct it, or give another with -p`;
   if (error.file === undefined || error.start === undefined) {
     return { code: codes.usage, message, file: tsconfig };
   }

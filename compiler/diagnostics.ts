@@ -35,7 +35,7 @@ export const codes = {
   outDirNotOwned: 4004,
   unreadable: 4005,
   unwritable: 4006,
-  notUtf8: 4007,
+  badEncoding: 4007,
   // ADG9xxx — internal
   internal: 9001,
 } as const;

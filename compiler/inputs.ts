@@ -25,11 +25,16 @@ export interface Entry {
 /** Names of the temporary and set-aside directories build creates beside the out dir. */
 export const scratchName = /\.adgen-(tmp|old)-/;
 
-export function collectInputs(
-  inputs: readonly string[],
-  cwd: string,
-): { entries: Entry[]; diagnostics: AdgDiagnostic[] } {
+export interface Collected {
+  entries: Entry[];
+  /** every directory walked, resolved through symbolic links */
+  directories: string[];
+  diagnostics: AdgDiagnostic[];
+}
+
+export function collectInputs(inputs: readonly string[], cwd: string): Collected {
   const diagnostics: AdgDiagnostic[] = [];
+  const directories: string[] = [];
   const root = commonRoot(inputs.map((input) => (isDirectory(input) ? input : path.dirname(input))));
   const bySource = new Map<string, { source: string; relative: string }>();
   const byRelative = new Map<string, { source: string; relative: string }>();
@@ -51,7 +56,7 @@ export function collectInputs(
 
   for (const input of inputs) {
     if (isDirectory(input)) {
-      for (const file of walk(input, diagnostics)) add(file, path.relative(input, file));
+      for (const file of walk(input, directories, diagnostics)) add(file, path.relative(input, file));
     } else if (!isTypeScriptSource(input)) {
       diagnostics.push({
         code: codes.usage,
@@ -64,9 +69,9 @@ export function collectInputs(
       add(input, path.relative(root, input));
     }
   }
-  if (diagnostics.length > 0) return { entries: [], diagnostics };
+  if (diagnostics.length > 0) return { entries: [], directories, diagnostics };
   if (bySource.size === 0) {
-    return { entries: [], diagnostics: [{ code: codes.missingInput, message: "no .ts files found in the inputs" }] };
+    return { entries: [], directories, diagnostics: [{ code: codes.missingInput, message: "no .ts files found in the inputs" }] };
   }
 
   const entries: Entry[] = [];
@@ -77,7 +82,7 @@ export function collectInputs(
       diagnostics.push(unreadable(source, error));
     }
   }
-  return { entries, diagnostics };
+  return { entries, directories, diagnostics };
 }
 
 /**
@@ -85,7 +90,7 @@ export function collectInputs(
  * to directories are followed, and one that leads back to a directory being walked is a
  * loop, reported rather than followed.
  */
-function walk(directory: string, diagnostics: AdgDiagnostic[]): string[] {
+function walk(directory: string, directories: string[], diagnostics: AdgDiagnostic[]): string[] {
   const files: string[] = [];
   const pending: { directory: string; ancestors: readonly string[] }[] = [{ directory, ancestors: [] }];
   while (pending.length > 0) {
@@ -99,6 +104,7 @@ function walk(directory: string, diagnostics: AdgDiagnostic[]): string[] {
       diagnostics.push(unreadable(current, error));
       continue;
     }
+    directories.push(real);
     if (ancestors.includes(real)) {
       diagnostics.push({
         code: codes.unreadable,

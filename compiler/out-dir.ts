@@ -89,7 +89,8 @@ export function checkOutDir(outDir: string, guarded: Guarded, emptyOutDir: boole
   ];
 }
 
-function overlapping(outDir: string, { inputs, others, cwd }: Guarded): AdgDiagnostic | undefined {
+/** Why the out dir is not apart from what it must keep clear of, if it is not. */
+export function overlapping(outDir: string, { inputs, others, cwd }: Guarded): AdgDiagnostic | undefined {
   const real = (file: string) => {
     try {
       return fs.realpathSync(file);

@@ -11,7 +11,7 @@
  * import and export declarations themselves are not references. The walk is over compiler
  * nodes, and only names that could refer to adgen are resolved, so a file costs one pass.
  */
-import { SyntaxKind, ts, type CallExpression, type SourceFile } from "ts-morph";
+import { SyntaxKind, ts, type CallExpression, type Node, type SourceFile } from "ts-morph";
 import { type SourcePos, positionIn } from "./diagnostics";
 
 export interface RuntimeReference {
@@ -60,30 +60,37 @@ function scan(file: SourceFile): RuntimeReference[] {
   const { checker } = runtime;
   const source = file.compilerNode;
   const candidates = candidateNames(source, checker, runtime);
-  const found: (Omit<RuntimeReference, "call"> & { callNode?: ts.CallExpression })[] = [];
+  const found: RuntimeReference[] = [];
 
-  const visit = (node: ts.Node): void => {
-    if (ts.isImportDeclaration(node) || ts.isImportEqualsDeclaration(node) || ts.isExportDeclaration(node)) return;
+  // a work list, not recursion: a long expression nests as deep as it is long
+  const pending: ts.Node[] = [source];
+  while (pending.length > 0) {
+    const node = pending.pop()!;
+    if (ts.isImportDeclaration(node) || ts.isImportEqualsDeclaration(node) || ts.isExportDeclaration(node)) continue;
     if (ts.isIdentifier(node) && candidates.has(node.text) && !inTypePosition(node)) {
       const reference = referenceAt(node, checker, runtime);
-      if (reference) {
-        const { expression, name } = reference;
-        const parent = expression.parent;
-        const callNode = ts.isCallExpression(parent) && parent.expression === expression ? parent : undefined;
-        const reExported = ts.isExportAssignment(parent);
-        if (!reExported) {
-          const start = expression.getStart(source);
-          found.push({ name, text: expression.getText(source), at: positionIn(file, start, expression.end - start), callNode });
-        }
-      }
+      if (reference && !ts.isExportAssignment(reference.expression.parent)) found.push(located(file, reference));
     }
-    ts.forEachChild(node, visit);
-  };
-  visit(source);
+    const children: ts.Node[] = [];
+    ts.forEachChild(node, (child) => {
+      children.push(child);
+    });
+    for (let i = children.length - 1; i >= 0; i--) pending.push(children[i]!);
+  }
+  return found;
+}
 
-  if (!found.some((r) => r.callNode)) return found;
-  const calls = new Map(file.getDescendantsOfKind(SyntaxKind.CallExpression).map((call) => [call.compilerNode, call]));
-  return found.map(({ callNode, ...reference }) => (callNode ? { ...reference, call: calls.get(callNode) } : reference));
+/** A reference with its position, and the call it is the callee of as a ts-morph node. */
+function located(file: SourceFile, { expression, name }: { expression: ts.Expression; name?: string }): RuntimeReference {
+  const source = file.compilerNode;
+  const start = expression.getStart(source);
+  const reference: RuntimeReference = { name, text: expression.getText(source), at: positionIn(file, start, expression.end - start) };
+  const parent = expression.parent;
+  if (!ts.isCallExpression(parent) || parent.expression !== expression) return reference;
+  // from the token at the callee's start up to the call: a walk down by position, and a few steps up
+  let node: Node | undefined = file.getDescendantAtPos(start);
+  while (node && node.compilerNode !== parent) node = node.getParent();
+  return { ...reference, call: node?.asKind(SyntaxKind.CallExpression) };
 }
 
 /**

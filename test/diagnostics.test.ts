@@ -33,7 +33,7 @@ const notFromSource: readonly (keyof typeof codes)[] = [
   "outDirNotOwned",
   "unreadable",
   "unwritable",
-  "notUtf8",
+  "badEncoding",
   "internal",
 ];
 

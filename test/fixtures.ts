@@ -21,7 +21,7 @@ export function fixtureSources(): Record<string, string> {
   return sources;
 }
 
-/** Every file under `dir` (relative, `/`-separated) with its bytes; symlinks not followed. */
+/** Every file under `dir` (relative, `/`-separated) with its bytes; symlinks not followed, FIFOs not read. */
 export function tree(dir: string): Record<string, string> {
   const files: Record<string, string> = {};
   const visit = (current: string) => {
@@ -30,7 +30,8 @@ export function tree(dir: string): Record<string, string> {
       const key = path.relative(dir, full).split(path.sep).join("/");
       if (entry.isSymbolicLink()) files[key] = `-> ${fs.readlinkSync(full)}`;
       else if (entry.isDirectory()) visit(full);
-      else files[key] = fs.readFileSync(full).toString("base64");
+      else if (entry.isFile()) files[key] = fs.readFileSync(full).toString("base64");
+      else files[key] = "(not a file)";
     }
   };
   visit(dir);
