@@ -1,5 +1,5 @@
 /**
- * The corpus (test/corpus/cases.ts) end to end through `adgen build`: every bad, odd or
+ * The corpus (test/corpus/) end to end through `adgen build`: every bad, odd or
  * large input gets its expected outcome and nothing else.
  *
  * A failing case must exit 1, print exactly its diagnostics in the tsc format (sentences,
@@ -20,7 +20,7 @@ import { type CommandResult, run } from "../compiler/commands";
 import { decode } from "../compiler/encoding";
 import { checkGrad } from "../runtime";
 import type {} from "./global-setup";
-import { corpus, type CorpusCase } from "./corpus/cases";
+import { corpus, type CorpusCase } from "./corpus";
 import { previousBuild, tree } from "./fixtures";
 import { moduleLoader } from "./harness";
 
