@@ -59,7 +59,7 @@ export class FileOutput {
   }
 
   userText(): string {
-    let text = this.file.getFullText();
+    const text = this.file.getFullText();
     const edits = [...this.replacements];
     for (const [anchor, { specifier, names }] of this.imports) {
       const list = [...names].map(([exported, local]) => (exported === local ? exported : `${exported} as ${local}`));
@@ -71,10 +71,16 @@ export class FileOutput {
       const start = own ?? shebangEnd(text);
       edits.push({ start, end: start, text: own === undefined ? `${statement} ` : ` ${statement}` });
     }
-    for (const r of edits.sort((a, b) => b.start - a.start)) {
-      text = text.slice(0, r.start) + r.text + text.slice(r.end);
+    // one pass over the text, however many edits (several at one place: the last made first)
+    const ordered = edits.map((edit, order) => ({ ...edit, order })).sort((a, b) => a.start - b.start || b.order - a.order);
+    const pieces: string[] = [];
+    let at = 0;
+    for (const edit of ordered) {
+      pieces.push(text.slice(at, edit.start), edit.text);
+      at = Math.max(at, edit.end);
     }
-    return text;
+    pieces.push(text.slice(at));
+    return pieces.join("");
   }
 
   generatedText(): string {

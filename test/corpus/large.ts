@@ -1,7 +1,7 @@
 /**
  * Large inputs for the corpus, generated rather than committed: each function returns the
- * text of one source file. Sizes are parameters so that `npm run corpus:scale` can time
- * the build on larger ones than the test suite runs.
+ * text of one source file. Sizes are parameters, so the same inputs serve timing runs
+ * larger than the test suite's.
  */
 
 /** `Σ c_i·x^(i mod 5)` written out as one return of `terms` terms, over several lines. */

@@ -21,6 +21,24 @@ export const referenceCases: CorpusCase[] = [
     expect: { builds: { checks: 1 } },
   },
   {
+    name: "import-equals-runtime",
+    about: 'import ad = require("adgen") where the generated code needs the runtime: its import follows that line',
+    files: {
+      "src/a.ts": lines(
+        'import ad = require("adgen");',
+        "/** @differentiable */",
+        "export function decay(x: number, n: number): number {",
+        "  let s = x;",
+        "  for (let i = 0; i < n; i++) s = Math.sin(s) + x;",
+        "  return s;",
+        "}",
+        "export const dDecay = ad.grad(decay);",
+        "export const checks = [{ f: decay, gradient: dDecay, args: [0.6, 5] }];",
+      ),
+    },
+    expect: { builds: { checks: 1 } },
+  },
+  {
     name: "renamed-import",
     about: "import { grad as derivative }",
     files: { "src/a.ts": withCube('import { grad as derivative } from "adgen";', "derivative(cube)") },
