@@ -35,7 +35,12 @@ const modes = ["grad", "vjp", "jvp"] as const;
 const helpOption = { help: { type: "boolean", short: "h" } } as const;
 const projectOption = { project: { type: "string", short: "p" } } as const;
 const globalOptions = { ...helpOption, version: { type: "boolean", short: "v" } } as const;
-const buildOptions = { ...helpOption, ...projectOption, "out-dir": { type: "string" } } as const;
+const buildOptions = {
+  ...helpOption,
+  ...projectOption,
+  "out-dir": { type: "string" },
+  "empty-out-dir": { type: "boolean" },
+} as const;
 const inspectOptions = {
   ...helpOption,
   ...projectOption,
@@ -118,6 +123,7 @@ async function buildCommand(args: readonly string[], context: Context): Promise<
     outDir,
     tsconfig: values.project,
     cwd: context.cwd,
+    emptyOutDir: values["empty-out-dir"],
   });
   const errors = result.diagnostics.filter(isError);
   const stderr = renderDiagnostics(result.diagnostics, context);
@@ -285,7 +291,7 @@ function helpText(): string {
   return `adgen ${version()} - source-to-source automatic differentiation for TypeScript
 
 Usage:
-  adgen build <files or dirs...> --out-dir <dir> [-p <tsconfig.json>]
+  adgen build <files or dirs...> --out-dir <dir> [-p <tsconfig.json>] [--empty-out-dir]
   adgen inspect <file> [--fn <name>] [--mode grad|vjp|jvp] [--stage <stage>] [-p <tsconfig.json>]
   adgen help | --help | -h
   adgen --version | -v
@@ -296,12 +302,16 @@ Commands:
             need nothing are copied as they are. A directory's files keep their paths
             relative to it; files given one by one keep their paths relative to the
             common root of all inputs. The out dir is replaced as a whole, and only when
-            the build succeeds: on any error nothing is written.
+            the build succeeds: on any error nothing is written. It must lie apart from
+            the inputs, and hold only what adgen wrote there (it keeps a list in
+            .adgen-manifest.json), unless --empty-out-dir is given.
   inspect   Print the code generated for one function (--fn) or for every
             differentiable function in the file.
 
 Options:
   --out-dir <dir>        build: the directory to write (replaced as a whole)
+  --empty-out-dir        build: replace the out dir even if it holds files adgen did
+                         not write, deleting them
   -p, --project <path>   a tsconfig.json, or a directory holding one, for compiler options
   --fn <name>            inspect: only this function
   --mode <mode>          inspect: grad, vjp or jvp

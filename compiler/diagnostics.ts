@@ -7,7 +7,7 @@
  * surfaces a bare stack trace.
  */
 import * as path from "node:path";
-import type { Node } from "ts-morph";
+import { ts, type Node, type SourceFile } from "ts-morph";
 
 export const codes = {
   // ADG1xxx — syntax adgen does not handle (yet)
@@ -24,13 +24,19 @@ export const codes = {
   transformTarget: 2002,
   outsideInputs: 2003,
   ruleShape: 2004,
+  transformReference: 2005,
   // ADG3xxx — types
   nonNumberResult: 3001,
   unsupportedType: 3002,
   typeScriptType: 3003,
-  // ADG4xxx — command line
+  // ADG4xxx — command line and files
   usage: 4001,
   missingInput: 4002,
+  outDirOverlap: 4003,
+  outDirNotOwned: 4004,
+  unreadable: 4005,
+  unwritable: 4006,
+  badEncoding: 4007,
   // ADG9xxx — internal
   internal: 9001,
 } as const;
@@ -72,10 +78,17 @@ export interface SourcePos {
 }
 
 export function sourcePos(node: Node): SourcePos {
-  const file = node.getSourceFile();
-  const start = node.getStart();
-  const { line, column } = file.getLineAndColumnAtPos(start);
-  return { file: file.getFilePath(), start, length: node.getWidth(), line, column };
+  return positionIn(node.getSourceFile(), node.getStart(), node.getWidth());
+}
+
+/**
+ * A position by offset. Lines as the compiler counts them (CR, LF and CRLF all end a line),
+ * found by binary search in its table of line starts: ts-morph's own lookup counts only LF
+ * and rescans the text up to the offset on every call.
+ */
+export function positionIn(file: SourceFile, start: number, length: number): SourcePos {
+  const { line, character } = ts.getLineAndCharacterOfPosition(file.compilerNode, start);
+  return { file: file.getFilePath(), start, length, line: line + 1, column: character + 1 };
 }
 
 export function diagnosticAt(at: Node | SourcePos, code: Code, message: string): AdgDiagnostic {
@@ -91,9 +104,11 @@ export function formatDiagnostic(d: AdgDiagnostic, cwd = process.cwd()): string 
   return `${where}error ADG${d.code}: ${d.message}`;
 }
 
+/** A path as tsc prints it: relative to `cwd` when beneath it, `.` for `cwd` itself. */
 function relativeTo(cwd: string, file: string): string {
   const rel = path.relative(cwd, file);
-  return rel.startsWith("..") || path.isAbsolute(rel) ? file : rel.split(path.sep).join("/");
+  if (rel === "") return ".";
+  return rel === ".." || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel) ? file : rel.split(path.sep).join("/");
 }
 
 /**

@@ -5,11 +5,13 @@
  * and the imports they need. Output: the user's text, unchanged but for each transform
  * call replaced within its own line, imports of generated functions from other files
  * added on the line of the user's own import of that file (CommonJS runs them in place,
- * so they must come before any use), and the generated section appended after it (a
- * header, then functions). Every line of user code keeps its number.
+ * so they must come before any use), the runtime's namespace import on the line of the
+ * user's import of "adgen" (or at the start of the code, after a `#!` line), and the
+ * generated section appended after it (a header, then functions). Every line of user code
+ * keeps its number.
  */
 import * as path from "node:path";
-import type { SourceFile } from "ts-morph";
+import { Node, type SourceFile } from "ts-morph";
 import { Names } from "./naming";
 
 export class FileOutput {
@@ -64,21 +66,28 @@ export class FileOutput {
   }
 
   userText(): string {
-    let text = this.file.getFullText();
+    const text = this.file.getFullText();
     const edits = [...this.replacements];
     for (const [anchor, { specifier, names }] of this.imports) {
       const list = [...names].map(([exported, local]) => (exported === local ? exported : `${exported} as ${local}`));
       edits.push({ start: anchor, end: anchor, text: ` import { ${list.join(", ")} } from ${JSON.stringify(specifier)};` });
     }
     if (this.runtime) {
-      const own = this.file.getImportDeclarations().find((d) => d.getModuleSpecifierValue() === "adgen");
       const statement = `import * as ${this.runtime} from "adgen";`;
-      edits.push(own ? { start: own.getEnd(), end: own.getEnd(), text: ` ${statement}` } : { start: 0, end: 0, text: `${statement} ` });
+      const own = runtimeImportEnd(this.file);
+      const start = own ?? shebangEnd(text);
+      edits.push({ start, end: start, text: own === undefined ? `${statement} ` : ` ${statement}` });
     }
-    for (const r of edits.sort((a, b) => b.start - a.start)) {
-      text = text.slice(0, r.start) + r.text + text.slice(r.end);
+    // one pass over the text, however many edits (several at one place: the last made first)
+    const ordered = edits.map((edit, order) => ({ ...edit, order })).sort((a, b) => a.start - b.start || b.order - a.order);
+    const pieces: string[] = [];
+    let at = 0;
+    for (const edit of ordered) {
+      pieces.push(text.slice(at, edit.start), edit.text);
+      at = Math.max(at, edit.end);
     }
-    return text;
+    pieces.push(text.slice(at));
+    return pieces.join("");
   }
 
   generatedText(): string {
@@ -91,6 +100,24 @@ export class FileOutput {
     const kept = this.kept.size ? [`void [${[...this.kept].join(", ")}]; // the compiled transform calls above no longer use these`] : [];
     return [header.join("\n"), ...kept, ...this.functions].join("\n\n") + "\n";
   }
+}
+
+/** The end of the file's own import of "adgen" (`import … from "adgen"`, `import ad = require("adgen")`). */
+function runtimeImportEnd(file: SourceFile): number | undefined {
+  for (const statement of file.getStatements()) {
+    if (Node.isImportDeclaration(statement) && statement.getModuleSpecifierValue() === "adgen") return statement.getEnd();
+    if (Node.isImportEqualsDeclaration(statement)) {
+      const reference = statement.getModuleReference();
+      if (Node.isExternalModuleReference(reference) && /^["']adgen["']$/.test(reference.getExpression()?.getText() ?? "")) return statement.getEnd();
+    }
+  }
+  return undefined;
+}
+
+/** Where code may start: after a `#!` line, which must stay the file's first line. */
+function shebangEnd(text: string): number {
+  const shebang = /^(?:\uFEFF)?#![^\r\n]*(?:\r\n|\r|\n)?/.exec(text);
+  return shebang ? shebang[0].length : 0;
 }
 
 /** Every identifier written in a file: generated names must differ from all of them. */

@@ -7,9 +7,12 @@
  * byte-stable from one machine to the next. Only generated code passes through here; the
  * user's own code is never reformatted.
  */
+import { Worker } from "node:worker_threads";
 import { format } from "prettier";
 
-export type EndOfLine = "lf" | "crlf";
+export type EndOfLine = "lf" | "crlf" | "cr";
+
+const endings: Record<EndOfLine, string> = { lf: "\n", crlf: "\r\n", cr: "\r" };
 
 /** Every option that affects TypeScript output, spelled out so no default can drift. */
 const options = {
@@ -35,7 +38,38 @@ const options = {
  * for generated code means a bug in adgen: callers report it as an internal error.
  */
 export async function formatGenerated(text: string, endOfLine: EndOfLine = "lf"): Promise<string> {
-  return format(text, { ...options, endOfLine });
+  try {
+    return await format(text, { ...options, endOfLine });
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    return formatWithDeepStack(text, { ...options, endOfLine });
+  }
+}
+
+/**
+ * Prettier's printer recurses once per level of nesting, and the main thread's stack ends
+ * near 300 nested blocks, where tsc goes on: code that deep (generated from a user's deep
+ * `if`s) is formatted again in a worker thread with a stack of its own, large enough for
+ * thousands of levels. Only such code pays for the worker.
+ */
+function formatWithDeepStack(text: string, formatOptions: object): Promise<string> {
+  const script = `const { parentPort, workerData } = require("node:worker_threads");
+    require(workerData.prettier).format(workerData.text, workerData.options).then(
+      (formatted) => parentPort.postMessage({ formatted }),
+      (error) => parentPort.postMessage({ error: String(error && error.message || error) }));`;
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(script, {
+      eval: true,
+      workerData: { prettier: require.resolve("prettier"), text, options: formatOptions },
+      resourceLimits: { stackSizeMb: 256 },
+    });
+    worker.once("message", (result: { formatted?: string; error?: string }) => {
+      void worker.terminate();
+      if (result.formatted !== undefined) resolve(result.formatted);
+      else reject(new Error(result.error));
+    });
+    worker.once("error", reject);
+  });
 }
 
 /**
@@ -44,10 +78,15 @@ export async function formatGenerated(text: string, endOfLine: EndOfLine = "lf")
  */
 export async function renderOutput(userText: string, generatedText: string): Promise<string> {
   if (generatedText.trim() === "") return userText;
-  const endOfLine = userText.includes("\r\n") ? "crlf" : "lf";
-  const eol = endOfLine === "crlf" ? "\r\n" : "\n";
+  const endOfLine = lineEndingOf(userText);
+  const eol = endings[endOfLine];
   const generated = await formatGenerated(generatedText, endOfLine);
-  const separator = userText === "" ? "" : userText.endsWith("\n") ? eol : eol + eol;
+  const separator = userText === "" ? "" : userText.endsWith(eol) ? eol : eol + eol;
   return userText + separator + generated;
 }
 
+/** The line ending a file uses: its first one (CRLF, a lone CR as in classic Mac files, or LF). */
+function lineEndingOf(text: string): EndOfLine {
+  const first = /\r\n|\r|\n/.exec(text)?.[0];
+  return first === "\r\n" ? "crlf" : first === "\r" ? "cr" : "lf";
+}

@@ -8,7 +8,7 @@
  */
 import { Node, type Expression, type Project, type SourceFile } from "ts-morph";
 import { CompileError, codes, diagnosticAt, type AdgDiagnostic } from "./diagnostics";
-import { calleeFunction, resolveDeclaration, userRuleCalls, type DiffFunction } from "./discover";
+import { calleeFunction, importOf, resolveDeclaration, userRuleCalls, type DiffFunction } from "./discover";
 import { FileOutput } from "./emit";
 import type { Resolver } from "./front/lower";
 import { builtinRules, ruleFromCall, type Rule } from "./front/rules";
@@ -117,10 +117,10 @@ export class Session {
   reference(from: SourceFile, target: DiffFunction, generated: Generated, at: Node): string {
     if (target.file === from) return generated.name;
     this.requireInput(target, from, at);
-    const declaration = from.getImportDeclarations().find((d) => d.getModuleSpecifierSourceFile() === target.file);
+    const declaration = importOf(from, target.file);
     if (!declaration) throw new CompileError(codes.outsideInputs, `cannot find how this file imports \`${target.name}\``, at);
     generated.usedFrom.add(from.getFilePath());
-    return this.output(from).importName(declaration.getModuleSpecifierValue(), generated.name, declaration.getEnd());
+    return this.output(from).importName(declaration.specifier, generated.name, declaration.end);
   }
 
   resolver(file: SourceFile): Resolver {

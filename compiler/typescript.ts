@@ -3,7 +3,7 @@
  * TypeScript accepts, so every later pass may trust the types it reads.
  */
 import type { SourceFile, ts } from "ts-morph";
-import { codes, type AdgDiagnostic } from "./diagnostics";
+import { codes, positionIn, type AdgDiagnostic } from "./diagnostics";
 
 export function typeScriptDiagnostics(files: readonly SourceFile[]): AdgDiagnostic[] {
   const found: AdgDiagnostic[] = [];
@@ -16,16 +16,10 @@ export function typeScriptDiagnostics(files: readonly SourceFile[]): AdgDiagnost
     for (const d of all) {
       if (d.category !== 1 /* Error */) continue;
       const text = typeof d.messageText === "string" ? d.messageText : flatten(d.messageText);
-      const start = d.start ?? 0;
-      const { line, column } = file.getLineAndColumnAtPos(start);
       found.push({
         code: syntactic.length ? codes.typeScriptSyntax : codes.typeScriptType,
         message: `TypeScript error TS${d.code}: ${text}`,
-        file: file.getFilePath(),
-        line,
-        column,
-        start,
-        length: d.length ?? 0,
+        ...positionIn(file, d.start ?? 0, d.length ?? 0),
       });
     }
   }

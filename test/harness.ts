@@ -36,16 +36,26 @@ export function compileSources(sources: Record<string, string>, dir = "virtual")
     files[relative] = file;
     out[relative] = file.generatedText ? `${file.userText}\n${file.generatedText}` : file.userText;
   }
+  const load = moduleLoader(out, () => JSON.stringify(result.diagnostics));
+  return { diagnostics: result.diagnostics, texts: out, files, load };
+}
+
+/**
+ * Loads TypeScript texts (relative path → text) as CommonJS modules, transpiled on demand:
+ * `import … from "adgen"` gets this package's runtime, relative imports the other texts.
+ * `why` explains a missing text in the error.
+ */
+export function moduleLoader(texts: Record<string, string>, why = () => ""): (relative: string) => Record<string, any> {
   const cache = new Map<string, Record<string, any>>();
   const load = (relative: string): Record<string, any> => {
     const key = relative.replace(/\.(js|ts)$/, "") + ".ts";
     const hit = cache.get(key);
     if (hit) return hit;
-    const text = out[key];
-    if (text === undefined) throw new Error(`no output for ${key}: ${JSON.stringify(result.diagnostics)}`);
+    const text = texts[key];
+    if (text === undefined) throw new Error(`no output for ${key}: ${why()}`);
     const js = ts.transpileModule(text, {
       compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
-    }).outputText;
+    }).outputText.replace(/^#!.*/, ""); // a #! line is no JavaScript inside a function
     const module = { exports: {} as Record<string, any> };
     cache.set(key, module.exports);
     const require = (spec: string) => {
@@ -56,5 +66,5 @@ export function compileSources(sources: Record<string, string>, dir = "virtual")
     new Function("exports", "require", "module", js)(module.exports, require, module);
     return module.exports;
   };
-  return { diagnostics: result.diagnostics, texts: out, files, load };
+  return load;
 }

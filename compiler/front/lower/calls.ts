@@ -8,7 +8,7 @@
  * only calls that receive no active value, or whose result carries no derivative, are).
  */
 import { Node, type CallExpression, type Expression, type NewExpression, type PropertyAccessExpression } from "ts-morph";
-import { adgenImportName } from "../../discover";
+import { runtimeExportName } from "../../runtime-refs";
 import { lit, v, type ArrayCtor, type Atom, type Callee, type Expr } from "../../ir/ir";
 import type { LowerContext } from "./context";
 import { atom, identifier, infoAt, lowerValue, objectName, skipTransparent } from "./expressions";
@@ -20,7 +20,7 @@ const typedArrays = new Set(["Float64Array", "Float32Array"]);
 
 export function lowerCall(cx: LowerContext, node: CallExpression): Expr {
   const callee = skipTransparent(node.getExpression());
-  if (adgenImportName(callee) === "stopGradient") {
+  if (runtimeExportName(node.getSourceFile(), callee.compilerNode) === "stopGradient") {
     const [arg] = node.getArguments();
     if (!arg || node.getArguments().length !== 1) throw unsupported(node, "`stopGradient` without exactly one argument");
     return { kind: "op", op: "stopGradient", args: [atom(cx, arg as Expression)] };
