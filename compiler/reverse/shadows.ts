@@ -95,8 +95,12 @@ function shadowValue(cx: ReverseContext, target: string, value: Expr): Expr | un
   switch (value.kind) {
     case "var":
       return shadowOf(cx, value, shape);
-    case "op":
-      return value.op === "nonnull" ? shadowOf(cx, value.args[0], shape) : zeroShadow(cx, { kind: "var", name: target }, shape);
+    case "op": {
+      if (value.op !== "nonnull") return zeroShadow(cx, { kind: "var", name: target }, shape);
+      // `r = o!`: where o is present, so is its shadow
+      const inner = shadowOf(cx, value.args[0], shape);
+      return inner.kind === "var" ? { kind: "op", op: "nonnull", args: [inner] } : inner;
+    }
     case "get": {
       const from = cx.activeVar(value.object);
       return from ? { kind: "get", object: cx.barVar(from), key: value.key } : zeroShadow(cx, { kind: "var", name: target }, shape);
