@@ -155,11 +155,31 @@ function binary(cx: LowerContext, node: BinaryExpression): Expr {
   let acc = atom(cx, spine[spine.length - 1].getLeft());
   for (let k = spine.length - 1; ; k--) {
     const b = spine[k];
-    const value = operator(cx, binaryOperators[b.getOperatorToken().getKind()], [acc, atom(cx, b.getRight())]);
+    const token = binaryOperators[b.getOperatorToken().getKind()];
+    const right = atom(cx, b.getRight());
+    const value = operator(cx, token, [acc, right]);
     if (k === 0) return value;
-    const info = infoAt(b);
-    acc = atomOf(cx, value, info, typeTextAt(b, info));
+    // the type of an inner link, from its operands: asking the checker at every link of a
+    // long chain would check the chain below it again each time
+    const known = resultOf(cx, token, acc, right);
+    if (known) {
+      acc = atomOf(cx, value, known, known === "number" ? "number" : "boolean");
+    } else {
+      const info = infoAt(b);
+      acc = atomOf(cx, value, info, typeTextAt(b, info));
+    }
   }
+}
+
+const numericTokens = new Set(["-", "*", "/", "%", "**", "<<", ">>", ">>>", "&", "|", "^"]);
+const booleanTokens = new Set(["<", "<=", ">", ">=", "==", "===", "!=", "!==", "in", "instanceof"]);
+
+/** `number` or `inactive` (boolean) when an operator's operands tell; undefined otherwise. */
+function resultOf(cx: LowerContext, token: string, left: Atom, right: Atom): "number" | "inactive" | undefined {
+  if (booleanTokens.has(token)) return "inactive";
+  const isNumber = (a: Atom) => (a.kind === "var" ? cx.vars.get(a.name)?.typeText === "number" : /^-?(\d|\.\d)/.test(a.text));
+  if (numericTokens.has(token) || (token === "+" && isNumber(left) && isNumber(right))) return "number";
+  return undefined;
 }
 
 /** `a.pop()` on an array. */
