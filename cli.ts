@@ -7,8 +7,17 @@ import { run } from "./compiler/commands";
 
 const colors = (stream: NodeJS.WriteStream): boolean => stream.isTTY === true && stream.hasColors();
 
-void run(process.argv.slice(2), {
+// Ctrl-C ends `build --watch` cleanly; any other command it simply stops (build writes atomically).
+const args = process.argv.slice(2);
+const stop = new AbortController();
+if (args.includes("--watch") || args.includes("-w")) {
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => stop.abort());
+}
+
+void run(args, {
   color: { stdout: colors(process.stdout), stderr: colors(process.stderr) },
+  stream: { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) },
+  signal: stop.signal,
 }).then(({ stdout, stderr, exitCode }) => {
   if (stdout) process.stdout.write(stdout);
   if (stderr) process.stderr.write(stderr);

@@ -14,9 +14,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ts } from "ts-morph";
 import { type AdgDiagnostic, CompileError, codes, diagnosticAt } from "./diagnostics";
-import { renderOutput } from "./format";
 import { compile } from "./pipeline";
 import { loadProject } from "./project";
+import { renderForBuild } from "./render";
 
 export interface BuildOptions {
   /** files and directories, relative to `cwd` or absolute */
@@ -26,6 +26,8 @@ export interface BuildOptions {
   tsconfig?: string;
   /** base for relative paths; defaults to the process's working directory */
   cwd?: string;
+  /** write a source map beside each rewritten file */
+  sourceMap?: boolean;
 }
 
 export interface BuildResult {
@@ -73,16 +75,32 @@ export function diagnosticFromException(error: unknown): AdgDiagnostic {
   };
 }
 
+/** A build's outcome before anything is written: the out dir and the files to put there. */
+export interface RenderedBuild {
+  diagnostics: AdgDiagnostic[];
+  outDir: string;
+  outputs: { relative: string; content: string | Buffer }[];
+}
+
 async function buildUnchecked(options: BuildOptions): Promise<BuildResult> {
+  const { diagnostics, outDir, outputs } = await renderBuild(options);
+  if (diagnostics.some(isError)) return { diagnostics, written: [] };
+  writeTreeAtomically(outDir, outputs);
+  const written = outputs.map((output) => path.join(outDir, output.relative)).sort();
+  return { diagnostics, written };
+}
+
+/** Everything `build` does but writing: checked inputs, compiled and rendered in memory. */
+export async function renderBuild(options: BuildOptions): Promise<RenderedBuild> {
   const cwd = path.resolve(options.cwd ?? process.cwd());
   const outDir = path.resolve(cwd, options.outDir);
   const inputs = options.inputs.map((input) => path.resolve(cwd, input));
 
   const checked = checkPaths(inputs, outDir, cwd, options.tsconfig);
-  if (checked.diagnostics.length > 0) return { diagnostics: checked.diagnostics, written: [] };
+  if (checked.diagnostics.length > 0) return { diagnostics: checked.diagnostics, outDir, outputs: [] };
 
   const collected = collectInputs(inputs, outDir, cwd);
-  if (collected.diagnostics.length > 0) return { diagnostics: collected.diagnostics, written: [] };
+  if (collected.diagnostics.length > 0) return { diagnostics: collected.diagnostics, outDir, outputs: [] };
   const entries = collected.entries;
 
   const project = loadProject(
@@ -91,22 +109,21 @@ async function buildUnchecked(options: BuildOptions): Promise<BuildResult> {
   );
   const sourceFiles = entries.map((entry) => project.getSourceFileOrThrow(entry.source));
   const result = compile(project, sourceFiles);
-  if (result.diagnostics.some(isError)) return { diagnostics: result.diagnostics, written: [] };
+  if (result.diagnostics.some(isError)) return { diagnostics: result.diagnostics, outDir, outputs: [] };
 
   // Everything is rendered (and formatted) before the first byte is written.
   const compiled = new Map(result.files.map((file) => [path.resolve(file.path), file]));
   const outputs: { relative: string; content: string | Buffer }[] = [];
-  for (const entry of entries) {
+  for (const [index, entry] of entries.entries()) {
     const file = compiled.get(entry.source);
-    const content = file?.changed
-      ? await renderOutput(file.userText, file.generatedText)
-      : fs.readFileSync(entry.source);
-    outputs.push({ relative: entry.relative, content });
+    if (file?.changed) {
+      const original = sourceFiles[index]!.getFullText();
+      outputs.push(...(await renderForBuild(file, original, entry.relative, outDir, options.sourceMap ?? false)));
+    } else {
+      outputs.push({ relative: entry.relative, content: fs.readFileSync(entry.source) });
+    }
   }
-
-  writeTreeAtomically(outDir, outputs);
-  const written = outputs.map((output) => path.join(outDir, output.relative)).sort();
-  return { diagnostics: result.diagnostics, written };
+  return { diagnostics: result.diagnostics, outDir, outputs };
 }
 
 /** Inputs exist, the tsconfig exists, and the out dir is a place we may replace. */
@@ -255,7 +272,7 @@ function collectInputs(
     } else {
       diagnostics.push({
         code: codes.usage,
-        message: "not a TypeScript source file; build takes .ts files (not .d.ts) and directories",
+        message: "not a TypeScript source file; build takes .ts, .mts and .cts files (not declaration files) and directories",
         file: input,
       });
     }
@@ -342,8 +359,9 @@ function swapIntoPlace(temporary: string, outDir: string): void {
   }
 }
 
-function isTypeScriptSource(file: string): boolean {
-  return file.endsWith(".ts") && !file.endsWith(".d.ts");
+/** `.ts`, `.mts` and `.cts` files, not declaration files (`.d.ts`, `.d.mts`, `.d.cts`). */
+export function isTypeScriptSource(file: string): boolean {
+  return /\.[cm]?ts$/.test(file) && !/\.d\.[cm]?ts$/.test(file);
 }
 
 function isDirectory(file: string): boolean {

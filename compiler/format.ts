@@ -8,6 +8,7 @@
  * user's own code is never reformatted.
  */
 import { format } from "prettier";
+import { assemble, type OutputParts } from "./sourcemap";
 
 export type EndOfLine = "lf" | "crlf";
 
@@ -39,15 +40,20 @@ export async function formatGenerated(text: string, endOfLine: EndOfLine = "lf")
 }
 
 /**
- * The user's text untouched, a blank line, then the generated declarations formatted.
- * Only the generated part is formatted, so every line of user code keeps its number.
+ * The user's text untouched, a blank line, then the generated declarations formatted (with
+ * the core's source-map markers still in: see sourcemap.ts). Only the generated part is
+ * formatted, so every line of user code keeps its number.
  */
-export async function renderOutput(userText: string, generatedText: string): Promise<string> {
-  if (generatedText.trim() === "") return userText;
+export async function formatParts(userText: string, generatedText: string): Promise<OutputParts> {
+  if (generatedText.trim() === "") return { userText, separator: "", generated: "" };
   const endOfLine = userText.includes("\r\n") ? "crlf" : "lf";
   const eol = endOfLine === "crlf" ? "\r\n" : "\n";
   const generated = await formatGenerated(generatedText, endOfLine);
   const separator = userText === "" ? "" : userText.endsWith("\n") ? eol : eol + eol;
-  return userText + separator + generated;
+  return { userText, separator, generated };
 }
 
+/** The output file's text: user text, then the generated part formatted, without markers. */
+export async function renderOutput(userText: string, generatedText: string): Promise<string> {
+  return assemble(await formatParts(userText, generatedText));
+}

@@ -536,6 +536,7 @@ class ReverseGenerator {
   private comment(code: Code, origin: number): void {
     if (origin === this.origin) return;
     this.origin = origin;
+    code.line(`/*@adgen:${this.fn.origins[origin].pos.start}*/`);
     code.line(`// adjoint of: ${this.fn.origins[origin].text}`);
   }
 
