@@ -17,6 +17,7 @@ import { formatGenerated } from "./format";
 import { type InspectOptions, inspect, stages } from "./pipeline";
 import { loadProject } from "./project";
 import { stripMarkers } from "./sourcemap";
+import { adgenVersion } from "./version";
 import { watchBuild, type WatchReport } from "./watch";
 
 export interface CommandResult {
@@ -106,7 +107,7 @@ async function dispatch(argv: readonly string[], context: Context): Promise<Comm
   const rest = at === -1 ? [] : argv.slice(at + 1);
 
   if (global.help || command === "help") return success(helpText());
-  if (global.version) return success(`${version()}\n`);
+  if (global.version) return success(`${adgenVersion()}\n`);
   switch (command) {
     case "build":
       return buildCommand(rest, context);
@@ -317,24 +318,9 @@ function failure(stderr: string): CommandResult {
   return { stdout: "", stderr, exitCode: 1 };
 }
 
-/** adgen's own package.json, found from here both in the sources and in dist/. */
-function version(): string {
-  for (let directory = __dirname; ; directory = path.dirname(directory)) {
-    const candidate = path.join(directory, "package.json");
-    if (fs.existsSync(candidate)) {
-      const json = JSON.parse(fs.readFileSync(candidate, "utf8")) as {
-        name?: string;
-        version?: string;
-      };
-      if (json.name === "adgen" && json.version) return json.version;
-    }
-    if (path.dirname(directory) === directory) return "unknown";
-  }
-}
-
 function helpText(): string {
   const stageList = stages.join(", ");
-  return `adgen ${version()} - source-to-source automatic differentiation for TypeScript
+  return `adgen ${adgenVersion()} - source-to-source automatic differentiation for TypeScript
 
 Usage:
   adgen build <files or dirs...> --out-dir <dir> [-p <tsconfig.json>] [--source-map] [--watch]

@@ -6,7 +6,7 @@
  * arrays, tuples and plain objects are rebuilt with their differentiable parts; other
  * fields (booleans, strings, functions) are left out.
  */
-import type { Tangent } from "./types";
+import type { Tangent } from "./types.js";
 
 /** A zero tangent of `value`'s shape. */
 export function zerosLike<T>(value: T): Tangent<T> {

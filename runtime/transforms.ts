@@ -6,8 +6,8 @@
  * checker see, and (2) run-time stubs that only execute when a file was built without
  * adgen, and then fail loudly with instructions instead of returning something wrong.
  */
-import { AdgenError } from "./errors";
-import type { Cotangents, Tangent } from "./types";
+import { AdgenError } from "./errors.js";
+import type { Cotangents, Tangent } from "./types.js";
 
 /** Any function; parameter types are `any` so every concrete function is assignable. */
 type AnyFunction = (...args: any) => any;

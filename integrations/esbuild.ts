@@ -1,0 +1,13 @@
+/**
+ * `adgen/esbuild`: adgen as an esbuild plugin, a default-export factory.
+ *
+ *   import adgen from "adgen/esbuild";
+ *   await esbuild.build({ entryPoints: ["src/main.ts"], bundle: true, plugins: [adgen()] });
+ *
+ * The plugin itself is compiler/plugin.ts, one implementation for every bundler.
+ */
+import type { EsbuildPlugin } from "unplugin";
+import { adgenPlugin, type AdgenPluginOptions } from "../compiler/plugin";
+
+const adgen: (options?: AdgenPluginOptions) => EsbuildPlugin = adgenPlugin.esbuild;
+export = adgen;

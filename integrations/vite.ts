@@ -1,0 +1,14 @@
+/**
+ * `adgen/vite`: adgen as a Vite plugin, a default-export factory.
+ *
+ *   // vite.config.ts
+ *   import adgen from "adgen/vite";
+ *   export default { plugins: [adgen()] };
+ *
+ * The plugin itself is compiler/plugin.ts, one implementation for every bundler.
+ */
+import type { VitePlugin } from "unplugin";
+import { adgenPlugin, type AdgenPluginOptions } from "../compiler/plugin";
+
+const adgen: (options?: AdgenPluginOptions) => VitePlugin = adgenPlugin.vite;
+export = adgen;
