@@ -30,6 +30,8 @@ export const codes = {
   // ADG4xxx — command line
   usage: 4001,
   missingInput: 4002,
+  /** a library the compiler needs is not installed (reported before the compiler loads) */
+  missingLibrary: 4003,
   // ADG9xxx — internal
   internal: 9001,
 } as const;

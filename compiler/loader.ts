@@ -17,6 +17,7 @@ import { isProjectModule, mentionsAdgen } from "./candidates";
 import { formatDiagnostic } from "./diagnostics";
 import type { IncrementalCompiler } from "./incremental";
 import { ModuleCache, projectRoot } from "./module-cache";
+import { loadFrontEnd } from "./requirements";
 import { mapComment, type EncodedSourceMap } from "./sourcemap";
 import { adgenVersion } from "./version";
 
@@ -101,7 +102,7 @@ async function compileModule(file: string, text: string, format: Format): Promis
   let typeScript = text;
   let adgenMap: EncodedSourceMap | undefined;
   if (mentionsAdgen(text)) {
-    const { IncrementalCompiler } = require("./incremental") as typeof import("./incremental");
+    const { IncrementalCompiler } = loadFrontEnd([], () => require("./incremental") as typeof import("./incremental"));
     const root = projectRoot(file);
     let compiler = compilers.get(root);
     if (!compiler) compilers.set(root, (compiler = new IncrementalCompiler({ root })));

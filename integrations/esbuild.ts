@@ -7,7 +7,9 @@
  * The plugin itself is compiler/plugin.ts, one implementation for every bundler.
  */
 import type { EsbuildPlugin } from "unplugin";
-import { adgenPlugin, type AdgenPluginOptions } from "../compiler/plugin";
+import type { AdgenPluginOptions } from "../compiler/plugin";
+import { loadFrontEnd } from "../compiler/requirements";
 
-const adgen: (options?: AdgenPluginOptions) => EsbuildPlugin = adgenPlugin.esbuild;
+const plugin = loadFrontEnd(["unplugin"], () => require("../compiler/plugin") as typeof import("../compiler/plugin"));
+const adgen: (options?: AdgenPluginOptions) => EsbuildPlugin = plugin.adgenPlugin.esbuild;
 export = adgen;

@@ -8,7 +8,9 @@
  * The plugin itself is compiler/plugin.ts, one implementation for every bundler.
  */
 import type { RollupPlugin } from "unplugin";
-import { adgenPlugin, type AdgenPluginOptions } from "../compiler/plugin";
+import type { AdgenPluginOptions } from "../compiler/plugin";
+import { loadFrontEnd } from "../compiler/requirements";
 
-const adgen: (options?: AdgenPluginOptions) => RollupPlugin = adgenPlugin.rollup;
+const plugin = loadFrontEnd(["unplugin"], () => require("../compiler/plugin") as typeof import("../compiler/plugin"));
+const adgen: (options?: AdgenPluginOptions) => RollupPlugin = plugin.adgenPlugin.rollup;
 export = adgen;

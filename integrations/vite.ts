@@ -8,7 +8,9 @@
  * The plugin itself is compiler/plugin.ts, one implementation for every bundler.
  */
 import type { VitePlugin } from "unplugin";
-import { adgenPlugin, type AdgenPluginOptions } from "../compiler/plugin";
+import type { AdgenPluginOptions } from "../compiler/plugin";
+import { loadFrontEnd } from "../compiler/requirements";
 
-const adgen: (options?: AdgenPluginOptions) => VitePlugin = adgenPlugin.vite;
+const plugin = loadFrontEnd(["unplugin"], () => require("../compiler/plugin") as typeof import("../compiler/plugin"));
+const adgen: (options?: AdgenPluginOptions) => VitePlugin = plugin.adgenPlugin.vite;
 export = adgen;

@@ -8,7 +8,9 @@
  * The plugin itself is compiler/plugin.ts, one implementation for every bundler.
  */
 import type { WebpackPluginInstance } from "unplugin";
-import { adgenPlugin, type AdgenPluginOptions } from "../compiler/plugin";
+import type { AdgenPluginOptions } from "../compiler/plugin";
+import { loadFrontEnd } from "../compiler/requirements";
 
-const adgen: (options?: AdgenPluginOptions) => WebpackPluginInstance = adgenPlugin.webpack;
+const plugin = loadFrontEnd(["unplugin"], () => require("../compiler/plugin") as typeof import("../compiler/plugin"));
+const adgen: (options?: AdgenPluginOptions) => WebpackPluginInstance = plugin.adgenPlugin.webpack;
 export = adgen;

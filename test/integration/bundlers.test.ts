@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { bin, expectAdgError, expectGradientsCheck, node, output, workspace } from "./helpers";
+import { bin, bundlerTsconfig, expectAdgError, expectGradientsCheck, node, output, workspace } from "./helpers";
 
 const esbuildScript = `import * as esbuild from "esbuild";
 import adgen from "adgen/esbuild";
@@ -28,14 +28,14 @@ try {
 }
 `;
 
-const rollupConfig = `import typescript from "@rollup/plugin-typescript";
+const rollupConfig = `import esbuild from "rollup-plugin-esbuild";
 import adgen from "adgen/rollup";
 
 export default {
   input: "src/main.ts",
   output: { file: "dist/main.js", format: "es", sourcemap: true },
   external: ["adgen"],
-  plugins: [adgen(), typescript({ compilerOptions: { target: "es2022", module: "esnext", moduleResolution: "bundler", strict: true, skipLibCheck: true, types: [] }, include: ["src/**/*.ts"], tsconfig: false })],
+  plugins: [adgen(), esbuild()],
 };
 `;
 
@@ -49,7 +49,7 @@ module.exports = {
   devtool: "source-map",
   output: { path: path.resolve(__dirname, "dist"), filename: "main.cjs" },
   resolve: { extensions: [".ts", ".js"], extensionAlias: { ".js": [".ts", ".js"] } },
-  module: { rules: [{ test: /\\.ts$/, loader: "ts-loader", options: { transpileOnly: true, compilerOptions: { module: "esnext", moduleResolution: "bundler" } } }] },
+  module: { rules: [{ test: /\\.ts$/, loader: "ts-loader", options: { transpileOnly: true } }] },
   optimization: { minimize: false },
   plugins: [adgen()],
 };
@@ -63,7 +63,7 @@ const tools = [
 
 describe.each(tools)("adgen/$name", ({ name, files, build, program }) => {
   it("bundles a program whose gradients check", () => {
-    const dir = workspace(`${name}-app`, "app", files);
+    const dir = workspace(`${name}-app`, "app", { ...files, "tsconfig.json": bundlerTsconfig });
     const built = node(build(), dir);
     expect(built.status, output(built)).toBe(0);
     expect(fs.readFileSync(path.join(dir, program), "utf8")).toMatch(/loss_grad/);
@@ -71,7 +71,7 @@ describe.each(tools)("adgen/$name", ({ name, files, build, program }) => {
   });
 
   it("fails the build with adgen's error, its code and position", () => {
-    const dir = workspace(`${name}-error`, "app-error", files);
+    const dir = workspace(`${name}-error`, "app-error", { ...files, "tsconfig.json": bundlerTsconfig });
     const built = node(build(), dir);
     expect(built.status, output(built)).not.toBe(0);
     expectAdgError(output(built), dir);

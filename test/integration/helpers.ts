@@ -47,16 +47,25 @@ export function expectGradientsCheck(result: SpawnSyncReturns<string>): void {
   expect(verdict.ok).toBe(true);
 }
 
-/** Where app-error's bad transform call is, 1-based, as the tools print it. */
-export function badCall(dir: string): { line: number; column: number } {
+/** Where app-error's bad transform call is, 1-based, as the tools print it: its line and columns. */
+export function badCall(dir: string): { line: number; from: number; to: number } {
   const lines = fs.readFileSync(path.join(dir, "src", "main.ts"), "utf8").split("\n");
   const line = lines.findIndex((text) => text.includes("grad(cube)")) + 1;
-  return { line, column: lines[line - 1]!.indexOf("grad(cube)") + 1 };
+  const from = lines[line - 1]!.indexOf("grad(cube)") + 1;
+  return { line, from, to: from + "grad(cube)".length - 1 };
 }
 
-/** The tool's failure carries adgen's own error: its ADG code and the bad call's position. */
+/** The tool's failure carries adgen's own error: its ADG code, at the bad call's line and within its columns. */
 export function expectAdgError(text: string, dir: string): void {
-  const { line, column } = badCall(dir);
-  expect(text).toContain(`src/main.ts:${line}:${column} - error ADG2002:`);
-  expect(text).toMatch(/cube/);
+  const { line, from, to } = badCall(dir);
+  const found = new RegExp(`src/main\\.ts:${line}:(\\d+) - error ADG2002: .*cube`).exec(text);
+  expect(found, text).not.toBeNull();
+  expect(Number(found![1])).toBeGreaterThanOrEqual(from);
+  expect(Number(found![1])).toBeLessThanOrEqual(to);
 }
+
+/** A tsconfig.json as a bundler project has one. */
+export const bundlerTsconfig = JSON.stringify({
+  compilerOptions: { target: "es2022", module: "esnext", moduleResolution: "bundler", strict: true, skipLibCheck: true, types: [] },
+  include: ["src"],
+});

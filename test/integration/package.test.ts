@@ -19,8 +19,9 @@ describe("the published package", () => {
     expect(checked.status, output(checked)).toBe(0);
   });
 
-  it("passes @arethetypeswrong/cli: types resolve for node10, node16 (CJS and ESM) and bundlers", () => {
-    const checked = node([bin("@arethetypeswrong/cli", "attw"), tarball, "--format", "table-flipped"], project);
+  // node10 resolution predates `exports` and cannot reach subpaths (adgen/vite, …): not checked.
+  it("passes @arethetypeswrong/cli: types resolve for node16 (from CJS and from ESM) and bundlers", () => {
+    const checked = node([bin("@arethetypeswrong/cli", "attw"), tarball, "--profile", "node16", "--format", "table-flipped"], project);
     expect(checked.status, output(checked)).toBe(0);
   });
 
