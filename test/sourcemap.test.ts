@@ -6,27 +6,20 @@
  * marker.
  */
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { TraceMap, originalPositionFor } from "@jridgewell/trace-mapping";
 import { afterAll, describe, expect, it } from "vitest";
 import { build } from "../compiler/build";
 import { run } from "../compiler/commands";
 import { stripMarkers } from "../compiler/sourcemap";
-import { repoRoot } from "./harness";
+import { tempProject } from "./fixtures";
 
 const temps: string[] = [];
 afterAll(() => temps.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
 
 function project(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "adgen-sourcemap-"));
+  const dir = tempProject("adgen-sourcemap-", files);
   temps.push(dir);
-  for (const [name, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-    fs.writeFileSync(path.join(dir, name), text);
-  }
-  fs.mkdirSync(path.join(dir, "node_modules"));
-  fs.symlinkSync(repoRoot, path.join(dir, "node_modules", "adgen"), "dir");
   return dir;
 }
 

@@ -8,9 +8,9 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
+import { tempProject } from "./fixtures";
 
 const { root, cli } = inject("adgenBuild");
 const tsc = require.resolve("typescript/bin/tsc", { paths: [root] });
@@ -18,14 +18,8 @@ const temps: string[] = [];
 afterAll(() => temps.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
 
 function project(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "adgen-watch-"));
+  const dir = tempProject("adgen-watch-", files);
   temps.push(dir);
-  for (const [name, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-    fs.writeFileSync(path.join(dir, name), text);
-  }
-  fs.mkdirSync(path.join(dir, "node_modules"));
-  fs.symlinkSync(root, path.join(dir, "node_modules", "adgen"), "dir");
   return dir;
 }
 

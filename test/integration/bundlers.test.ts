@@ -55,7 +55,7 @@ module.exports = {
 };
 `;
 
-const tools = [
+const tools: { name: string; files: Record<string, string>; build: () => string[]; program: string }[] = [
   { name: "esbuild", files: { "build.mjs": esbuildScript }, build: () => ["build.mjs"], program: "dist/main.js" },
   { name: "rollup", files: { "rollup.config.mjs": rollupConfig }, build: () => [bin("rollup"), "-c"], program: "dist/main.js" },
   { name: "webpack", files: { "webpack.config.cjs": webpackConfig }, build: () => [bin("webpack-cli", "webpack-cli"), "--config", "webpack.config.cjs"], program: "dist/main.cjs" },
