@@ -361,7 +361,7 @@ function swapIntoPlace(temporary: string, outDir: string): void {
 }
 
 /** `.ts`, `.mts` and `.cts` files, not declaration files (`.d.ts`, `.d.mts`, `.d.cts`). */
-export function isTypeScriptSource(file: string): boolean {
+function isTypeScriptSource(file: string): boolean {
   return /\.[cm]?ts$/.test(file) && !/\.d\.[cm]?ts$/.test(file);
 }
 
