@@ -23,7 +23,7 @@ const { root } = inject("adgenBuild");
 const errorsDir = path.join(root, "fixtures", "errors");
 
 /** The codes no source file can trigger: command-line mistakes and adgen's own bugs. */
-const notFromSource: readonly (keyof typeof codes)[] = ["usage", "missingInput", "internal"];
+const notFromSource: readonly (keyof typeof codes)[] = ["usage", "missingInput", "missingLibrary", "internal"];
 
 const fixtureName = /^ADG(\d{4})-[a-z0-9]+(?:-[a-z0-9]+)*\.ts$/;
 

@@ -92,5 +92,11 @@ describe("a production install", () => {
     expect(installed.status, output(installed)).toBe(0);
     expect(fs.readdirSync(path.join(app, "node_modules")).filter((name) => !name.startsWith("."))).toEqual(["adgen"]);
     expectGradientsCheck(node(["js/main.js"], app));
+
+    // and the compiler, absent here, says so and what to install
+    const cli = node([path.join(app, "node_modules", "adgen", "dist", "cli.js"), "build", "js", "--out-dir", "out"], app);
+    expect(cli.status).toBe(1);
+    expect(cli.stderr).toContain("error ADG4003: adgen's compiler needs ts-morph, prettier, magic-string");
+    expect(cli.stderr).toContain("npm install --save-dev ts-morph prettier magic-string @jridgewell/gen-mapping @jridgewell/remapping");
   });
 });
