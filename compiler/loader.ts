@@ -8,7 +8,8 @@
  * back to the user's text (so `--enable-source-maps` puts stack traces on the user's
  * lines). Invariants: an adapter over the core through IncrementalCompiler; a module
  * compiled once is kept in the on-disk cache and a run that finds everything there never
- * loads the compiler; an ADG error stops the program with the diagnostics in the tsc format.
+ * loads the compiler (nor any library of its: this module imports none); an ADG error
+ * stops the program with the diagnostics in the tsc format.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -18,7 +19,7 @@ import { formatDiagnostic } from "./diagnostics";
 import type { IncrementalCompiler } from "./incremental";
 import { ModuleCache, projectRoot } from "./module-cache";
 import { loadFrontEnd } from "./requirements";
-import { mapComment, type EncodedSourceMap } from "./sourcemap";
+import type { EncodedSourceMap } from "./sourcemap";
 import { adgenVersion } from "./version";
 
 type Format = "module" | "commonjs";
@@ -143,7 +144,8 @@ function javaScript(file: string, typeScript: string, format: Format, adgenMap: 
   // The transpiler's map names the file it read: adgen's output, whose own map leads to the user's text.
   const merged = remapping(transpiled, (_source, { depth }) => (depth === 1 && adgenMap ? adgenMap : null));
   const map = { ...(merged as EncodedSourceMap), sources: [pathToFileURL(file).href], sourcesContent: [original] };
-  return `${code}${mapComment(map)}\n`;
+  const inline = Buffer.from(JSON.stringify(map)).toString("base64");
+  return `${code}//# sourceMappingURL=data:application/json;charset=utf-8;base64,${inline}\n`;
 }
 
 /** An error whose printout is the diagnostics alone: the loader's stack would only distract. */

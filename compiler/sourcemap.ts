@@ -173,10 +173,3 @@ function positionOf(starts: readonly number[], offset: number): { line: number; 
   }
   return { line: low, column: offset - starts[low]! };
 }
-
-/** `//# sourceMappingURL=` comment that points at a map beside the output, or inlines it. */
-export function mapComment(map: EncodedSourceMap | string): string {
-  const url =
-    typeof map === "string" ? map : `data:application/json;charset=utf-8;base64,${Buffer.from(JSON.stringify(map)).toString("base64")}`;
-  return `//# sourceMappingURL=${url}`;
-}
