@@ -70,7 +70,11 @@ export default function setup(project: TestProject): () => void {
     JSON.stringify({ name: "adgen-integration", private: true, type: "module", dependencies: { adgen: `file:${tarball}` }, devDependencies: tools }, null, 2),
   );
   execFileSync(npm, ["install", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: projectDir, stdio: "pipe" });
-  const tsPatch = JSON.parse(fs.readFileSync(path.join(projectDir, "node_modules", "ts-patch", "package.json"), "utf8")) as { version: string };
+  const version = (name: string) =>
+    (JSON.parse(fs.readFileSync(path.join(projectDir, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
+  const tsPatch = { version: version("ts-patch") };
+  // The versions this run tests, for the log.
+  console.log(`Node ${process.version}; ${Object.keys(tools).map((name) => `${name} ${version(name)}`).join(", ")}`);
 
   project.provide("integration", { tarball, project: projectDir, tsPatchMajor: Number(tsPatch.version.split(".")[0]) });
   return () => fs.rmSync(work, { recursive: true, force: true });
