@@ -2,8 +2,9 @@
  * `adgen build`: input paths in, a complete output tree out, or nothing at all.
  *
  * Input: files and directories, an out dir, optionally a tsconfig. Output: every input
- * `.ts`, `.mts` or `.cts` file at the same relative path under the out dir — rewritten by the core when it
- * uses adgen, copied byte for byte when it does not — or the diagnostics that prevented it.
+ * `.ts`, `.mts` or `.cts` file at the same relative path under the out dir — rewritten by
+ * the core when it uses adgen, copied byte for byte when it does not — or the diagnostics
+ * that prevented it.
  * Invariants: when any diagnostic is an error nothing is written; the new tree is written
  * in full to a temporary directory beside the out dir and only then swapped into place, so
  * a previous good out dir is never replaced by a partial one; no exception escapes as a
