@@ -41,7 +41,7 @@ interface Compilation {
 export class IncrementalCompiler {
   private readonly project: Project;
   /** the modules compiled: those asked for, and what they import */
-  private readonly members = new Set<string>();
+  private readonly memberSet = new Set<string>();
   /** the modification time each file had when its text was last read from disk */
   private readonly readAt = new Map<string, number>();
   /** bumped on every change of any text */
@@ -56,9 +56,14 @@ export class IncrementalCompiler {
       : new Project({ compilerOptions: defaultCompilerOptions });
   }
 
+  /** The modules asked for and what they import. */
+  members(): string[] {
+    return [...this.memberSet].sort();
+  }
+
   /** The files the core compiles: the modules asked for and what they import, if they may use adgen. */
   inputs(): string[] {
-    return [...this.members].filter((file) => mentionsAdgen(this.project.getSourceFileOrThrow(file).getFullText())).sort();
+    return [...this.memberSet].filter((file) => mentionsAdgen(this.project.getSourceFileOrThrow(file).getFullText())).sort();
   }
 
   /** Sets a module's text (as a bundler hands it over); a new module joins with what it imports. */
@@ -70,7 +75,7 @@ export class IncrementalCompiler {
       this.readAt.set(resolved, mtime(resolved));
       this.version++;
       this.join(resolved);
-    } else if (!this.members.has(resolved)) {
+    } else if (!this.memberSet.has(resolved)) {
       this.join(resolved);
     }
   }
@@ -81,10 +86,10 @@ export class IncrementalCompiler {
     const visited = new Set<string>();
     while (pending.length > 0) {
       const next = pending.pop()!;
-      if (visited.has(next) || (this.members.has(next) && next !== file)) continue;
+      if (visited.has(next) || (this.memberSet.has(next) && next !== file)) continue;
       visited.add(next);
-      if (!this.members.has(next)) this.version++;
-      this.members.add(next);
+      if (!this.memberSet.has(next)) this.version++;
+      this.memberSet.add(next);
       const source = this.project.getSourceFile(next) ?? this.project.addSourceFileAtPath(next);
       this.readAt.set(next, mtime(next));
       this.project.resolveSourceFileDependencies();
@@ -111,7 +116,7 @@ export class IncrementalCompiler {
     const resolved = path.resolve(file);
     const source = this.project.getSourceFile(resolved);
     if (!source || !mentionsAdgen(source.getFullText())) return { kind: "unchanged" };
-    if (!this.members.has(resolved)) this.join(resolved);
+    if (!this.memberSet.has(resolved)) this.join(resolved);
     const compilation = this.compile();
     if (compilation.result.diagnostics.length > 0) return { kind: "failed", diagnostics: compilation.result.diagnostics };
     const compiled = compilation.result.files.find((f) => path.resolve(f.path) === resolved);
@@ -148,7 +153,7 @@ export class IncrementalCompiler {
   }
 
   private sources(): SourceFile[] {
-    return [...this.members].map((file) => this.project.getSourceFileOrThrow(file));
+    return [...this.memberSet].map((file) => this.project.getSourceFileOrThrow(file));
   }
 }
 

@@ -15,6 +15,25 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { isProjectModule, mentionsAdgen } from "./candidates";
+import { adgenVersion } from "./version";
+
+/** The loader's cache, for the build of adgen running: its version, and its own files' age (a rebuilt checkout differs). */
+export function loaderCache(): ModuleCache {
+  return new ModuleCache(`${adgenVersion()}:${fs.statSync(path.join(__dirname, "pipeline.js")).mtimeMs}`);
+}
+
+/** `.mts` is an ES module, `.cts` CommonJS, `.ts` whatever its package.json says. */
+export function formatOf(file: string): "module" | "commonjs" {
+  if (file.endsWith(".mts")) return "module";
+  if (file.endsWith(".cts")) return "commonjs";
+  for (let directory = path.dirname(file); ; directory = path.dirname(directory)) {
+    const manifest = path.join(directory, "package.json");
+    if (fs.existsSync(manifest)) {
+      return (JSON.parse(fs.readFileSync(manifest, "utf8")) as { type?: string }).type === "module" ? "module" : "commonjs";
+    }
+    if (path.dirname(directory) === directory) return "commonjs";
+  }
+}
 
 /** The directory of a module's project: the nearest one with a tsconfig.json or package.json. */
 export function projectRoot(file: string): string {
