@@ -1,9 +1,11 @@
 // Runs the unit tests, and type-checks the *.test-d.ts files (the transforms' static types) with tsc.
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    // the packed-package suite has its own script and config (vitest.integration.config.ts)
+    exclude: [...configDefaults.exclude, "test/integration/**"],
     // Builds dist/ once: the CLI and transformer suites run the compiled package.
     globalSetup: ["test/global-setup.ts"],
     testTimeout: 120_000,

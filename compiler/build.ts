@@ -2,25 +2,26 @@
  * `adgen build`: input paths in, a complete output tree out, or nothing at all.
  *
  * Input: files and directories, an out dir, optionally a tsconfig. Output: every input
- * `.ts` file at the same relative path under the out dir — rewritten by the core when it
+ * `.ts`, `.mts` or `.cts` file at the same relative path under the out dir — rewritten by the core when it
  * uses adgen, copied byte for byte when it does not — or the diagnostics that prevented it.
  * Invariants: when any diagnostic is an error nothing is written; every check that could
  * stop the build (the inputs readable, the out dir apart from them, adgen's to replace and
  * writable) runs before the first byte is written, and the out dir is then replaced whole
  * or not at all (compiler/out-dir.ts); a file-system fault is an ADG4xxx diagnostic naming
  * the path, and no other exception escapes as a stack trace (it becomes ADG9001). The
- * differentiation itself is the core's.
+ * differentiation itself is the core's; rendering (and source maps) is render.ts's, and
+ * `--watch` (watch.ts) rebuilds through `build`.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ts, type SourceFile } from "ts-morph";
 import { type AdgDiagnostic, CompileError, codes, diagnosticAt, positionIn } from "./diagnostics";
-import { renderOutput } from "./format";
 import { type Encoding, decode, encode } from "./encoding";
 import { collectInputs, isDirectory, isFile, reason, unreadable } from "./inputs";
 import { type OutputFile, checkOutDir, overlapping, realOutDir, replaceOutDir } from "./out-dir";
 import { compile } from "./pipeline";
 import { loadProject } from "./project";
+import { renderForBuild } from "./render";
 
 export interface BuildOptions {
   /** files and directories, relative to `cwd` or absolute */
@@ -32,6 +33,8 @@ export interface BuildOptions {
   cwd?: string;
   /** replace the out dir even when it holds files adgen did not write (they are deleted) */
   emptyOutDir?: boolean;
+  /** write a source map beside each rewritten file */
+  sourceMap?: boolean;
 }
 
 export interface BuildResult {
@@ -85,10 +88,27 @@ export function diagnosticFromException(error: unknown): AdgDiagnostic {
 }
 
 async function buildUnchecked(options: BuildOptions): Promise<BuildResult> {
+  const { diagnostics, outDir, outputs } = await renderBuild(options);
+  if (diagnostics.some(isError)) return { diagnostics, written: [] };
+  const failed = replaceOutDir(outDir, outputs);
+  if (failed.length > 0) return { diagnostics: failed, written: [] };
+  const written = outputs.map((output) => path.join(outDir, output.relative)).sort();
+  return { diagnostics, written };
+}
+
+/** A build's outcome before anything is written: the out dir and the files to put there. */
+export interface RenderedBuild {
+  diagnostics: AdgDiagnostic[];
+  outDir: string;
+  outputs: OutputFile[];
+}
+
+/** Everything `build` does but writing: inputs and out dir checked, compiled and rendered in memory. */
+export async function renderBuild(options: BuildOptions): Promise<RenderedBuild> {
   const cwd = path.resolve(options.cwd ?? process.cwd());
   const outDir = realOutDir(path.resolve(cwd, options.outDir));
   const inputs = options.inputs.map((input) => path.resolve(cwd, input));
-  const nothing = (diagnostics: AdgDiagnostic[]): BuildResult => ({ diagnostics, written: [] });
+  const nothing = (diagnostics: AdgDiagnostic[]): RenderedBuild => ({ diagnostics, outDir, outputs: [] });
 
   const checked = checkPaths(inputs, cwd, options.tsconfig);
   if (checked.diagnostics.length > 0) return nothing(checked.diagnostics);
@@ -122,17 +142,14 @@ async function buildUnchecked(options: BuildOptions): Promise<BuildResult> {
       outputs.push({ relative: entry.relative, content: entry.bytes });
       continue;
     }
-    const { encoding, invalid } = decoded.get(entry.source)!;
+    const { text: original, encoding, invalid } = decoded.get(entry.source)!;
     if (invalid) problems.push(notEncoded(project.getSourceFileOrThrow(entry.source), encoding, invalid));
-    const text = await renderOutput(file.userText, file.generatedText);
-    outputs.push({ relative: entry.relative, content: encode(text, encoding) });
+    const rendered = await renderForBuild(file, original, entry.relative, outDir, options.sourceMap ?? false);
+    // the file itself keeps the user's encoding; its map is JSON, in UTF-8
+    rendered.forEach((output, i) => outputs.push({ relative: output.relative, content: i === 0 ? encode(output.content, encoding) : output.content }));
   }
   if (problems.length > 0) return nothing(problems);
-
-  const failed = replaceOutDir(outDir, outputs);
-  if (failed.length > 0) return nothing(failed);
-  const written = outputs.map((output) => path.join(outDir, output.relative)).sort();
-  return { diagnostics: result.diagnostics, written };
+  return { diagnostics: result.diagnostics, outDir, outputs };
 }
 
 /**

@@ -37,6 +37,8 @@ export const codes = {
   unreadable: 4005,
   unwritable: 4006,
   badEncoding: 4007,
+  /** a library the compiler needs is not installed (reported before the compiler loads) */
+  missingLibrary: 4008,
   // ADG9xxx — internal
   internal: 9001,
 } as const;

@@ -9,6 +9,7 @@
  */
 import { Worker } from "node:worker_threads";
 import { format } from "prettier";
+import { assemble, type OutputParts } from "./sourcemap";
 
 export type EndOfLine = "lf" | "crlf" | "cr";
 
@@ -73,16 +74,22 @@ function formatWithDeepStack(text: string, formatOptions: object): Promise<strin
 }
 
 /**
- * The user's text untouched, a blank line, then the generated declarations formatted.
- * Only the generated part is formatted, so every line of user code keeps its number.
+ * The user's text untouched, a blank line, then the generated declarations formatted (with
+ * the core's source-map markers still in: see sourcemap.ts). Only the generated part is
+ * formatted, so every line of user code keeps its number.
  */
-export async function renderOutput(userText: string, generatedText: string): Promise<string> {
-  if (generatedText.trim() === "") return userText;
+export async function formatParts(userText: string, generatedText: string): Promise<OutputParts> {
+  if (generatedText.trim() === "") return { userText, separator: "", generated: "" };
   const endOfLine = lineEndingOf(userText);
   const eol = endings[endOfLine];
   const generated = await formatGenerated(generatedText, endOfLine);
   const separator = userText === "" ? "" : userText.endsWith(eol) ? eol : eol + eol;
-  return userText + separator + generated;
+  return { userText, separator, generated };
+}
+
+/** The output file's text: user text, then the generated part formatted, without markers. */
+export async function renderOutput(userText: string, generatedText: string): Promise<string> {
+  return assemble(await formatParts(userText, generatedText));
 }
 
 /** The line ending a file uses: its first one (CRLF, a lone CR as in classic Mac files, or LF). */

@@ -60,7 +60,7 @@ export function collectInputs(inputs: readonly string[], cwd: string): Collected
     } else if (!isTypeScriptSource(input)) {
       diagnostics.push({
         code: codes.usage,
-        message: "not a TypeScript source file; build takes .ts files (not .d.ts) and directories",
+        message: "not a TypeScript source file; build takes .ts, .mts and .cts files (not declaration files) and directories",
         file: input,
       });
     } else if (!isFile(input)) {
@@ -163,7 +163,7 @@ export function reason(error: unknown): string {
 }
 
 export function isTypeScriptSource(file: string): boolean {
-  return file.endsWith(".ts") && !file.endsWith(".d.ts");
+  return /\.(ts|mts|cts)$/.test(file) && !/\.d\.(ts|mts|cts)$/.test(file);
 }
 
 /** Whether a path is a directory; a path that cannot be examined is not one. */

@@ -1,12 +1,12 @@
 /**
  * Shadows: the adjoints of arrays and objects in generated code.
  *
- * A shadow has its value's shape (API.md's tangent shapes): numbers become 0, float arrays
+ * A shadow has its value's shape (the tangent shapes of the README's "Transforms"): numbers become 0, float arrays
  * a zeroed array of the same type and length, `number[]` a zeroed `number[]`, nested
  * arrays, tuples and plain objects are rebuilt with their differentiable parts; other
  * fields (booleans, strings, functions) are left out.
  */
-import type { Tangent } from "./types";
+import type { Tangent } from "./types.js";
 
 /** A zero tangent of `value`'s shape. */
 export function zerosLike<T>(value: T): Tangent<T> {

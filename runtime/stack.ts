@@ -9,7 +9,7 @@
  * a BooleanStack of one byte each, and arrays or objects a loop rebinds on a
  * ReferenceStack (the reference only; their elements are restored one by one).
  */
-import { AdgenError } from "./errors";
+import { AdgenError } from "./errors.js";
 
 const initialCapacity = 256;
 

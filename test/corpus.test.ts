@@ -28,14 +28,7 @@ import { moduleLoader } from "./harness";
  * Cases whose right outcome is the compiler core's to give, and which it does not give on
  * this branch yet: skipped here, each with the reason; enable them as the core gets them.
  */
-const knownCoreFailures: Record<string, string> = {
-  "sum-2000-terms": "lowering recurses once per term: ADG9001, maximum call stack size exceeded",
-  "long-line": "lowering recurses once per operation: ADG9001, maximum call stack size exceeded",
-  "nested-if-400": "builds, but in about 100 s: the differentiation passes grow faster than linearly with nesting",
-  "nested-if-700": "ADG9001, maximum call stack size exceeded, after about 20 s in the differentiation passes",
-  "deep-recursion": "the gradient overflows the stack at depth 5,000, where the primal does not (RangeError, or a TypeError from the tapes it leaves behind)",
-  "optional-chaining": "the output fails strict ('o' is possibly 'undefined') and o?.a becomes o.a, which throws where the primal gives 2",
-};
+const knownCoreFailures: Record<string, string> = {};
 
 const { root, cli } = inject("adgenBuild");
 /** Permission cases run as `nobody` under root, whom file modes do not stop. */

@@ -34,6 +34,7 @@ const notFromSource: readonly (keyof typeof codes)[] = [
   "unreadable",
   "unwritable",
   "badEncoding",
+  "missingLibrary",
   "internal",
 ];
 

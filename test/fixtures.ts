@@ -1,6 +1,7 @@
 /** Fixture programs read from disk, and directory snapshots and previous builds for the end-to-end suites. */
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { manifestName } from "../compiler/out-dir";
 import { repoRoot } from "./harness";
@@ -56,4 +57,19 @@ export function previousBuild(outDir: string, files: Record<string, string>): vo
 export function outputTree(outDir: string): Record<string, string> {
   const { [manifestName]: _manifest, ...files } = tree(outDir);
   return files;
+}
+
+/**
+ * A project in a new temp dir: `files` (relative path → text) written, and
+ * `node_modules/adgen` linked to this repository, as an installed adgen would be.
+ */
+export function tempProject(prefix: string, files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), text);
+  }
+  fs.mkdirSync(path.join(dir, "node_modules"));
+  fs.symlinkSync(repoRoot, path.join(dir, "node_modules", "adgen"), "dir");
+  return dir;
 }

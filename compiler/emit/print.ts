@@ -51,7 +51,7 @@ export interface PrintContext {
   runtime: () => string;
   /** names for the function's tape locals; never one the file uses */
   names: Names;
-  /** statements mark where they come from in the user's file (`/*@adgen:<offset>*\/`) */
+  /** statements mark where they come from in the user's file (`/*@adgen:<offset>*\/`); on unless false */
   markers?: boolean;
   /** a `// <source statement>` comment over each statement's code (the IR stages) */
   sourceComments?: boolean;
@@ -150,7 +150,7 @@ class Printer {
     if (s.origin < 0 || s.origin === this.origin) return;
     this.origin = s.origin;
     const info = this.fn.origins[s.origin];
-    const marker = this.context.markers && info ? `/*@adgen:${info.pos.start}*/ ` : "";
+    const marker = this.context.markers !== false && info ? `/*@adgen:${info.pos.start}*/ ` : "";
     if (this.reverse && info) this.code.line(`${marker}// adjoint of: ${info.text}`);
     else if (this.context.sourceComments && info) this.code.line(`${marker}// ${info.text}`);
     else if (marker) this.code.line(marker.trim());
