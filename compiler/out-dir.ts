@@ -241,6 +241,45 @@ export function replaceOutDir(outDir: string, outputs: readonly OutputFile[]): A
   }
 }
 
+/**
+ * Brings an out dir that holds an earlier build of the same inputs up to `outputs`, touching
+ * only what changed (`--watch`): each changed file written beside itself and renamed over
+ * it, so a reader never sees half a file; files no longer produced removed; the manifest
+ * rewritten the same way. Returns what it wrote and removed, or the diagnostics of a failure.
+ */
+export function updateOutDir(outDir: string, outputs: readonly OutputFile[]): { written: string[]; removed: string[]; diagnostics: AdgDiagnostic[] } {
+  const previous = readManifest(outDir)?.files ?? {};
+  const manifest: Manifest = { generator: "adgen", files: {} };
+  const written: string[] = [];
+  try {
+    for (const output of outputs) {
+      const key = output.relative.split(path.sep).join("/");
+      const hash = sha256(output.content);
+      manifest.files[key] = hash;
+      if (previous[key] === hash && fs.existsSync(path.join(outDir, output.relative))) continue;
+      replaceFile(path.join(outDir, output.relative), output.content);
+      written.push(output.relative);
+    }
+    const removed = Object.keys(previous).filter((key) => !(key in manifest.files));
+    for (const key of removed) fs.rmSync(path.join(outDir, ...key.split("/")), { force: true });
+    replaceFile(path.join(outDir, manifestName), `${JSON.stringify(manifest, null, 2)}\n`);
+    return { written, removed, diagnostics: [] };
+  } catch (error) {
+    return { written, removed: [], diagnostics: [unwritable(outDir, `cannot update the output: ${reason(error)}`)] };
+  }
+}
+
+function replaceFile(file: string, content: string | Buffer): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const temporary = `${file}.adgen-tmp-${randomBytes(4).toString("hex")}`;
+  try {
+    fs.writeFileSync(temporary, content);
+    fs.renameSync(temporary, file);
+  } finally {
+    fs.rmSync(temporary, { force: true });
+  }
+}
+
 function restore(aside: string, outDir: string): boolean {
   try {
     if (fs.existsSync(outDir)) return false;

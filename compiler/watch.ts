@@ -3,14 +3,16 @@
  *
  * Input: build's options and a signal that ends the watch. Output: one report per build
  * (what was written, or the diagnostics), through a callback, until the signal aborts.
- * Invariants: every rebuild is a plain `build` — the project recompiled (a file's generated
- * code depends on what its importers ask for), the out dir replaced whole or not at all —
- * so a failed rebuild leaves the last good output, and the out dir's manifest stays true.
- * The report names the files whose content changed: the edited file and those it affects.
+ * Invariants: a failed rebuild writes nothing, so the last good output stays; a rebuild
+ * recompiles the project (a file's generated code depends on what its importers ask for)
+ * and rewrites only the output files whose content changed — the edited file and those it
+ * affects — each by an atomic rename, the out dir's manifest kept true (out-dir.ts). The
+ * first good build is a plain `build`: the whole tree swapped in at once.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { build, isError, type BuildOptions } from "./build";
+import { build, isError, renderBuild, type BuildOptions } from "./build";
+import { updateOutDir } from "./out-dir";
 import type { AdgDiagnostic } from "./diagnostics";
 
 export interface WatchReport {
@@ -33,20 +35,24 @@ export async function watchBuild(
 ): Promise<void> {
   const cwd = path.resolve(options.cwd ?? process.cwd());
   const outDir = path.resolve(cwd, options.outDir);
-  /** what the out dir holds from the last good build: relative path → content */
-  let last: Map<string, Buffer> | undefined;
 
+  let built = false;
   const rebuild = async (initial: boolean): Promise<void> => {
-    const result = await build(options);
-    if (result.diagnostics.some(isError)) {
-      report({ diagnostics: result.diagnostics, written: [], removed: [], initial });
+    if (!built) {
+      const result = await build(options);
+      built = !result.diagnostics.some(isError);
+      const written = built ? result.written.map((file) => path.relative(outDir, file)).sort() : [];
+      report({ diagnostics: result.diagnostics, written, removed: [], initial });
       return;
     }
-    const next = new Map(result.written.map((file) => [path.relative(outDir, file), fs.readFileSync(file)]));
-    const written = [...next].filter(([relative, content]) => !sameContent(last?.get(relative), content)).map(([relative]) => relative);
-    const removed = last ? [...last.keys()].filter((relative) => !next.has(relative)) : [];
-    last = next;
-    report({ diagnostics: result.diagnostics, written: written.sort(), removed: removed.sort(), initial });
+    const rendered = await renderBuild(options);
+    if (rendered.diagnostics.some(isError)) {
+      report({ diagnostics: rendered.diagnostics, written: [], removed: [], initial });
+      return;
+    }
+    const updated = updateOutDir(rendered.outDir, rendered.outputs);
+    const diagnostics = [...rendered.diagnostics, ...updated.diagnostics];
+    report({ diagnostics, written: updated.written.sort(), removed: updated.removed.sort(), initial });
   };
 
   // Rebuilds run one at a time; events during a rebuild schedule exactly one more.
@@ -101,11 +107,6 @@ function watchTargets(options: BuildOptions, cwd: string): { path: string; recur
     targets.set(directory, { path: directory, recursive: false, only });
   }
   return [...targets.values()];
-}
-
-function sameContent(a: string | Buffer | undefined, b: string | Buffer): boolean {
-  if (a === undefined) return false;
-  return Buffer.from(a).equals(Buffer.from(b));
 }
 
 function isWithin(file: string, directory: string): boolean {

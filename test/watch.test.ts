@@ -45,7 +45,7 @@ describe(".mts and .cts inputs", () => {
     });
     const built = node([cli, "build", "src", "--out-dir", "out"], dir);
     expect(built.status, built.stderr).toBe(0);
-    expect(fs.readdirSync(path.join(dir, "out")).sort()).toEqual(["legacy.cts", "main.mts", "model.mts"]);
+    expect(fs.readdirSync(path.join(dir, "out")).sort()).toEqual([".adgen-manifest.json", "legacy.cts", "main.mts", "model.mts"]);
     expect(fs.readFileSync(path.join(dir, "out/model.mts"), "utf8")).toContain("function wave_grad(");
 
     fs.writeFileSync(
