@@ -15,7 +15,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ts, type SourceFile } from "ts-morph";
-import { type AdgDiagnostic, CompileError, codes, diagnosticAt, positionIn } from "./diagnostics";
+import { type AdgDiagnostic, CompileError, codes, diagnosticAt, isStackOverflow, messages, positionIn } from "./diagnostics";
 import { type Encoding, decode, encode } from "./encoding";
 import { collectInputs, isDirectory, isFile, reason, unreadable } from "./inputs";
 import { type OutputFile, checkOutDir, overlapping, realOutDir, replaceOutDir } from "./out-dir";
@@ -71,6 +71,7 @@ export function diagnosticFromException(error: unknown): AdgDiagnostic {
       ? diagnosticAt(error.at, error.code, error.message)
       : { code: error.code, message: error.message };
   }
+  if (isStackOverflow(error)) return { code: codes.tooDeep, message: messages.tooDeep() };
   const fault = error as Partial<NodeJS.ErrnoException> | undefined;
   if (typeof fault?.code === "string" && /^E[A-Z]+$/.test(fault.code) && typeof fault.path === "string") {
     const reading = fault.syscall === undefined || readingCalls.has(fault.syscall);

@@ -19,6 +19,7 @@ export const codes = {
   generator: 1006,
   // 1007 is retired: storing a parameter's array into another is supported
   moduleWrite: 1008,
+  tooDeep: 1009,
   // ADG2xxx — resolution
   notDifferentiableCallee: 2001,
   transformTarget: 2002,
@@ -58,6 +59,9 @@ export interface AdgDiagnostic {
   start?: number;
   length?: number;
 }
+
+/** A stack overflow: a limit of nesting, not a bug, reported as ADG1009. */
+export const isStackOverflow = (error: unknown): boolean => error instanceof RangeError && /call stack/i.test(error.message);
 
 /** Thrown by a pass at the node it cannot handle; the pipeline turns it into a diagnostic. */
 export class CompileError extends Error {
@@ -129,6 +133,8 @@ export const messages = {
     `the local function \`${name}\` is used as a value; call it, or pass it to map, reduce or forEach, where it is inlined (or make it a top-level /** @differentiable */ function)`,
   moduleWrite: (name: string) =>
     `\`${name}\` is declared outside the function, and a @differentiable function may only read such values; keep the value in a local variable, or return it`,
+  tooDeep: () =>
+    "this code nests deeper, or chains more operations, than the compiler's stack can follow here (TypeScript's own limit is about 1,000 levels); split it into smaller functions, or build it with the `adgen` CLI, which runs with a deeper stack",
   writeToInput: (code: string) =>
     `\`${code}\` writes into an array or object this function did not create (a parameter's, or a module's); a @differentiable function must leave its inputs unchanged. Copy it into a local array first (e.g. \`const a = Float64Array.from(x)\`)`,
 } as const;

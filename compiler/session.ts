@@ -7,7 +7,7 @@
  * the replaced transform calls, imports and generated functions, and the diagnostics.
  */
 import { Node, type Expression, type Project, type SourceFile } from "ts-morph";
-import { CompileError, codes, diagnosticAt, type AdgDiagnostic } from "./diagnostics";
+import { CompileError, codes, diagnosticAt, isStackOverflow, messages, type AdgDiagnostic } from "./diagnostics";
 import { calleeFunction, importOf, resolveDeclaration, userRuleCalls, type DiffFunction } from "./discover";
 import { FileOutput } from "./emit";
 import type { Resolver } from "./front/lower";
@@ -50,6 +50,8 @@ export class Session {
     } catch (error) {
       if (error instanceof CompileError) {
         this.diagnostics.push(diagnosticAt(error.at ?? at, error.code, error.message));
+      } else if (isStackOverflow(error)) {
+        this.diagnostics.push(diagnosticAt(at, codes.tooDeep, messages.tooDeep()));
       } else {
         const message = error instanceof Error ? error.message : String(error);
         this.diagnostics.push(diagnosticAt(at, codes.internal, `internal adgen error while compiling this: ${message}. Please report it with this file.`));

@@ -35,6 +35,7 @@ const notFromSource: readonly (keyof typeof codes)[] = [
   "unwritable",
   "badEncoding",
   "missingLibrary",
+  "tooDeep",
   "internal",
 ];
 

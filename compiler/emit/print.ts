@@ -9,7 +9,7 @@
  * code it runs throws (one try/catch at the entry, none in the hot halves).
  */
 import { Code } from "../code";
-import { numberValue, stmtReads, walk, type Callee, type Expr, type IrVar, type Key, type OutFunction, type Stmt, type TapeKind } from "../ir/ir";
+import { children, numberValue, stmtExprs, stmtReads, walk, type Callee, type Expr, type IrVar, type Key, type OutFunction, type Stmt, type TapeKind } from "../ir/ir";
 import type { Names } from "../naming";
 import { operatorOf } from "./fold";
 import { declarations, type Declarations } from "./declare";
@@ -70,11 +70,28 @@ class Printer {
   private origin = -1;
   private reverse = false;
 
+  /** names written with `x = x + e` rather than `x += e` (see `accumulation`) */
+  private readonly longChains = new Set<string>();
+
   constructor(
     private readonly fn: OutFunction,
     private readonly context: PrintContext,
   ) {
     this.decls = declarations(fn);
+    // TypeScript follows a chain of `x += e` one level per link, and gives up at 2,000
+    // (TS2563); `x = x + e` it does not follow that way. Only very long code makes such chains.
+    const counts = new Map<string, number>();
+    for (const s of walk(fn.body)) {
+      const name = (s.kind === "assign" || s.kind === "store") && s.accumulate ? (s.kind === "assign" ? s.target : s.object) : undefined;
+      if (name) counts.set(name, (counts.get(name) ?? 0) + 1);
+    }
+    for (const [name, count] of counts) if (count > 500) this.longChains.add(name);
+  }
+
+  /** `x += e`, or `x = x + e` for a name with a long chain of them. */
+  private accumulation(target: string, sign: "+" | "-", value: Expr, name = target): string {
+    if (!this.longChains.has(name)) return `${target} ${sign}= ${this.expr(value)};`;
+    return `${target} = ${target} ${sign} ${this.expr(value, binary[sign] + 1)};`;
   }
 
   run(): string {
@@ -115,8 +132,14 @@ class Printer {
   private usesTapes(): boolean {
     if (this.tapes.size > 0) return true;
     for (const s of walk(this.fn.body)) {
-      const text = JSON.stringify(s);
-      if (text.includes('"kind":"generated"')) return true;
+      for (const e of stmtExprs(s)) {
+        const stack = [e];
+        while (stack.length) {
+          const node = stack.pop()!;
+          if (node.kind === "call" && node.callee.kind === "generated") return true;
+          stack.push(...children(node));
+        }
+      }
     }
     return false;
   }
@@ -176,14 +199,18 @@ class Printer {
           const annotate = (declared === "let" && !inferable(variable, s.value)) || needsAnnotation(s.value);
           const type = annotate && variable ? `: ${variable.typeText}` : "";
           c.line(`${declared} ${s.target}${type} = ${this.expr(s.value)};${note}`);
+        } else if (s.accumulate) {
+          c.line(`${this.accumulation(s.target, s.accumulate, s.value)}${note}`);
         } else {
           c.line(`${s.target} ${op} ${this.expr(s.value)};${note}`);
         }
         return;
       }
-      case "store":
-        c.line(`${s.object}${this.key(s.key)} ${s.accumulate ? `${s.accumulate}=` : "="} ${this.expr(s.value)};`);
+      case "store": {
+        const place = `${s.object}${this.key(s.key)}`;
+        c.line(s.accumulate ? this.accumulation(place, s.accumulate, s.value, s.object) : `${place} = ${this.expr(s.value)};`);
         return;
+      }
       case "push":
         c.line(`${s.object}.push(${this.expr(s.value)});`);
         return;

@@ -13,8 +13,52 @@
 import { childLists, mapDeep, mapStmtExprs, v, walk, type Expr, type IrVar, type Stmt } from "../ir/ir";
 import { fold } from "./fold";
 
-/** `x → literal` or `x → y` (x holds what y holds now). */
-type Facts = Map<string, Expr>;
+/** `x → literal` or `x → y` (x holds what y holds now), indexed by `y` so an assignment of y forgets in one step. */
+class Facts {
+  private readonly values = new Map<string, Expr>();
+  private readonly holders = new Map<string, Set<string>>();
+
+  get size(): number {
+    return this.values.size;
+  }
+
+  has(name: string): boolean {
+    return this.values.has(name);
+  }
+
+  get(name: string): Expr | undefined {
+    return this.values.get(name);
+  }
+
+  entries(): IterableIterator<[string, Expr]> {
+    return this.values.entries();
+  }
+
+  set(name: string, value: Expr): void {
+    this.forget(name);
+    this.values.set(name, value);
+    if (value.kind === "var") (this.holders.get(value.name) ?? this.holders.set(value.name, new Set()).get(value.name)!).add(name);
+  }
+
+  /** `name` changes: what it held and what held it are no longer known. */
+  kill(name: string): void {
+    this.forget(name);
+    for (const holder of this.holders.get(name) ?? []) this.values.delete(holder);
+    this.holders.delete(name);
+  }
+
+  private forget(name: string): void {
+    const value = this.values.get(name);
+    if (value?.kind === "var") this.holders.get(value.name)?.delete(name);
+    this.values.delete(name);
+  }
+
+  copy(): Facts {
+    const out = new Facts();
+    for (const [name, value] of this.values) out.set(name, value);
+    return out;
+  }
+}
 
 export function propagate(body: Stmt[], vars: ReadonlyMap<string, IrVar>): { body: Stmt[]; changed: boolean } {
   let changed = false;
@@ -23,15 +67,12 @@ export function propagate(body: Stmt[], vars: ReadonlyMap<string, IrVar>): { bod
     return role === "temp" || role === "generated";
   };
 
-  const kill = (facts: Facts, name: string) => {
-    facts.delete(name);
-    for (const [x, value] of facts) if (value.kind === "var" && value.name === name) facts.delete(x);
-  };
+  const kill = (facts: Facts, name: string) => facts.kill(name);
   const substitute = (e: Expr, facts: Facts): Expr =>
     fold(mapDeep(e, (node) => (node.kind === "var" && facts.has(node.name) ? facts.get(node.name)! : node)));
   const intersect = (a: Facts, b: Facts): Facts => {
-    const out: Facts = new Map();
-    for (const [x, value] of a) {
+    const out = new Facts();
+    for (const [x, value] of a.entries()) {
       const other = b.get(x);
       if (other && JSON.stringify(other) === JSON.stringify(value)) out.set(x, value);
     }
@@ -52,8 +93,8 @@ export function propagate(body: Stmt[], vars: ReadonlyMap<string, IrVar>): { bod
       let s = list[i];
       if (s.kind === "if") {
         const cond = substitute(s.cond, facts);
-        const then = run(rewrite ? s.then : [...s.then], new Map(facts), rewrite);
-        const otherwise = run(rewrite ? s.else : [...s.else], new Map(facts), rewrite);
+        const then = run(rewrite ? s.then : [...s.then], facts.copy(), rewrite);
+        const otherwise = run(rewrite ? s.else : [...s.else], facts.copy(), rewrite);
         if (rewrite) list[i] = { ...s, cond };
         facts = intersect(then, otherwise);
         continue;
@@ -61,11 +102,11 @@ export function propagate(body: Stmt[], vars: ReadonlyMap<string, IrVar>): { bod
       if (s.kind === "loop" || s.kind === "for") {
         const loop = s;
         const lists = childLists(loop);
-        const before = new Map(facts);
+        const before = facts.copy();
         if (loop.kind === "for") kill(before, loop.index);
         let entry = before;
         for (;;) {
-          const atEnd = lists.reduce((f, l) => run([...l], f, false), new Map(entry));
+          const atEnd = lists.reduce((f, l) => run([...l], f, false), entry.copy());
           if (loop.kind === "for") kill(atEnd, loop.index);
           const next = intersect(intersect(before, atEnd), entry);
           if (next.size === entry.size) break;
@@ -75,15 +116,15 @@ export function propagate(body: Stmt[], vars: ReadonlyMap<string, IrVar>): { bod
         if (rewrite) {
           const heads = loop.kind === "for" ? { start: substitute(loop.start, facts), end: substitute(loop.end, facts) } : {};
           if (loop.kind === "loop") {
-            const afterTest = run(loop.test, new Map(entry), true);
+            const afterTest = run(loop.test, entry.copy(), true);
             run(loop.body, afterTest, true);
             list[i] = { ...loop, cond: substitute(loop.cond, afterTest) };
           } else {
-            run(loop.body, new Map(entry), true);
+            run(loop.body, entry.copy(), true);
             list[i] = { ...loop, ...heads };
           }
         }
-        facts = loop.kind === "loop" ? run([...loop.test], new Map(entry), false) : entry;
+        facts = loop.kind === "loop" ? run([...loop.test], entry.copy(), false) : entry;
         continue;
       }
       s = mapStmtExprs(s, (e) => substitute(e, facts));
@@ -115,7 +156,7 @@ export function propagate(body: Stmt[], vars: ReadonlyMap<string, IrVar>): { bod
     }
     return facts;
   };
-  run(body, new Map(), true);
+  run(body, new Facts(), true);
   return { body, changed };
 }
 

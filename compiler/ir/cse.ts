@@ -20,6 +20,16 @@ export function mergeCommonValues(fn: IrFunction, functions: FunctionPurity): Ir
 
   const visit = (list: Stmt[]) => {
     const seen = new Map<string, { name: string; reads: string[]; memory: boolean }>();
+    // the values remembered, by the names they read, and those that read memory
+    const byName = new Map<string, Set<string>>();
+    const reading = new Set<string>();
+    const forget = (key: string) => {
+      const entry = seen.get(key);
+      if (!entry) return;
+      seen.delete(key);
+      reading.delete(key);
+      for (const n of entry.reads) byName.get(n)?.delete(key);
+    };
     for (let i = 0; i < list.length; i++) {
       const s = (list[i] = renameStmt(list[i], rename));
       childLists(s).forEach(visit);
@@ -39,11 +49,15 @@ export function mergeCommonValues(fn: IrFunction, functions: FunctionPurity): Ir
           list.splice(i--, 1);
           continue;
         }
-        if (key) seen.set(key, { name: s.target, reads: stmtReads(s), memory: memoryReads(s.value, (n) => fn.vars.get(n)?.type !== "number").length > 0 });
+        if (key) {
+          const entry = { name: s.target, reads: stmtReads(s), memory: memoryReads(s.value, (n) => fn.vars.get(n)?.type !== "number").length > 0 };
+          seen.set(key, entry);
+          for (const n of entry.reads) (byName.get(n) ?? byName.set(n, new Set()).get(n)!).add(key);
+          if (entry.memory) reading.add(key);
+        }
       }
-      for (const [key, entry] of seen) {
-        if (entry.reads.some((n) => written.has(n)) || (entry.memory && memory)) seen.delete(key);
-      }
+      for (const n of written) for (const key of [...(byName.get(n) ?? [])]) forget(key);
+      if (memory) for (const key of [...reading]) forget(key);
     }
   };
   visit(fn.body);

@@ -5,7 +5,7 @@
  * (`path:line:col ADG<code>`, `path ADG<code>` or `ADG<code>` for one without a position or
  * a path, in order) or that it builds: then its output type-checks under `strict`, and
  * every `checks` array a built file exports (`{ f, gradient, args, wrt? }`) holds gradients
- * that agree with finite differences. Links, FIFOs and file modes are made when the case
+ * that agree with finite differences (unless marked as past TypeScript's own limit). Links, FIFOs and file modes are made when the case
  * runs, never committed.
  */
 import * as fs from "node:fs";
@@ -24,7 +24,17 @@ export interface CorpusCase {
   modes?: Record<string, number>;
   /** no previous adgen build in `out/` (one is there by default, and must survive a failure) */
   fresh?: boolean;
-  expect: { errors: string[] } | { builds: { checks: number } };
+  expect: { errors: string[] } | { builds: Builds };
+}
+
+export interface Builds {
+  /** how many gradients the built files' `checks` arrays hold */
+  checks: number;
+  /**
+   * The output lies past TypeScript's own control-flow analysis (TS2563, about 2,000 steps
+   * of flow): it is type-checked alone and must fail with that and nothing else.
+   */
+  pastTypeScriptFlowLimit?: true;
 }
 
 export const cube = ["/** @differentiable */", "export function cube(x: number): number {", "  return x * x * x;", "}"].join("\n");

@@ -18,11 +18,15 @@ export function longLine(terms: number): string {
   return differentiable("longLine", `  return 0 ${parts.join(" ")};`);
 }
 
-/** `depth` nested `if`s, each on an active condition, each scaling the result. */
-export function nestedIfs(depth: number): string {
+/**
+ * `depth` nested `if`s, each on an active condition, each scaling the result; indented
+ * as people write them, or (where the indentation alone would run to gigabytes) not.
+ */
+export function nestedIfs(depth: number, { indent = true } = {}): string {
+  const pad = (level: number) => (indent ? "  ".repeat(level) : "");
   const lines: string[] = ["  let y = x;"];
-  for (let i = 0; i < depth; i++) lines.push(`${"  ".repeat(i + 1)}if (y > ${-1 - i}) {`, `${"  ".repeat(i + 2)}y = y * 1.001 + 0.5;`);
-  for (let i = depth - 1; i >= 0; i--) lines.push(`${"  ".repeat(i + 1)}}`);
+  for (let i = 0; i < depth; i++) lines.push(`${pad(i + 1)}if (y > ${-1 - i}) {`, `${pad(i + 2)}y = y * 1.001 + 0.5;`);
+  for (let i = depth - 1; i >= 0; i--) lines.push(`${pad(i + 1)}}`);
   lines.push("  return y * y;");
   return differentiable("nestedIfs", lines.join("\n"));
 }

@@ -6,7 +6,27 @@ import { deepRecursion, longLine, longSum, manyFunctions, nestedIfs, plainLines 
 export const coreCases: CorpusCase[] = [
   { name: "sum-2000-terms", about: "a sum of 2,000 terms", files: { "src/a.ts": longSum(2000) }, expect: { builds: { checks: 1 } } },
   { name: "nested-if-400", about: "400 nested ifs on active values", files: { "src/a.ts": nestedIfs(400) }, expect: { builds: { checks: 1 } } },
-  { name: "nested-if-700", about: "700 nested ifs on active values", files: { "src/a.ts": nestedIfs(700) }, expect: { builds: { checks: 1 } } },
+  { name: "nested-if-600", about: "600 nested ifs on active values", files: { "src/a.ts": nestedIfs(600) }, expect: { builds: { checks: 1 } } },
+  {
+    name: "nested-if-700",
+    about:
+      "700 nested ifs: the gradient nests its reverse sweep after the forward one, and TypeScript's control-flow " +
+      "analysis gives up on it (TS2563) where it still follows the source",
+    files: { "src/a.ts": nestedIfs(700) },
+    expect: { builds: { checks: 1, pastTypeScriptFlowLimit: true } },
+  },
+  {
+    name: "nested-if-3000",
+    about: "3,000 nested ifs, past TypeScript's own analysis of the source: its TS2563 at the function, not a crash",
+    files: { "src/a.ts": nestedIfs(3000) },
+    expect: { errors: ["src/a.ts:5:3 ADG3003"] },
+  },
+  {
+    name: "nested-if-50000",
+    about: "50,000 nested ifs (unindented), deeper than the test process's stack lets TypeScript parse: a clean ADG1009",
+    files: { "src/a.ts": nestedIfs(50000, { indent: false }) },
+    expect: { errors: ["ADG1009"] },
+  },
   { name: "long-line", about: "one line of 3,000 operations", files: { "src/a.ts": longLine(3000) }, expect: { builds: { checks: 1 } } },
   { name: "deep-recursion", about: "a gradient at recursion depth 5,000, where the primal runs fine", files: { "src/a.ts": deepRecursion(5000) }, expect: { builds: { checks: 1 } } },
   {

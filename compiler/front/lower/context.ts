@@ -185,6 +185,7 @@ export function infoOfVar(variable: IrVar): TypeInfo {
 
 /** One-line source text of a statement, for comments. */
 export function originText(node: Node): string {
-  const text = node.getText().replace(/\s+/g, " ").trim();
+  // the first few hundred characters are all a comment shows: a long statement is not copied whole
+  const text = node.getSourceFile().getFullText().slice(node.getStart(), Math.min(node.getEnd(), node.getStart() + 400)).replace(/\s+/g, " ").trim();
   return text.length > 100 ? `${text.slice(0, 97)}...` : text;
 }

@@ -16,20 +16,28 @@ import { atom, atomOf, objectName, operator, skipTransparent } from "./expressio
 import { destructure } from "./patterns";
 import { breakable, expressionStatement, lowerBlock, lowerStatement, variable } from "./statements";
 import { unsupported } from "./unsupported";
+import { descendants } from "../walk";
 
-/** Lowers parts in order; after one that may jump, the rest run only if no flag is set. */
-export function sequence(cx: LowerContext, parts: (() => Set<string>)[]): Set<string> {
+/**
+ * Lowers parts in order; after one that may jump, the rest run only if no flag is set. A
+ * loop, not recursion: each jump opens a guarded list for the rest, closed at the end.
+ */
+export function sequence<T>(cx: LowerContext, parts: readonly T[], lowerOne: (part: T) => Set<string>): Set<string> {
   const escapes = new Set<string>();
+  const guards: { out: Stmt[]; skip: Atom; origin: number }[] = [];
   for (let i = 0; i < parts.length; i++) {
-    const flags = parts[i]();
+    const flags = lowerOne(parts[i]);
     for (const f of flags) escapes.add(f);
     if (flags.size > 0 && i < parts.length - 1) {
-      const skip = anyOf(cx, [...flags]);
-      const origin = cx.origin;
-      const rest = cx.nested(() => sequence(cx, parts.slice(i + 1)).forEach((f) => escapes.add(f)));
-      cx.emitIf(skip, [], rest, origin);
-      break;
+      guards.push({ out: cx.out, skip: anyOf(cx, [...flags]), origin: cx.origin });
+      cx.out = [];
     }
+  }
+  while (guards.length) {
+    const { out, skip, origin } = guards.pop()!;
+    const rest = cx.out;
+    cx.out = out;
+    cx.emitIf(skip, [], rest, origin);
   }
   return escapes;
 }
@@ -226,25 +234,26 @@ function stepOf(inc: Expression, symbol: import("ts-morph").Symbol): 1 | -1 | un
   return undefined;
 }
 
-/** Nodes under `root`, not entering nested functions, without recursion. */
-function* descendants(root: Node): Generator<Node> {
+
+const assignmentTokens = new Set([SyntaxKind.EqualsToken, SyntaxKind.PlusEqualsToken, SyntaxKind.MinusEqualsToken, SyntaxKind.AsteriskEqualsToken, SyntaxKind.SlashEqualsToken, SyntaxKind.PercentEqualsToken, SyntaxKind.AsteriskAsteriskEqualsToken]);
+
+/** Every node under `root`, nested functions included. */
+function* descendantsAll(root: Node): Generator<Node> {
   const stack: Node[] = [root];
   while (stack.length) {
     const node = stack.pop()!;
     yield node;
-    if (node !== root && Node.isFunctionLikeDeclaration(node)) continue;
     node.forEachChild((child) => {
       stack.push(child);
     });
   }
 }
 
-const assignmentTokens = new Set([SyntaxKind.EqualsToken, SyntaxKind.PlusEqualsToken, SyntaxKind.MinusEqualsToken, SyntaxKind.AsteriskEqualsToken, SyntaxKind.SlashEqualsToken, SyntaxKind.PercentEqualsToken, SyntaxKind.AsteriskAsteriskEqualsToken]);
-
 /** Whether `root` may assign the variable `symbol` (including inside functions it defines). */
 function writes(root: Node, symbol: import("ts-morph").Symbol): boolean {
-  for (const node of root.getDescendantsOfKind(SyntaxKind.Identifier)) {
-    if (node.getSymbol() !== symbol) continue;
+  const name = symbol.getName();
+  for (const node of descendantsAll(root)) {
+    if (!Node.isIdentifier(node) || node.getText() !== name || node.getSymbol() !== symbol) continue;
     const parent = node.getParent();
     if ((Node.isPrefixUnaryExpression(parent) || Node.isPostfixUnaryExpression(parent)) && [SyntaxKind.PlusPlusToken, SyntaxKind.MinusMinusToken].includes(parent.getOperatorToken())) return true;
     for (let n: Node | undefined = node; n && n !== root; n = n.getParent()) {
@@ -443,6 +452,6 @@ export function lowerSwitch(cx: LowerContext, statement: SwitchStatement): Set<s
     cx.emitIf(from, body, []);
     return flags;
   };
-  return breakable(cx, { loop: false }, () => cx.scoped(() => sequence(cx, clauses.map((_, i) => clause(i)))));
+  return breakable(cx, { loop: false }, () => cx.scoped(() => sequence(cx, clauses.map((_, i) => clause(i)), (part) => part())));
 }
 

@@ -51,8 +51,27 @@ export function typeTextAt(node: Node, info: TypeInfo): string {
 export function atom(cx: LowerContext, expr: Expression): Atom {
   const value = lowerValue(cx, expr);
   if (value.kind === "var" || value.kind === "lit") return value;
+  const known = knownType(cx, value);
+  if (known) return atomOf(cx, value, known, known === "number" ? "number" : "boolean");
   const info = infoAt(expr);
   return atomOf(cx, value, info, typeTextAt(expr, info));
+}
+
+/**
+ * The type of a value its operation tells without the checker (arithmetic, a `Math` rule, a
+ * comparison, a length): asking the checker about a node deep in a long expression costs
+ * time in proportion to its depth.
+ */
+function knownType(cx: LowerContext, value: Expr): "number" | "inactive" | undefined {
+  if (value.kind === "length") return "number";
+  if (value.kind === "call" && value.callee.kind === "rule" && value.callee.rule.startsWith("Math.")) return "number";
+  const token = value.kind === "op" ? value.op : value.kind === "call" && value.callee.kind === "rule" ? value.callee.text : undefined;
+  if (!token || (value.kind !== "op" && value.kind !== "call")) return undefined;
+  const args = value.args.filter((a): a is Atom => a.kind === "var" || a.kind === "lit");
+  if (args.length !== value.args.length) return undefined;
+  if (token === "!") return "inactive";
+  if (args.length === 1 && (token === "-" || token === "+")) return "number";
+  return args.length === 2 ? resultOf(cx, token, args[0], args[1]) : undefined;
 }
 
 export function atomOf(cx: LowerContext, value: Expr, info: TypeInfo | "number" | "inactive", typeText?: string): Atom {

@@ -22,6 +22,7 @@ import { checkOwnership } from "./ownership";
 import { destructure } from "./patterns";
 import { lowerBlock, lowerFunctionBody } from "./statements";
 import { unsupported } from "./unsupported";
+import { returnsOf } from "../walk";
 
 export type { Resolver } from "./context";
 
@@ -69,7 +70,7 @@ export function lower(target: DiffFunction, resolver: Resolver, fileNames: Names
     if (Node.isBlock(body)) {
       const statements = body.getStatements();
       const last = statements.at(-1);
-      const returns = body.getDescendantsOfKind(SyntaxKind.ReturnStatement).filter((r) => r.getFirstAncestor((a) => Node.isFunctionLikeDeclaration(a)) === fn);
+      const returns = returnsOf(body);
       if (returns.length === 1 && returns[0] === last && Node.isReturnStatement(last) && last.getExpression()) {
         cx.returns.push({ value: "", early: false });
         lowerBlock(cx, statements.slice(0, -1));

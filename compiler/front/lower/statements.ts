@@ -16,6 +16,7 @@ import { jump, lowerLoop, lowerSwitch, sequence, setFlag } from "./control";
 import { atom, atomOf, infoAt, key, lowerValue, objectName, operator, skipTransparent, typeTextAt } from "./expressions";
 import { assignPattern, destructure } from "./patterns";
 import { unsupported } from "./unsupported";
+import { returnsOf } from "../walk";
 import { compoundOperators } from "../operators";
 
 /** An assignable place: a variable, or an element/field of an array or object. */
@@ -26,10 +27,7 @@ export function lowerBlock(cx: LowerContext, statements: readonly Statement[]): 
   const live = statements.filter((s) => !Node.isEmptyStatement(s));
   // function declarations are hoisted: bind them before anything runs
   for (const s of live) if (Node.isFunctionDeclaration(s)) bindLocal(cx, s.getName() ?? "", s);
-  return sequence(
-    cx,
-    live.filter((s) => !Node.isFunctionDeclaration(s)).map((s) => () => lowerStatement(cx, s)),
-  );
+  return sequence(cx, live.filter((s) => !Node.isFunctionDeclaration(s)), (s) => lowerStatement(cx, s));
 }
 
 function bindLocal(cx: LowerContext, name: string, node: LocalFunction): void {
@@ -39,7 +37,13 @@ function bindLocal(cx: LowerContext, name: string, node: LocalFunction): void {
 export function lowerStatement(cx: LowerContext, statement: Statement): Set<string> {
   const none = new Set<string>();
   if (Node.isEmptyStatement(statement)) return none;
-  if (Node.isBlock(statement)) return cx.scoped(() => lowerBlock(cx, statement.getStatements()));
+  // blocks and branches nest as deep as the source does: no helper frames in between
+  if (Node.isBlock(statement)) {
+    cx.scopes.push(new Map());
+    const flags = lowerBlock(cx, statement.getStatements());
+    cx.scopes.pop();
+    return flags;
+  }
   cx.startOrigin(statement);
   if (Node.isVariableStatement(statement)) {
     for (const decl of statement.getDeclarations()) variable(cx, decl);
@@ -61,10 +65,15 @@ export function lowerStatement(cx: LowerContext, statement: Statement): Set<stri
   if (Node.isIfStatement(statement)) {
     const cond = atom(cx, statement.getExpression());
     const origin = cx.origin;
-    const escapes = new Set<string>();
-    const then = cx.nested(() => lowerStatement(cx, statement.getThenStatement()).forEach((f) => escapes.add(f)));
+    const outer = cx.out;
+    cx.out = [];
+    const escapes = lowerStatement(cx, statement.getThenStatement());
+    const then = cx.out;
+    cx.out = [];
     const elseStatement = statement.getElseStatement();
-    const otherwise = elseStatement ? cx.nested(() => lowerStatement(cx, elseStatement).forEach((f) => escapes.add(f))) : [];
+    if (elseStatement) for (const f of lowerStatement(cx, elseStatement)) escapes.add(f);
+    const otherwise = cx.out;
+    cx.out = outer;
     cx.emitIf(cond, then, otherwise, origin);
     return escapes;
   }
@@ -237,7 +246,7 @@ export function write(cx: LowerContext, target: Place, value: Expr, at: Node): v
  */
 export function lowerFunctionBody(cx: LowerContext, body: Block, result: string, fn: Node): void {
   const statements = body.getStatements();
-  const returns = body.getDescendantsOfKind(SyntaxKind.ReturnStatement).filter((r) => r.getFirstAncestor((a) => Node.isFunctionLikeDeclaration(a)) === fn);
+  const returns = returnsOf(body);
   const last = statements.at(-1);
   const single = returns.length === 0 || (returns.length === 1 && returns[0] === last);
   const target: ReturnTarget = { value: result, early: !single };
