@@ -1,8 +1,6 @@
-// Benchmark cases: each differentiable function beside a gradient written by hand, and the
-// fixtures' realistic functions (imported, so the benchmark measures the tested code).
-import { grad } from "adgen";
-import { gmmObjective } from "../../fixtures/functions/gmm";
-import { eulerOde, logisticLoss, mlpLoss } from "../../fixtures/functions/realistic";
+// The micro suite's programs: two scalar functions of our own, and gradients written by hand
+// for them and for the fixtures' loop-heavy and recursive functions the suite also times
+// (fixtures/functions/realistic.ts, recursion.ts), each derived from the math.
 
 /** @differentiable */
 export function rosenbrock(x: number, y: number): number {
@@ -34,8 +32,6 @@ export function neuronHand(w: number, b: number, x: number, target: number): [nu
   const dz = 2 * err * (s * (1 - s) * t + s * (1 - t * t));
   return [dz * x, dz];
 }
-
-export { eulerOde, gmmObjective, logisticLoss, mlpLoss };
 
 /** The discrete adjoint of `eulerOde`, by hand: the trajectory is stored, then walked back. */
 export function eulerOdeHand(
@@ -135,9 +131,22 @@ export function mlpLossHand(
   return [w1b, b1b, w2b, b2b];
 }
 
-export const rosenbrockGrad = grad(rosenbrock, { wrt: [0, 1] });
-export const neuronGrad = grad(neuron, { wrt: [0, 1] });
-export const gmmObjectiveGrad = grad(gmmObjective, { wrt: [0, 1, 2] });
-export const eulerOdeGrad = grad(eulerOde, { wrt: [0, 1, 2, 3, 4] });
-export const logisticLossGrad = grad(logisticLoss, { wrt: [0, 1] });
-export const mlpLossGrad = grad(mlpLoss, { wrt: [0, 1, 2, 3] });
+/**
+ * Gradient of `tanApprox` (fixtures/functions/recursion.ts) w.r.t. x by hand, iteratively.
+ * The levels T_k = 2k − 1 − x²/T_{k+1} (T_{depth+1} = 2·depth + 1) are computed bottom up and
+ * kept; the reverse pass walks them top down with T̄_{k+1} = T̄_k · x²/T²_{k+1}.
+ */
+export function tanApproxHand(x: number, depth: number): number {
+  const x2 = x * x;
+  const levels = new Float64Array(depth + 2);
+  levels[depth + 1] = 2 * depth + 1;
+  for (let k = depth; k >= 1; k--) levels[k] = 2 * k - 1 - x2 / levels[k + 1];
+  let tBar = -x / (levels[1] * levels[1]);
+  let x2Bar = 0;
+  for (let k = 1; k <= depth; k++) {
+    const next = levels[k + 1];
+    x2Bar -= tBar / next;
+    tBar *= x2 / (next * next);
+  }
+  return 1 / levels[1] + 2 * x * x2Bar;
+}
