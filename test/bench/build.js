@@ -77,14 +77,11 @@ function buildTransforms() {
   while (remaining.length > 0) {
     const errors = runBuild(remaining);
     if (errors.length === 0) break;
-    const blamed = remaining.filter((call) => {
-      const error = errors.find((line) => line.startsWith(`${driverPath(call)}:`) || line.startsWith(`${call.module}:`));
-      if (error) status[call.id] = error;
-      return error !== undefined;
-    });
+    const blame = (call) => errors.find((line) => line.startsWith(`${driverPath(call)}:`) || line.startsWith(`${call.module}:`));
+    const rejected = remaining.filter((call) => blame(call) !== undefined);
     // A diagnostic that names none of the calls' files stops them all.
-    for (const call of blamed.length > 0 ? [] : remaining) status[call.id] = errors[0];
-    remaining = blamed.length > 0 ? remaining.filter((call) => !blamed.includes(call)) : [];
+    for (const call of rejected.length > 0 ? rejected : remaining) status[call.id] = blame(call) ?? errors[0];
+    remaining = rejected.length > 0 ? remaining.filter((call) => !rejected.includes(call)) : [];
   }
   for (const call of remaining) status[call.id] = "ok";
   if (remaining.length === 0) fs.rmSync(buildDir, { recursive: true, force: true });
