@@ -97,14 +97,11 @@ function walk(dir) {
   });
 }
 
-/** Transpiles the programs, the hand-written gradients and the inputs module as written. */
+/** Transpiles the programs, and every module of test/bench/ (hand-written gradients, inputs), as written. */
 function buildSources() {
   fs.rmSync(sourceDir, { recursive: true, force: true });
-  const modules = new Set(["test/bench/inputs.ts"]);
-  for (const program of Object.values(programs)) {
-    modules.add(program.module);
-    modules.add(program.hand.module);
-  }
+  const modules = new Set(fs.readdirSync(__dirname).filter((f) => f.endsWith(".ts")).map((f) => `test/bench/${f}`));
+  for (const program of Object.values(programs)) modules.add(program.module);
   for (const module of modules) transpile(path.join(root, module), compiledPath(sourceDir, module));
 }
 

@@ -1,3 +1,5 @@
+import { workspace } from "./workspace";
+
 /**
  * The gradient of the ADBench LSTM objective (`lstmObjective`, test/bench/lstm.ts) with
  * respect to mainParams and extraParams, written by hand in reverse mode from the math.
@@ -5,7 +7,7 @@
  * Input: the objective's arguments. Output: [∂/∂mainParams, ∂/∂extraParams], new arrays.
  * Invariant: the forward pass records, per step, the state after it, each layer's four
  * gates and tanh of its new cell, and the output's softmax — nothing is recomputed in
- * reverse — in one workspace kept across calls (as adgen keeps its tapes), so a call
+ * reverse — in a workspace kept across calls (./workspace.ts), so a call
  * allocates only its results and a few arrays of size layers·b.
  *
  * With diagonal weights every hidden unit is independent within a layer, so one loop over
@@ -134,12 +136,4 @@ export function lstmObjectiveHand(
 
 function sigmoid(x: number): number {
   return 1 / (1 + Math.exp(-x));
-}
-
-let kept = new Float64Array(0);
-
-/** A scratch array of at least `length` numbers, reused across calls (its contents are stale). */
-function workspace(length: number): Float64Array {
-  if (kept.length < length) kept = new Float64Array(length);
-  return kept;
 }

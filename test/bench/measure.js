@@ -4,16 +4,22 @@
  * most bytes adgen's tapes hold at once.
  *
  * Input: functions, each with the argument lists of one measured call. Output: per function
- * the milliseconds per call of every round; bytes. Invariant: the functions take turns
- * within each round, so a change of machine load hits them alike and the ratio of their
- * times in one round stays meaningful when the absolute times do not; callers take medians
- * of those per-round ratios.
+ * the CPU and the wall-clock milliseconds per call of every round; bytes. Invariant: the
+ * functions take turns within each round, so a change of machine load hits them alike and
+ * the ratio of their times in one round stays meaningful when the absolute times do not;
+ * callers take medians of those per-round ratios. CPU time (user + system, of the whole
+ * process) leaves out the time the process waits for a core, which on a shared machine
+ * makes wall time vary by 2–3× from run to run; on an idle machine the two agree.
  */
 const v8 = require("node:v8");
 
 /** @typedef {{ name: string, fn: (...args: any[]) => unknown, calls: unknown[][] }} Timed */
 
 const now = () => Number(process.hrtime.bigint()) / 1e6;
+const cpuNow = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e3;
+};
 
 /** A number from any result (a number, an array, a tuple of them), so no call is dead code. */
 function firstNumber(result) {
@@ -46,22 +52,22 @@ function warm(entry, ms) {
  * are `minRounds` and `seconds` have passed, or `maxRounds`.
  * @param {Timed[]} timed
  * @param {{ warmMs: number, targetMs: number, minRounds: number, maxRounds: number, seconds: number }} plan
- * @returns {number[][]} per function, ms per call of each round
+ * @returns {{ cpu: number[], wall: number[] }[]} per function, ms per call of each round
  */
 function timeInterleaved(timed, plan) {
   const reps = timed.map((entry) => {
-    const start = now();
+    const start = cpuNow();
     const count = warm(entry, plan.warmMs);
-    return Math.max(1, Math.round((plan.targetMs * count) / (now() - start)));
+    return Math.max(1, Math.round((plan.targetMs * count) / Math.max(cpuNow() - start, 1e-3)));
   });
-  /** @type {number[][]} */
-  const rounds = timed.map(() => []);
+  const rounds = timed.map(() => ({ cpu: /** @type {number[]} */ ([]), wall: /** @type {number[]} */ ([]) }));
   const begin = now();
   for (let round = 0; round < plan.maxRounds && (round < plan.minRounds || now() - begin < plan.seconds * 1000); round++) {
     timed.forEach((entry, i) => {
-      const start = now();
+      const [cpuStart, wallStart] = [cpuNow(), now()];
       for (let rep = 0; rep < reps[i]; rep++) run(entry);
-      rounds[i].push((now() - start) / reps[i]);
+      rounds[i].wall.push((now() - wallStart) / reps[i]);
+      rounds[i].cpu.push((cpuNow() - cpuStart) / reps[i]);
     });
   }
   if (Number.isNaN(sink)) console.error("(a measured function returned NaN)");

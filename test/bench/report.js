@@ -29,10 +29,10 @@ function bytes(value) {
   return `${(value / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-/** Columns padded to their widest cell; the first left-aligned, the rest right-aligned. */
-function table(header, rows) {
+/** Columns padded to their widest cell; the first `left` columns left-aligned, the rest right-aligned. */
+function table(header, rows, left = 1) {
   const widths = header.map((_, i) => Math.max(...[header, ...rows].map((row) => String(row[i]).length)));
-  const line = (row) => row.map((cell, i) => (i === 0 ? String(cell).padEnd(widths[i]) : String(cell).padStart(widths[i]))).join("  ");
+  const line = (row) => row.map((cell, i) => (i < left ? String(cell).padEnd(widths[i]) : String(cell).padStart(widths[i]))).join("  ");
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
 }
 
@@ -50,9 +50,10 @@ const gradTolerance = 1e-8;
 const hvpTolerance = 1e-5;
 
 function timeTable(results) {
-  const header = ["case", "primal ms", "adgen ms", "hand ms", "adgen÷primal", "hand÷primal", "adgen÷hand", "jvp÷primal", "hvp÷adgen"];
+  const header = ["case", "primal ms", "adgen ms", "hand ms", "adgen÷primal", "hand÷primal", "adgen÷hand", "(processes)", "jvp÷primal", "hvp÷adgen"];
   const rows = results.map((r) => {
     const ms = r.timing?.ms ?? {};
+    const spread = r.timing?.spread?.["adgen/hand"];
     return [
       r.name,
       milliseconds(ms.primal),
@@ -61,6 +62,7 @@ function timeTable(results) {
       ratioCell(r, "adgen/primal", "grad", gradTolerance),
       fixed(r.timing?.ratios["hand/primal"], 2),
       ratioCell(r, "adgen/hand", "grad", gradTolerance),
+      spread && r.timing.processes.length > 1 ? `${spread[0].toFixed(2)}–${spread[1].toFixed(2)}` : "",
       ratioCell(r, "jvp/primal", "jvp", gradTolerance),
       ratioCell(r, "hvp/adgen", "hvp", hvpTolerance),
     ];
@@ -137,15 +139,16 @@ function render(results, status) {
   }
   parts.push(
     [
-      "ms: median over rounds of one call (a micro scalar call is a batch of points); ratios: median over rounds of the ratio",
-      "of two functions timed in the same round. tape peak: most bytes on adgen's tapes at once during one call; alloc/call:",
-      "bytes one steady-state call allocates (heap and array buffers; ~ where a collection ran during it); …/unit: the",
-      "growth per unit of size (point, character, step, …) between the case and its half; extra ≤: tape peak + adgen's",
-      "alloc/call, an upper bound of the memory the gradient needs beyond the primal's.",
+      "ms: CPU milliseconds of one call (a micro scalar call is a batch of points), median over rounds; ratios: median",
+      "over rounds of the ratio of two functions timed in the same round; both then the median over the timing processes,",
+      "and (processes) the lowest and highest adgen÷hand of one process. tape peak: most bytes on adgen's tapes at once",
+      "during one call; alloc/call: bytes one steady-state call allocates (heap and array buffers; ~ where a collection",
+      "ran during it); …/unit: the growth per unit of size (point, character, step, …) between the case and its half;",
+      "extra ≤: tape peak + adgen's alloc/call, an upper bound of the memory the gradient needs beyond the primal's.",
     ].join("\n"),
   );
   parts.push(summary(results));
   return parts.join("\n\n");
 }
 
-module.exports = { render, geometricMean };
+module.exports = { render, table };

@@ -19,6 +19,7 @@ const path = require("node:path");
 const { parseArgs } = require("node:util");
 const { families } = require("./projects");
 const { report } = require("../profile");
+const { table } = require("../report");
 
 const root = path.resolve(__dirname, "../../..");
 const cli = path.join(root, "dist/cli.js");
@@ -73,12 +74,6 @@ function timeBuild(dir, nodeFlags = [], seconds = limitSeconds) {
 /** log(b/a) / log(size b / size a): 1 when time grows linearly with size, 2 when quadratically. */
 const exponent = (a, b, sizeA, sizeB) => Math.log(b / a) / Math.log(sizeB / sizeA);
 
-function table(header, rows) {
-  const widths = header.map((_, i) => Math.max(...[header, ...rows].map((row) => String(row[i]).length)));
-  const line = (row) => row.map((cell, i) => (i < 2 ? String(cell).padEnd(widths[i]) : String(cell).padStart(widths[i]))).join("  ");
-  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
-}
-
 function main() {
   const results = [];
   const rows = [];
@@ -113,7 +108,7 @@ function main() {
       previous = result;
     }
   }
-  console.log(table(["family", "size", "files", "build s", "growth", "exponent", "peak MiB", "load"], rows));
+  console.log(table(["family", "size", "files", "build s", "growth", "exponent", "peak MiB", "load"], rows, 2));
   console.log(
     "\nbuild s: wall time of `node dist/cli.js build src --out-dir out`, start-up included; growth: time ÷ the previous size's;",
     "\nexponent: log(time ratio) / log(size ratio), 1 for linear growth, 2 for quadratic; peak MiB: the build's maximum resident set;",

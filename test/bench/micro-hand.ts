@@ -1,28 +1,16 @@
-// The micro suite's programs: two scalar functions of our own, and gradients written by hand
-// for them and for the fixtures' loop-heavy and recursive functions the suite also times
-// (fixtures/functions/realistic.ts, recursion.ts), each derived from the math.
+// Gradients written by hand, from the math, for the micro suite's programs: the two scalar
+// functions of scalar.ts and the fixtures' loop-heavy and recursive functions the suite times
+// (fixtures/functions/realistic.ts, recursion.ts).
+import { workspace } from "./workspace";
 
-/** @differentiable */
-export function rosenbrock(x: number, y: number): number {
-  const a = 1 - x;
-  const b = y - x * x;
-  return a * a + 100 * b * b;
-}
-
+/** Gradient of `rosenbrock` w.r.t. x and y. */
 export function rosenbrockHand(x: number, y: number): [number, number] {
   const a = 1 - x;
   const b = y - x * x;
   return [-2 * a - 400 * b * x, 200 * b];
 }
 
-/** @differentiable */
-export function neuron(w: number, b: number, x: number, target: number): number {
-  const z = w * x + b;
-  const s = 1 / (1 + Math.exp(-z));
-  const err = s * Math.tanh(z) - target;
-  return err * err;
-}
-
+/** Gradient of `neuron` w.r.t. w and b: one chain through z = wx + b. */
 export function neuronHand(w: number, b: number, x: number, target: number): [number, number] {
   const z = w * x + b;
   const e = Math.exp(-z);
@@ -33,7 +21,10 @@ export function neuronHand(w: number, b: number, x: number, target: number): [nu
   return [dz * x, dz];
 }
 
-/** The discrete adjoint of `eulerOde`, by hand: the trajectory is stored, then walked back. */
+/**
+ * The discrete adjoint of `eulerOde`, by hand: the trajectory (x, v of each step) is recorded
+ * in the reused workspace, then walked back.
+ */
 export function eulerOdeHand(
   k: number,
   c: number,
@@ -42,13 +33,12 @@ export function eulerOdeHand(
   dt: number,
   steps: number,
 ): [number, number, number, number, number] {
-  const xs = new Float64Array(steps);
-  const vs = new Float64Array(steps);
+  const trajectory = workspace(2 * steps);
   let x = x0;
   let v = v0;
   for (let i = 0; i < steps; i++) {
-    xs[i] = x;
-    vs[i] = v;
+    trajectory[2 * i] = x;
+    trajectory[2 * i + 1] = v;
     const a = -k * x - c * v;
     x = x + dt * v;
     v = v + dt * a;
@@ -59,8 +49,8 @@ export function eulerOdeHand(
   let cb = 0;
   let dtb = 0;
   for (let i = steps - 1; i >= 0; i--) {
-    x = xs[i];
-    v = vs[i];
+    x = trajectory[2 * i];
+    v = trajectory[2 * i + 1];
     const a = -k * x - c * v;
     const ab = dt * vb;
     dtb += a * vb + v * xb;
