@@ -90,7 +90,8 @@ describe("hand-written gradients of the benchmark", () => {
 
 describe("transform calls of the benchmark", () => {
   for (const call of transformCalls()) {
-    it(`${call.id}: ${call.transform}(${call.fn}) compiles and agrees with the hand-written gradient`, async () => {
+    const name = `${call.id}: ${call.transform}(${call.fn}) compiles and agrees with the hand-written gradient`;
+    it(notYetSupported[call.id] ? `${name}, or is rejected only as not supported yet` : name, async () => {
       const driver = `drivers/${call.id}.ts`;
       const compiled = compileSources(
         {

@@ -25,24 +25,29 @@ function straightStatement(i) {
   }
 }
 
-/** One function of `statements` straight-line statements (the return included). */
-function straightLine(statements) {
-  const body = ["const v0 = x * y;"];
-  for (let i = 1; i < statements - 1; i++) body.push(straightStatement(i));
-  body.push(`return v${statements - 2};`);
+/** A project of one file holding `big(parameters)` with `body`, and its gradient. */
+function oneFunction(parameters, body, gradCall) {
   return {
     "src/big.ts": [
       `import { grad } from "adgen";`,
       "",
       "/** @differentiable */",
-      "export function big(x: number, y: number): number {",
+      `export function big(${parameters}): number {`,
       ...body.map((line) => `  ${line}`),
       "}",
       "",
-      "export const bigGrad = grad(big, { wrt: [0, 1] });",
+      `export const bigGrad = ${gradCall};`,
       "",
     ].join("\n"),
   };
+}
+
+/** One function of `statements` straight-line statements (the return included). */
+function straightLine(statements) {
+  const body = ["const v0 = x * y;"];
+  for (let i = 1; i < statements - 1; i++) body.push(straightStatement(i));
+  body.push(`return v${statements - 2};`);
+  return oneFunction("x: number, y: number", body, "grad(big, { wrt: [0, 1] })");
 }
 
 /** The body of one loop (8 statements) over w, updating s, t and the local array a. */
@@ -65,19 +70,7 @@ function loopBearing(statements) {
     body.push("for (let i = 0; i < w.length; i++) {", ...loopBody(k).map((line) => `  ${line}`), "}");
   }
   body.push("let r = s + t;", "for (let i = 0; i < a.length; i++) r += a[i];", "return r;");
-  return {
-    "src/big.ts": [
-      `import { grad } from "adgen";`,
-      "",
-      "/** @differentiable */",
-      "export function big(w: Float64Array): number {",
-      ...body.map((line) => `  ${line}`),
-      "}",
-      "",
-      "export const bigGrad = grad(big);",
-      "",
-    ].join("\n"),
-  };
+  return oneFunction("w: Float64Array", body, "grad(big)");
 }
 
 /** Statements of `loopBearing(statements)`, as the table counts them. */
