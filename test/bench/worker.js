@@ -1,8 +1,8 @@
 // @ts-check
 /**
  * One benchmark case in a process of its own, so that V8's type feedback from one size never
- * shapes the code timed at another (a gradient first optimised at d = 2 runs 10–15 % slower
- * at d = 64).
+ * shapes the code timed at another (the GMM gradient first optimised at d = 2 runs 8 % slower
+ * at d = 64, K = 10: adgen ÷ hand-written 1.37 instead of 1.26).
  *
  * Input: `--case <name>` (see cases.js), `--quick`, `--no-check` to skip comparing the
  * transforms with the hand-written gradient; `--memory` to measure bytes instead of
