@@ -1,30 +1,16 @@
-// Benchmark cases: each differentiable function beside a gradient written by hand, and the
-// fixtures' realistic functions (imported, so the benchmark measures the tested code).
-import { grad } from "adgen";
-import { gmmObjective } from "../../fixtures/functions/gmm";
-import { eulerOde, logisticLoss, mlpLoss } from "../../fixtures/functions/realistic";
+// Gradients written by hand, from the math, for the micro suite's programs: the two scalar
+// functions of scalar.ts and the fixtures' loop-heavy and recursive functions the suite times
+// (fixtures/functions/realistic.ts, recursion.ts).
+import { workspace } from "./workspace";
 
-/** @differentiable */
-export function rosenbrock(x: number, y: number): number {
-  const a = 1 - x;
-  const b = y - x * x;
-  return a * a + 100 * b * b;
-}
-
+/** Gradient of `rosenbrock` w.r.t. x and y. */
 export function rosenbrockHand(x: number, y: number): [number, number] {
   const a = 1 - x;
   const b = y - x * x;
   return [-2 * a - 400 * b * x, 200 * b];
 }
 
-/** @differentiable */
-export function neuron(w: number, b: number, x: number, target: number): number {
-  const z = w * x + b;
-  const s = 1 / (1 + Math.exp(-z));
-  const err = s * Math.tanh(z) - target;
-  return err * err;
-}
-
+/** Gradient of `neuron` w.r.t. w and b: one chain through z = wx + b. */
 export function neuronHand(w: number, b: number, x: number, target: number): [number, number] {
   const z = w * x + b;
   const e = Math.exp(-z);
@@ -35,9 +21,10 @@ export function neuronHand(w: number, b: number, x: number, target: number): [nu
   return [dz * x, dz];
 }
 
-export { eulerOde, gmmObjective, logisticLoss, mlpLoss };
-
-/** The discrete adjoint of `eulerOde`, by hand: the trajectory is stored, then walked back. */
+/**
+ * The discrete adjoint of `eulerOde`, by hand: the trajectory (x, v of each step) is recorded
+ * in the reused workspace, then walked back.
+ */
 export function eulerOdeHand(
   k: number,
   c: number,
@@ -46,13 +33,12 @@ export function eulerOdeHand(
   dt: number,
   steps: number,
 ): [number, number, number, number, number] {
-  const xs = new Float64Array(steps);
-  const vs = new Float64Array(steps);
+  const trajectory = workspace(2 * steps);
   let x = x0;
   let v = v0;
   for (let i = 0; i < steps; i++) {
-    xs[i] = x;
-    vs[i] = v;
+    trajectory[2 * i] = x;
+    trajectory[2 * i + 1] = v;
     const a = -k * x - c * v;
     x = x + dt * v;
     v = v + dt * a;
@@ -63,8 +49,8 @@ export function eulerOdeHand(
   let cb = 0;
   let dtb = 0;
   for (let i = steps - 1; i >= 0; i--) {
-    x = xs[i];
-    v = vs[i];
+    x = trajectory[2 * i];
+    v = trajectory[2 * i + 1];
     const a = -k * x - c * v;
     const ab = dt * vb;
     dtb += a * vb + v * xb;
@@ -135,9 +121,22 @@ export function mlpLossHand(
   return [w1b, b1b, w2b, b2b];
 }
 
-export const rosenbrockGrad = grad(rosenbrock, { wrt: [0, 1] });
-export const neuronGrad = grad(neuron, { wrt: [0, 1] });
-export const gmmObjectiveGrad = grad(gmmObjective, { wrt: [0, 1, 2] });
-export const eulerOdeGrad = grad(eulerOde, { wrt: [0, 1, 2, 3, 4] });
-export const logisticLossGrad = grad(logisticLoss, { wrt: [0, 1] });
-export const mlpLossGrad = grad(mlpLoss, { wrt: [0, 1, 2, 3] });
+/**
+ * Gradient of `tanApprox` (fixtures/functions/recursion.ts) w.r.t. x by hand, iteratively.
+ * The levels T_k = 2k − 1 − x²/T_{k+1} (T_{depth+1} = 2·depth + 1) are computed bottom up and
+ * kept; the reverse pass walks them top down with T̄_{k+1} = T̄_k · x²/T²_{k+1}.
+ */
+export function tanApproxHand(x: number, depth: number): number {
+  const x2 = x * x;
+  const levels = new Float64Array(depth + 2);
+  levels[depth + 1] = 2 * depth + 1;
+  for (let k = depth; k >= 1; k--) levels[k] = 2 * k - 1 - x2 / levels[k + 1];
+  let tBar = -x / (levels[1] * levels[1]);
+  let x2Bar = 0;
+  for (let k = 1; k <= depth; k++) {
+    const next = levels[k + 1];
+    x2Bar -= tBar / next;
+    tBar *= x2 / (next * next);
+  }
+  return 1 / levels[1] + 2 * x * x2Bar;
+}
