@@ -41,7 +41,6 @@ const { checkAgainstHand } = requireBench("./checks.js") as {
 
 /** Transform calls adgen rejects today, each with the one diagnostic it may give until it supports them. */
 const notYetSupported: Record<string, RegExp> = {
-  "lstm.grad": /^ADG1001: `new Float64Array\(state\)`/,
   "gmm.jvp": /^ADG1001: jvp \(forward mode\) is not supported yet/,
   "mlp.jvp": /^ADG1001: jvp \(forward mode\) is not supported yet/,
   "gmm.hvp": /^ADG3003: .*has no exported member 'hvp'/,

@@ -6,7 +6,8 @@
  * Each fixture module exports `points`: target → argument lists. A target is the name of an
  * exported function (`"loss"`), or `"receiver.method"` for a method reached through an export
  * of the module. A module may also export `integerArgs`: target → indices of integer-valued
- * parameters. What carries a derivative and whether the result is a number is read off the
+ * parameters, and `constantArgs`: target → indices of parameters held fixed (grad does not
+ * differentiate with respect to them, though they may hold numbers). What carries a derivative and whether the result is a number is read off the
  * values at the first point, evaluated on the uncompiled fixture.
  */
 import * as path from "node:path";
@@ -26,6 +27,8 @@ export interface Target {
   points: any[][];
   /** per parameter: whether it carries a derivative (by its value at the first point) */
   differentiable: boolean[];
+  /** indices of parameters grad holds fixed (vjp still gives their cotangents) */
+  constant: number[];
   /** indices of integer-valued parameters: differentiated, not checked by finite differences */
   integer: number[];
   /** the result is a number: grad and valueAndGrad apply */
@@ -40,6 +43,7 @@ for (const module of modules) {
   const exports = loadUncompiled(module);
   const points = (exports.points ?? {}) as Record<string, any[][]>;
   const integerArgs = (exports.integerArgs ?? {}) as Record<string, number[]>;
+  const constantArgs = (exports.constantArgs ?? {}) as Record<string, number[]>;
   for (const [name, list] of Object.entries(points)) {
     const { receiver, fn } = resolveTarget(exports, name);
     const first = list[0] ?? [];
@@ -49,6 +53,7 @@ for (const module of modules) {
       name,
       points: list,
       differentiable: first.map(isDifferentiable),
+      constant: constantArgs[name] ?? [],
       integer: integerArgs[name] ?? [],
       scalar: typeof result === "number",
       float32: hasFloat32(result) || list.some((args) => args.some(hasFloat32)),
@@ -57,7 +62,7 @@ for (const module of modules) {
 }
 
 /** Indices of the differentiable parameters: grad's `wrt`. */
-export const wrtOf = (t: Target) => t.differentiable.flatMap((d, j) => (d ? [j] : []));
+export const wrtOf = (t: Target) => t.differentiable.flatMap((d, j) => (d && !t.constant.includes(j) ? [j] : []));
 /** Those of them checked against finite differences. */
 export const checkedOf = (t: Target) => wrtOf(t).filter((j) => !t.integer.includes(j));
 

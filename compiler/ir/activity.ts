@@ -6,13 +6,13 @@
  * only variables that are both, and can hold numbers, get adjoint or tangent code.
  * Flow-insensitive, so exact for straight-line code and safe for any control flow. Two
  * names for one array, an array read out of another (`row = m[i]`) and an array stored into
- * another (`m[i] = row`, `m.push(row)`) share their activity both ways, since a write
- * through either is seen through both.
+ * another (`m[i] = row`, `m.push(row)`), and a shallow copy of an array of arrays and its
+ * source, share their activity both ways, since a write through either is seen through both.
  * Also checks that no value depending on the inputs flows into a call adgen cannot
  * differentiate and that could lose its derivative (ADG2001).
  */
 import { CompileError, codes } from "../diagnostics";
-import { walk, type Expr, type IrFunction, type Stmt } from "./ir";
+import { isFlatArray, walk, type Expr, type IrFunction, type Stmt } from "./ir";
 
 export interface Activity {
   varied: ReadonlySet<string>;
@@ -71,7 +71,8 @@ function flowEdges(fn: IrFunction): [string, string][] {
           if (source) both(s.target, source);
           // a container shares the arrays it holds: a write through it reaches them
           if (s.value.kind === "literal") names(s.value.items.map((i) => i.value)).filter(isRef).forEach((item) => both(s.target, item));
-          if (s.value.kind === "clone" && s.value.object.kind === "var") both(s.target, s.value.object.name);
+          // a shallow copy shares the arrays it holds (a copy of numbers shares nothing)
+          if (s.value.kind === "clone" && s.value.object.kind === "var" && !isFlatArray(fn.vars.get(s.target)!.shape)) both(s.target, s.value.object.name);
           // a callee may return (part of) an array argument
           if (s.value.kind === "call" && s.value.callee.kind === "differentiable") names(s.value.args).filter(isRef).forEach((a) => both(s.target, a));
         }

@@ -75,16 +75,19 @@ export function generateReverse(inputs: ReverseInputs, request: ReverseRequest):
   }
   const { forward, reverse } = sweeps(cx, fn.body, units, plan(cx, structure, units, inputs.callees.purity));
 
-  const activeRefs = request.wrt.filter((i) => fn.params[i].type === "reference" && activity.isActive(fn.params[i].name));
-  const shadowParams = activeRefs.map((i) => cx.bar(fn.params[i].name));
+  const activeRef = (i: number) => fn.params[i].type === "reference" && activity.isActive(fn.params[i].name);
+  const shadowParams = request.wrt.filter(activeRef).map((i) => cx.bar(fn.params[i].name));
+  // an array parameter not differentiated with respect to can still be active (a copy of it
+  // is written with active values): its shadow is local, and its adjoint dropped
+  const localShadows = fn.params.flatMap((p, i) => (activeRef(i) && !request.wrt.includes(i) ? [cx.bar(p.name)] : []));
   const ret = fn.body.at(-1) as Extract<Stmt, { kind: "return" }>;
   const value = cx.fresh("value", fn.result.type, fn.result.typeText, fn.result.shape);
   const returned = ret.value;
   const origin = ret.origin;
 
   const body: Stmt[] = [];
-  if (!split) {
-    for (const name of shadowParams) body.push({ kind: "assign", target: name, value: cx.runtimeCall("zerosLike", v(cx.primalOf.get(name)!)), origin: -1 });
+  for (const name of [...(split ? [] : shadowParams), ...localShadows]) {
+    body.push({ kind: "assign", target: name, value: cx.runtimeCall("zerosLike", v(cx.primalOf.get(name)!)), origin: -1 });
   }
   body.push(barrier("forward sweep"), ...forward, { kind: "assign", target: value, value: returned, origin });
   body.push(barrier("reverse sweep"));

@@ -1,7 +1,7 @@
 import { workspace } from "./workspace";
 
 /**
- * The gradient of the ADBench LSTM objective (`lstmObjective`, test/bench/lstm.ts) with
+ * The gradient of the ADBench LSTM objective (`lstmObjective`, fixtures/functions/lstm.ts) with
  * respect to mainParams and extraParams, written by hand in reverse mode from the math.
  *
  * Input: the objective's arguments. Output: [∂/∂mainParams, ∂/∂extraParams], new arrays.

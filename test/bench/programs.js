@@ -28,7 +28,7 @@ const programs = {
     forward: true,
   },
   lstm: {
-    module: "test/bench/lstm.ts",
+    module: "fixtures/functions/lstm.ts",
     fn: "lstmObjective",
     wrt: [0, 1],
     hand: { module: "test/bench/lstm-hand.ts", fn: "lstmObjectiveHand" },
