@@ -26,6 +26,7 @@ export const codes = {
   outsideInputs: 2003,
   ruleShape: 2004,
   transformReference: 2005,
+  effectsRerun: 2006,
   // ADG3xxx — types
   nonNumberResult: 3001,
   unsupportedType: 3002,
@@ -135,6 +136,10 @@ export const messages = {
     `\`${name}\` is declared outside the function, and a @differentiable function may only read such values; keep the value in a local variable, or return it`,
   tooDeep: () =>
     "this code nests deeper, or chains more operations, than the compiler's stack can follow here (TypeScript's own limit is about 1,000 levels); split it into smaller functions, or build it with the `adgen` CLI, which runs with a deeper stack",
+  /** `reruns`: how the transform runs the function more than once ("again in its pullback") */
+  effectsRerun: (call: string, name: string, reruns: string, effect: { text: string; pos: { file: string; line: number } }) =>
+    `${call} runs \`${name}\` ${reruns}, and \`${name}\` has effects that would run again or give other values ` +
+    `(\`${effect.text}\`, ${path.basename(effect.pos.file)}:${effect.pos.line}). Pass such values in as arguments, or use grad or valueAndGrad, which run it once`,
   writeToInput: (code: string) =>
     `\`${code}\` writes into an array or object this function did not create (a parameter's, or a module's); a @differentiable function must leave its inputs unchanged. Copy it into a local array first (e.g. \`const a = Float64Array.from(x)\`)`,
 } as const;

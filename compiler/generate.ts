@@ -10,7 +10,7 @@
  */
 import { analyse } from "./ir/activity";
 import type { IrFunction, OutFunction } from "./ir/ir";
-import type { FunctionPurity } from "./ir/purity";
+import type { Purities } from "./ir/purity";
 import type { DiffFunction } from "./discover";
 import { printFunction } from "./emit/print";
 import { generateReverse, type ReverseKind } from "./reverse";
@@ -37,7 +37,7 @@ export class Generator {
 
   constructor(
     private readonly session: Session,
-    readonly purity: FunctionPurity,
+    readonly purities: Purities,
   ) {}
 
   target(key: string): DiffFunction {
@@ -83,7 +83,7 @@ export class Generator {
         const ir = this.ir(key);
         return { params: ir.params.map((p) => p.shape), result: ir.result.shape };
       },
-      purity: this.purity,
+      purity: this.purities.pure,
     };
   }
 
@@ -116,7 +116,7 @@ export class Generator {
         const output = this.session.output(target.file);
         if (request.kind === "vjp") {
           const ir = this.ir(request.target);
-          this.done.push({ request, text: (exported) => vjpText(ir, request, exported, output.names.child()) });
+          this.done.push({ request, text: (exported) => vjpText(ir, request, exported, output.names.child(), () => output.runtimeNamespace()) });
           return;
         }
         const functions = this.build(request);

@@ -11,7 +11,7 @@
  * for, in generate.ts.
  */
 import { Node, type Project, type SourceFile } from "ts-morph";
-import { CompileError, codes, type AdgDiagnostic } from "./diagnostics";
+import { CompileError, codes, messages, type AdgDiagnostic } from "./diagnostics";
 import { differentiableFunctions, transformCalls, type DiffFunction, type TransformCall } from "./discover";
 import { printFunction } from "./emit/print";
 import { fence } from "./front/fence";
@@ -19,8 +19,8 @@ import { lower } from "./front/lower";
 import { analyse, checkCalls } from "./ir/activity";
 import { mergeCommonValues } from "./ir/cse";
 import { hoistInvariants } from "./ir/hoist";
-import { children, walk, type Expr, type IrFunction, type OutFunction, type Stmt } from "./ir/ir";
-import { calleePurity, type FunctionPurity } from "./ir/purity";
+import { children, walk, type Expr, type IrFunction, type OriginInfo, type OutFunction } from "./ir/ir";
+import { calleePurity, type FunctionPurity, type Purities } from "./ir/purity";
 import { Generator, type Request } from "./generate";
 import { Session, keyOf } from "./session";
 import { typeScriptDiagnostics } from "./typescript";
@@ -65,31 +65,38 @@ function optimise(ir: IrFunction, purity: FunctionPurity, stop?: Stage): IrFunct
   return hoistInvariants(ir, purity);
 }
 
-/** A `@differentiable` function is pure when it calls nothing with effects, itself included. */
-function purityOf(irs: ReadonlyMap<string, IrFunction>): FunctionPurity {
-  const impure = new Set<string>();
-  const pure: FunctionPurity = (key) => !impure.has(key);
-  const hasEffect = (e: Expr): boolean => {
+/**
+ * A `@differentiable` function is pure when it calls nothing with effects, itself included.
+ * For each impure one: the user statement with the effect (in it, or in what it calls).
+ */
+function purityOf(irs: ReadonlyMap<string, IrFunction>): Purities {
+  const effects = new Map<string, OriginInfo>();
+  const pure: FunctionPurity = (key) => !effects.has(key);
+  const effectIn = (e: Expr, ir: IrFunction, origin: number): OriginInfo | undefined => {
     const stack = [e];
     while (stack.length) {
       const node = stack.pop()!;
-      if (node.kind === "call" && node.callee.kind === "opaque" && calleePurity(node.callee, pure) === "effect") return true;
-      if (node.kind === "call" && node.callee.kind === "differentiable" && impure.has(node.callee.target)) return true;
+      if (node.kind === "call" && node.callee.kind === "opaque" && calleePurity(node.callee, pure) === "effect") return ir.origins[origin];
+      if (node.kind === "call" && node.callee.kind === "differentiable" && effects.has(node.callee.target)) return effects.get(node.callee.target);
       stack.push(...children(node));
     }
-    return false;
+    return undefined;
   };
-  const effectful = (s: Stmt) => (s.kind === "assign" || s.kind === "effect") && hasEffect(s.value);
   for (let changed = true; changed; ) {
     changed = false;
     for (const [key, ir] of irs) {
-      if (!impure.has(key) && [...walk(ir.body)].some(effectful)) {
-        impure.add(key);
-        changed = true;
+      if (effects.has(key)) continue;
+      for (const s of walk(ir.body)) {
+        const effect = (s.kind === "assign" || s.kind === "effect") && effectIn(s.value, ir, s.origin);
+        if (effect) {
+          effects.set(key, effect);
+          changed = true;
+          break;
+        }
       }
     }
   }
-  return pure;
+  return { pure, effectOf: (key) => effects.get(key) };
 }
 
 function specName(call: TransformCall): string {
@@ -121,6 +128,8 @@ function planTransform(session: Session, generator: Generator, call: TransformCa
   if (kind !== "vjp" && ir.result.type !== "number") {
     throw new CompileError(codes.nonNumberResult, `${kind} needs a function with a number result, but \`${target.name}\` returns \`${ir.result.typeText}\`; use vjp for other results`, call.call);
   }
+  const effect = kind === "vjp" ? generator.purities.effectOf(key) : undefined;
+  if (effect) throw new CompileError(codes.effectsRerun, messages.effectsRerun(`vjp(${target.name})`, target.name, "again in its pullback", effect), call.call);
   const what = `${kind}|${call.wrt.join(",")}|${call.many}`;
   const isNew = !session.generated.has(`${key}|${what}`);
   const generated = session.name(target, what, specName(call));
@@ -154,7 +163,7 @@ function rootIdentifier(node: Node): string | undefined {
 }
 
 /** Discovers, lowers and optimises every differentiable function of the inputs. */
-function prepare(session: Session, files: readonly SourceFile[], stop?: Stage): FunctionPurity {
+function prepare(session: Session, files: readonly SourceFile[], stop?: Stage): Purities {
   session.loadUserRules();
   for (const file of files) for (const target of session.guard(file, () => differentiableFunctions(file)) ?? []) session.track(target);
   for (const [key, target] of [...session.targets]) {
@@ -162,9 +171,9 @@ function prepare(session: Session, files: readonly SourceFile[], stop?: Stage): 
     const ir = session.guard(target.decl, () => lowerFunction(session, target, stop));
     if (ir) session.irs.set(key, ir);
   }
-  const purity = purityOf(session.irs);
-  if (stop !== "lower") for (const [key, ir] of session.irs) session.guard(session.targets.get(key)!.decl, () => optimise(ir, purity, stop));
-  return purity;
+  const purities = purityOf(session.irs);
+  if (stop !== "lower") for (const [key, ir] of session.irs) session.guard(session.targets.get(key)!.decl, () => optimise(ir, purities.pure, stop));
+  return purities;
 }
 
 export function compile(project: Project, files: readonly SourceFile[]): CompileResult {

@@ -26,3 +26,4 @@ export type { DerivativeRules } from "./derivatives.js";
 export { Float64Stack, BooleanStack, ReferenceStack, numberTape, booleanTape, referenceTape, tapeMark, tapeRewind } from "./stack.js";
 export type { TapeMark } from "./stack.js";
 export { zerosLike, addTo, takeRange, takeInto, addInto, copyInto } from "./shadow.js";
+export { snapshot } from "./snapshot.js";

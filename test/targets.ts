@@ -7,7 +7,9 @@
  * exported function (`"loss"`), or `"receiver.method"` for a method reached through an export
  * of the module. A module may also export `integerArgs`: target → indices of integer-valued
  * parameters, and `constantArgs`: target → indices of parameters held fixed (grad does not
- * differentiate with respect to them, though they may hold numbers). What carries a derivative and whether the result is a number is read off the
+ * differentiate with respect to them, though they may hold numbers), and `withEffects`: targets
+ * that call something with effects, whose vjp (which runs them again) is a compile error
+ * (ADG2006) and is left out. What carries a derivative and whether the result is a number is read off the
  * values at the first point, evaluated on the uncompiled fixture.
  */
 import * as path from "node:path";
@@ -29,6 +31,8 @@ export interface Target {
   differentiable: boolean[];
   /** indices of parameters grad holds fixed (vjp still gives their cotangents) */
   constant: number[];
+  /** it calls something with effects: no vjp */
+  effects: boolean;
   /** indices of integer-valued parameters: differentiated, not checked by finite differences */
   integer: number[];
   /** the result is a number: grad and valueAndGrad apply */
@@ -44,6 +48,7 @@ for (const module of modules) {
   const points = (exports.points ?? {}) as Record<string, any[][]>;
   const integerArgs = (exports.integerArgs ?? {}) as Record<string, number[]>;
   const constantArgs = (exports.constantArgs ?? {}) as Record<string, number[]>;
+  const withEffects = (exports.withEffects ?? []) as string[];
   for (const [name, list] of Object.entries(points)) {
     const { receiver, fn } = resolveTarget(exports, name);
     const first = list[0] ?? [];
@@ -54,6 +59,7 @@ for (const module of modules) {
       points: list,
       differentiable: first.map(isDifferentiable),
       constant: constantArgs[name] ?? [],
+      effects: withEffects.includes(name),
       integer: integerArgs[name] ?? [],
       scalar: typeof result === "number",
       float32: hasFloat32(result) || list.some((args) => args.some(hasFloat32)),
@@ -66,8 +72,7 @@ export const wrtOf = (t: Target) => t.differentiable.flatMap((d, j) => (d && !t.
 /** Those of them checked against finite differences. */
 export const checkedOf = (t: Target) => wrtOf(t).filter((j) => !t.integer.includes(j));
 
-
-/** The driver of one module: `vjp<i>` for every target, `grad<i>` / `valueAndGrad<i>` for scalar ones. */
+/** The driver of one module: `vjp<i>` for every target without effects, `grad<i>` / `valueAndGrad<i>` for scalar ones. */
 export function driverText(module: string): string {
   const spec = JSON.stringify("./" + module.replace(/\.ts$/, ""));
   const lines = [`import { grad, valueAndGrad, vjp } from "adgen";`];
@@ -76,7 +81,7 @@ export function driverText(module: string): string {
     const [head, ...rest] = t.name.split(".");
     lines.push(`import { ${head} as target${i} } from ${spec};`);
     const target = [`target${i}`, ...rest].join(".");
-    lines.push(`export const vjp${i} = vjp(${target});`);
+    if (!t.effects) lines.push(`export const vjp${i} = vjp(${target});`);
     const wrt = wrtOf(t);
     if (t.scalar && wrt.length > 0) {
       lines.push(`export const grad${i} = grad(${target}, { wrt: [${wrt.join(", ")}] });`);

@@ -12,7 +12,7 @@
  * Every pass that moves, merges or drops code (cse, hoist, the save plan's recomputation,
  * dead-code removal) asks here, and nowhere else.
  */
-import { children, type Callee, type Expr } from "./ir";
+import { children, type Callee, type Expr, type OriginInfo } from "./ir";
 
 export type Purity = "pure" | "reads" | "fresh" | "effect";
 
@@ -20,6 +20,12 @@ const rank: Record<Purity, number> = { pure: 0, reads: 1, fresh: 2, effect: 3 };
 
 /** Whether a `@differentiable` function (by key) is pure; unknown ones are not. */
 export type FunctionPurity = (key: string) => boolean;
+
+/** The purity of every `@differentiable` function, and for an impure one the statement with its effect. */
+export interface Purities {
+  pure: FunctionPurity;
+  effectOf(key: string): OriginInfo | undefined;
+}
 
 export function calleePurity(callee: Callee, functions: FunctionPurity): Purity {
   switch (callee.kind) {
