@@ -124,7 +124,7 @@ export class Generator {
         functions.forEach((fn, i) => {
           this.done.push({
             request: { ...request, generated: generated[i] },
-            text: (exported) => printFunction({ ...fn, exported }, { runtime: () => output.runtimeNamespace(), names: output.names.child() }),
+            text: (exported) => printFunction({ ...fn, exported }, this.session.printContext(target.file)),
           });
         });
       });

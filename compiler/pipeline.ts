@@ -13,7 +13,7 @@
 import { Node, type Project, type SourceFile } from "ts-morph";
 import { CompileError, codes, messages, type AdgDiagnostic } from "./diagnostics";
 import { differentiableFunctions, transformCalls, type DiffFunction, type TransformCall } from "./discover";
-import { printFunction } from "./emit/print";
+import { printFunction, type PrintContext } from "./emit/print";
 import { fence } from "./front/fence";
 import { lower } from "./front/lower";
 import { analyse, checkCalls } from "./ir/activity";
@@ -176,8 +176,13 @@ function prepare(session: Session, files: readonly SourceFile[], stop?: Stage): 
   return purities;
 }
 
-export function compile(project: Project, files: readonly SourceFile[]): CompileResult {
-  const session = new Session(project, files);
+export interface CompileOptions {
+  /** print element reads as `a[i]!`; by default, when the project sets `noUncheckedIndexedAccess` */
+  checkedIndexAccess?: boolean;
+}
+
+export function compile(project: Project, files: readonly SourceFile[], options: CompileOptions = {}): CompileResult {
+  const session = new Session(project, files, options);
   session.diagnostics.push(...typeScriptDiagnostics(files));
   if (session.diagnostics.length > 0) return { files: [], diagnostics: session.diagnostics };
   const purity = prepare(session, files);
@@ -231,11 +236,11 @@ export function inspect(project: Project, file: SourceFile, options: InspectOpti
     if (!ir) continue;
     const text = session.guard(target.decl, () => {
       const output = session.output(file);
-      const print = (fn: OutFunction, extra: Parameters<typeof printFunction>[1] = { runtime: () => output.runtimeNamespace(), names: output.names.child() }) => printFunction(fn, extra);
+      const print = (fn: OutFunction, extra: Partial<PrintContext> = {}) => printFunction(fn, { ...session.printContext(file), ...extra });
       if (irStage || stage === "activity") {
         const activity = stage === "activity" ? analyse(ir, ir.params.flatMap((p) => (p.type === "inactive" ? [] : [p.name]))) : undefined;
         const annotate = activity && ((name: string) => (activity.isActive(name) ? "active" : !activity.varied.has(name) ? "inactive: does not depend on the inputs" : "inactive: does not reach the result"));
-        return print(asOutFunction(ir), { runtime: () => output.runtimeNamespace(), names: output.names.child(), sourceComments: true, annotate });
+        return print(asOutFunction(ir), { sourceComments: true, annotate });
       }
       const vjp = options.mode === "vjp";
       const wrt = vjp ? ir.params.flatMap((p, i) => (p.type === "inactive" ? [] : [i])) : (options.wrt ?? [0]);

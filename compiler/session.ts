@@ -6,6 +6,7 @@
  * Input: a ts-morph Project and the files being built. Output: FileOutputs that collect
  * the replaced transform calls, imports and generated functions, and the diagnostics.
  */
+import type { PrintContext } from "./emit/print";
 import { Node, type Expression, type Project, type SourceFile } from "ts-morph";
 import { CompileError, codes, diagnosticAt, isStackOverflow, messages, type AdgDiagnostic } from "./diagnostics";
 import { calleeFunction, importOf, resolveDeclaration, userRuleCalls, type DiffFunction } from "./discover";
@@ -39,6 +40,7 @@ export class Session {
   constructor(
     readonly project: Project,
     readonly inputs: readonly SourceFile[],
+    private readonly options: { checkedIndexAccess?: boolean } = {},
   ) {
     for (const file of inputs) this.outputs.set(file.getFilePath(), new FileOutput(file));
   }
@@ -64,6 +66,12 @@ export class Session {
     const out = this.outputs.get(file.getFilePath());
     if (!out) throw new Error(`no output for ${file.getFilePath()}`);
     return out;
+  }
+
+  /** How generated code for `file` is printed: its runtime namespace, fresh names, the project's flags. */
+  printContext(file: SourceFile): PrintContext {
+    const output = this.output(file);
+    return { runtime: () => output.runtimeNamespace(), names: output.names.child(), checkedIndexAccess: this.options.checkedIndexAccess ?? this.project.getCompilerOptions().noUncheckedIndexedAccess === true };
   }
 
   isInput(file: SourceFile): boolean {

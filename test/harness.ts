@@ -8,7 +8,7 @@ import { ts } from "ts-morph";
 import { compile } from "../compiler/pipeline";
 import { projectFromTexts } from "../compiler/project";
 import type { AdgDiagnostic } from "../compiler/diagnostics";
-import type { CompiledFile } from "../compiler/pipeline";
+import type { CompiledFile, CompileOptions } from "../compiler/pipeline";
 import * as runtime from "../runtime";
 
 export const repoRoot = path.resolve(__dirname, "..");
@@ -24,11 +24,11 @@ export interface Compiled {
 }
 
 /** Compile `sources` (relative path → text) placed under `fixtures/<dir>/`. */
-export function compileSources(sources: Record<string, string>, dir = "virtual"): Compiled {
+export function compileSources(sources: Record<string, string>, dir = "virtual", options?: CompileOptions): Compiled {
   const base = path.join(repoRoot, "fixtures", dir);
   const texts = new Map(Object.entries(sources).map(([rel, text]) => [path.join(base, rel), text]));
   const project = projectFromTexts(texts);
-  const result = compile(project, [...texts.keys()].map((p) => project.getSourceFileOrThrow(p)));
+  const result = compile(project, [...texts.keys()].map((p) => project.getSourceFileOrThrow(p)), options);
   const out: Record<string, string> = {};
   const files: Record<string, CompiledFile> = {};
   for (const file of result.files) {

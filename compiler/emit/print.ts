@@ -57,6 +57,11 @@ export interface PrintContext {
   sourceComments?: boolean;
   /** a note after each assignment (`// active`), for `inspect --stage activity` */
   annotate?: (name: string) => string;
+  /**
+   * the project sets `noUncheckedIndexedAccess`: an element read is `a[i]!` (generated code
+   * reads only elements that exist), as the user writes it under that flag
+   */
+  checkedIndexAccess?: boolean;
 }
 
 export function printFunction(fn: OutFunction, context: PrintContext): string {
@@ -88,10 +93,10 @@ class Printer {
     for (const [name, count] of counts) if (count > 500) this.longChains.add(name);
   }
 
-  /** `x += e`, or `x = x + e` for a name with a long chain of them. */
-  private accumulation(target: string, sign: "+" | "-", value: Expr, name = target): string {
-    if (!this.longChains.has(name)) return `${target} ${sign}= ${this.expr(value)};`;
-    return `${target} = ${target} ${sign} ${this.expr(value, binary[sign] + 1)};`;
+  /** `x += e`, or `x = x + e` for a name with a long chain of them; `read` is how the target is read. */
+  private accumulation(target: string, sign: "+" | "-", value: Expr, name = target, read = target): string {
+    if (!this.longChains.has(name)) return `${read} ${sign}= ${this.expr(value)};`;
+    return `${target} = ${read} ${sign} ${this.expr(value, binary[sign] + 1)};`;
   }
 
   run(): string {
@@ -208,7 +213,7 @@ class Printer {
       }
       case "store": {
         const place = `${s.object}${this.key(s.key)}`;
-        c.line(s.accumulate ? this.accumulation(place, s.accumulate, s.value, s.object) : `${place} = ${this.expr(s.value)};`);
+        c.line(s.accumulate ? this.accumulation(place, s.accumulate, s.value, s.object, this.element(s.object, s.key)) : `${place} = ${this.expr(s.value)};`);
         return;
       }
       case "push":
@@ -290,6 +295,11 @@ class Printer {
     return identifierPattern.test(key.name) ? `.${key.name}` : `[${JSON.stringify(key.name)}]`;
   }
 
+  /** `object[key]` read: with `!` under `noUncheckedIndexedAccess`. */
+  private element(object: string, key: Key): string {
+    return `${object}${this.key(key)}${key.kind === "index" && this.context.checkedIndexAccess ? "!" : ""}`;
+  }
+
   /** An expression, parenthesised if its precedence is below `context`. */
   expr(e: Expr, context = 0): string {
     const [text, precedence] = this.render(e);
@@ -303,7 +313,7 @@ class Printer {
       case "lit":
         return [e.text, e.text.startsWith("-") ? unary : 20];
       case "get":
-        return [`${this.expr(e.object, member)}${this.key(e.key)}`, member];
+        return [this.element(this.expr(e.object, member), e.key), member];
       case "length":
         return [`${this.expr(e.object, member)}.length`, member];
       case "alloc":
