@@ -208,7 +208,10 @@ function readTransformCall(call: CallExpression, kind: TransformKind): Transform
   }
   const arity = target.fn.getParameters().length;
   const { wrt, many } = readWrt(options, kind, arity);
-  const receiver = target.self && Node.isPropertyAccessExpression(targetArg) ? targetArg.getExpression().getText() : undefined;
+  // `obj.method` binds the gradient to obj; `Class.prototype.method` stays unbound, as the method itself is
+  const owner = Node.isPropertyAccessExpression(targetArg) ? targetArg.getExpression() : undefined;
+  const unbound = owner && Node.isPropertyAccessExpression(owner) && owner.getName() === "prototype";
+  const receiver = target.self && owner && !unbound ? owner.getText() : undefined;
   return { kind, call, target, wrt, many, receiver };
 }
 
