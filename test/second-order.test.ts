@@ -18,6 +18,13 @@ export function quartic(x: number, y: number): number {
 }
 
 /** @differentiable */
+export function rosenbrock(x: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i + 1 < x.length; i++) s += 100 * (x[i + 1] - x[i] * x[i]) ** 2 + (1 - x[i]) ** 2;
+  return s;
+}
+
+/** @differentiable */
 export function energy(q: Float64Array, k: number): number {
   let e = 0;
   for (let i = 0; i + 1 < q.length; i++) e += k * (q[i + 1] - q[i]) ** 2 + Math.cos(q[i]) * q[i + 1];
@@ -60,6 +67,8 @@ export function damped(x: number, w: Float64Array): number {
 export const hessianOfQuartic = hessian(quartic, { wrt: [0, 1] });
 export const hessianOfQuarticX = hessian(quartic);
 export const hessianOfEnergy = hessian(energy);
+export const hessianOfRosenbrock = hessian(rosenbrock);
+export const gradOfRosenbrock = grad(rosenbrock);
 export const hessianOfPairEnergy = hessian(pairEnergy, { wrt: [0, 1] });
 export const gradOfQuartic = grad(quartic, { wrt: [0, 1] });
 export const gradOfEnergy = grad(energy);
@@ -112,6 +121,7 @@ describe("second derivatives and Jacobians", () => {
 
   it.each([
     ["quartic", "hessianOfQuartic", "gradOfQuartic", [0.7, -1.2], [0, 1]],
+    ["rosenbrock", "hessianOfRosenbrock", "gradOfRosenbrock", [Float64Array.from([-1.2, 1, 0.8, 1.1])], [0]],
     ["energy", "hessianOfEnergy", "gradOfEnergy", [Float64Array.from([0.3, -0.5, 0.8, 0.1]), 1.7], [0]],
     ["pairEnergy", "hessianOfPairEnergy", "gradOfPairEnergy", [[0.4, -0.9, 1.3], { w: 0.6, bias: -0.2 }], [0, 1]],
   ] as const)("hessian of %s: finite differences of its gradient, symmetric, rows shaped like the gradient", (_name, hessianName, gradName, args, wrt) => {
