@@ -12,7 +12,7 @@
  */
 import * as path from "node:path";
 import { Node, type SourceFile } from "ts-morph";
-import { Names } from "./naming";
+import { Names, nameOf } from "./naming";
 
 export class FileOutput {
   readonly names: Names;
@@ -49,7 +49,7 @@ export class FileOutput {
    * added on the line of the user's own import from "adgen", or at the start of line 1.
    */
   runtimeNamespace(): string {
-    return (this.runtime ??= this.names.fresh("adgen"));
+    return (this.runtime ??= this.names.fresh(nameOf.runtime));
   }
 
   /** Keeps `name` referenced after the transform call that used it was replaced. */

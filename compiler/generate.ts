@@ -13,6 +13,7 @@ import type { IrFunction, OutFunction } from "./ir/ir";
 import type { Purities } from "./ir/purity";
 import type { DiffFunction } from "./discover";
 import { printFunction } from "./emit/print";
+import { nameOf } from "./naming";
 import { generateReverse, type ReverseKind } from "./reverse";
 import type { Callees } from "./reverse/context";
 import type { Generated, Session } from "./session";
@@ -59,11 +60,11 @@ export class Generator {
     const target = this.target(key);
     const ir = this.ir(key);
     const all = ir.params.flatMap((p, i) => (p.type === "inactive" ? [] : [i]));
-    const suffix = wrt.length === all.length && wrt.every((w, i) => w === all[i]) ? "" : `_wrt_${wrt.join("_") || "none"}`;
-    const forwardKey = `forward${suffix}`;
+    const some = wrt.length === all.length && wrt.every((w, i) => w === all[i]) ? undefined : wrt;
+    const forwardKey = `forward|${some ?? "all"}`;
     const isNew = !this.session.generated.has(`${key}|${forwardKey}`);
-    const forward = this.session.name(target, forwardKey, `${target.base}_forward${suffix}`);
-    const reverse = this.session.name(target, `reverse${suffix}`, `${target.base}_reverse${suffix}`);
+    const forward = this.session.name(target, forwardKey, nameOf.forwardHalf(target.base, some));
+    const reverse = this.session.name(target, `reverse|${some ?? "all"}`, nameOf.reverseHalf(target.base, some));
     if (isNew) this.request({ kind: "split", target: key, wrt: [...wrt], many: true, generated: forward, reverse, doc: "" });
     return { forward, reverse };
   }

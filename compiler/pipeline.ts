@@ -22,6 +22,7 @@ import { hoistInvariants } from "./ir/hoist";
 import { children, walk, type Expr, type IrFunction, type OriginInfo, type OutFunction } from "./ir/ir";
 import { calleePurity, type FunctionPurity, type Purities } from "./ir/purity";
 import { Generator, type Request } from "./generate";
+import { nameOf } from "./naming";
 import { Session, keyOf } from "./session";
 import { typeScriptDiagnostics } from "./typescript";
 
@@ -100,8 +101,7 @@ function purityOf(irs: ReadonlyMap<string, IrFunction>): Purities {
 }
 
 function specName(call: TransformCall): string {
-  const base = `${call.target.base}_${call.kind}`;
-  return !call.many && call.wrt[0] === 0 ? base : `${base}_wrt_${call.wrt.join("_")}`;
+  return nameOf.transform(call.target.base, call.kind, !call.many && call.wrt[0] === 0 ? undefined : call.wrt);
 }
 
 function docFor(call: TransformCall): string {
@@ -138,7 +138,7 @@ function planTransform(session: Session, generator: Generator, call: TransformCa
     if (kind === "vjp") {
       const wrt = ir.params.flatMap((p, i) => (p.type === "inactive" ? [] : [i]));
       const hasAdjoint = session.generated.has(`${key}|adjoint`);
-      request.adjoint = session.name(target, "adjoint", `${target.base}_adjoint`);
+      request.adjoint = session.name(target, "adjoint", nameOf.adjointFunction(target.base));
       if (!hasAdjoint) {
         const doc = `Adjoint of \`${target.name}\`: the cotangents of its parameters, given the cotangent of its result.`;
         generator.request({ kind: "adjoint", target: key, wrt, many: true, generated: request.adjoint, doc });
@@ -246,7 +246,7 @@ export function inspect(project: Project, file: SourceFile, options: InspectOpti
       const wrt = vjp ? ir.params.flatMap((p, i) => (p.type === "inactive" ? [] : [i])) : (options.wrt ?? [0]);
       const many = vjp || (options.wrt?.length ?? 1) > 1;
       const kind = vjp ? "adjoint" : "grad";
-      const generated = session.name(target, `${kind}|${wrt.join(",")}|${many}`, vjp ? `${target.base}_adjoint` : `${target.base}_grad`);
+      const generated = session.name(target, `${kind}|${wrt.join(",")}|${many}`, vjp ? nameOf.adjointFunction(target.base) : nameOf.transform(target.base, "grad"));
       const doc = vjp ? `Adjoint of \`${target.name}\`.` : `Gradient of \`${target.name}\` with respect to ${wrt.map((i) => `\`${ir.params[i].name}\``).join(", ")}.`;
       const functions = generator.build({ kind, target: key, wrt, many, generated, doc }, { raw: stage === "reverse" });
       return functions.map((fn) => print(fn)).join("\n\n");

@@ -20,6 +20,7 @@
 import { isFlatArray, lit, op, v, type Expr, type Key, type Stmt } from "../ir/ir";
 import { instantiate, type Rule } from "../front/rules";
 import { accumulate, type ReverseContext } from "./context";
+import { nameOf } from "../naming";
 
 export function adjointOf(cx: ReverseContext, s: Stmt, seed: Expr): Stmt[] {
   const origin = s.origin;
@@ -145,7 +146,7 @@ function ruleAdjoint(cx: ReverseContext, rule: Rule, call: Extract<Expr, { kind:
     const array = call.args[0];
     const shadow = cx.activeVar(array);
     if (!shadow || rule.reverse.kind !== "each") return out;
-    const k = cx.fresh("k", "number", "number");
+    const k = cx.fresh(nameOf.elementIndex, "number", "number");
     const item: Expr = { kind: "get", object: array, key: { kind: "index", index: v(k) } };
     const part = instantiate(rule.reverse.part, { args: [], result, seed, spread: array }, { item, index: v(k) });
     const body: Stmt[] = [{ kind: "store", object: cx.bar(shadow), key: { kind: "index", index: v(k) }, value: part, accumulate: "+", origin }];

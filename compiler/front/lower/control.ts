@@ -17,6 +17,7 @@ import { destructure } from "./patterns";
 import { breakable, expressionStatement, lowerBlock, lowerStatement, variable } from "./statements";
 import { unsupported } from "./unsupported";
 import { descendants } from "../walk";
+import { nameOf } from "../../naming";
 
 /**
  * Lowers parts in order; after one that may jump, the rest run only if no flag is set. A
@@ -59,7 +60,7 @@ export function jump(cx: LowerContext, statement: BreakStatement | ContinueState
   const label = statement.getLabel()?.getText();
   const target = [...cx.targets].reverse().find((t) => (label ? t.label === label : isBreak || t.loop) && (isBreak || t.loop));
   if (!target) throw unsupported(statement, `this \`${isBreak ? "break" : "continue"}\``);
-  const flag = isBreak ? (target.breakFlag ??= cx.flag("broke")) : (target.continueFlag ??= cx.flag("skipped"));
+  const flag = isBreak ? (target.breakFlag ??= cx.flag(nameOf.broke)) : (target.continueFlag ??= cx.flag(nameOf.skipped));
   setFlag(cx, flag, true);
   return new Set([flag]);
 }
@@ -142,7 +143,7 @@ function forOf(cx: LowerContext, statement: ForOfStatement, target: JumpTarget, 
   const changesLength = !floatArrayKind(type) && !isInput(iterated) && bodyChangesLengths(statement.getStatement());
   if (!changesLength && !leavesEarly(statement.getStatement(), label(target))) {
     const length = atomOf(cx, { kind: "length", object: v(array) }, "number");
-    const index = cx.hidden("index", numberInfo, "number");
+    const index = cx.hidden(nameOf.loopIndex, numberInfo, "number");
     return countedBody(cx, target, origin, { index, start: lit("0"), end: length, step: 1, integralEnd: true }, () =>
       cx.scoped(() => {
         bindElement(v(index));
@@ -150,7 +151,7 @@ function forOf(cx: LowerContext, statement: ForOfStatement, target: JumpTarget, 
       }),
     );
   }
-  const index = cx.hidden("index", numberInfo, "number");
+  const index = cx.hidden(nameOf.loopIndex, numberInfo, "number");
   cx.assign(index, lit("0"));
   return finishLoop(
     cx,
@@ -399,7 +400,7 @@ function guardedTest(cx: LowerContext, exits: string[], testBody: Stmt[], cond: 
   if (exits.length === 0) return testBody;
   return cx.nested(() => {
     const stop = anyOf(cx, exits);
-    const go = cx.flag("running");
+    const go = cx.flag(nameOf.running);
     cx.assign(go, { kind: "op", op: "!", args: [stop] });
     const inner: Stmt[] = [...testBody, { kind: "assign", target: go, value: cond, origin: cx.origin }];
     cx.emitIf(stop, [], inner);
@@ -432,7 +433,7 @@ function doLoop(cx: LowerContext, statement: DoStatement, target: JumpTarget, or
 export function lowerSwitch(cx: LowerContext, statement: SwitchStatement): Set<string> {
   const disc = atom(cx, statement.getExpression());
   const clauses = statement.getCaseBlock().getClauses();
-  const entry = cx.hidden("entry", { type: "inactive", shape: { kind: "inactive" }, tangent: "null" }, "number");
+  const entry = cx.hidden(nameOf.entry, { type: "inactive", shape: { kind: "inactive" }, tangent: "null" }, "number");
   const defaultIndex = clauses.findIndex((c) => Node.isDefaultClause(c));
   cx.assign(entry, lit(String(defaultIndex >= 0 ? defaultIndex : clauses.length)));
   const chain = (i: number): void => {

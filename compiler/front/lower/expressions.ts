@@ -16,6 +16,7 @@ import { describeType, inactiveInfo, isArrayType, numberInfo, type TypeInfo } fr
 import { lowerCall, lowerNew } from "./calls";
 import type { LowerContext } from "./context";
 import { unsupported } from "./unsupported";
+import { nameOf } from "../../naming";
 
 /** Parentheses, `as`, `satisfies` and type assertions: no run-time meaning. */
 export function skipTransparent(expr: Expression): Expression {
@@ -333,7 +334,7 @@ function spreadLiteral(cx: LowerContext, node: import("ts-morph").ArrayLiteralEx
     const source = objectName(cx, e.getExpression());
     const length = cx.temp("number");
     cx.assign(length, { kind: "length", object: v(source) });
-    const index = cx.hidden("k", numberInfo, "number");
+    const index = cx.hidden(nameOf.elementIndex, numberInfo, "number");
     const body = cx.nested(() => {
       const elementInfo = infoAt(e.getExpression()).shape.kind === "array" ? infoAt(e) : numberInfo;
       const item = atomOf(cx, { kind: "get", object: v(source), key: { kind: "index", index: v(index) } }, elementInfo, elementInfo.type === "number" ? "number" : undefined);

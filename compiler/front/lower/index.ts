@@ -15,7 +15,7 @@ import { CompileError, codes, sourcePos } from "../../diagnostics";
 import type { DiffFunction } from "../../discover";
 import { v, type IrFunction, type IrParam } from "../../ir/ir";
 import { describeType } from "../types";
-import type { Names } from "../../naming";
+import { nameOf, type Names } from "../../naming";
 import { LowerContext, type Resolver } from "./context";
 import { atom, typeTextAt } from "./expressions";
 import { checkOwnership } from "./ownership";
@@ -37,7 +37,7 @@ export function lower(target: DiffFunction, resolver: Resolver, fileNames: Names
     const info = describeType(param.getType(), param);
     const typeText = param.getTypeNode()?.getText() ?? typeTextAt(param, info);
     const nameNode = param.getNameNode();
-    const paramName = Node.isIdentifier(nameNode) ? nameNode.getText() : cx.names.fresh(`arg${i}`);
+    const paramName = Node.isIdentifier(nameNode) ? nameNode.getText() : cx.names.fresh(nameOf.argument(i));
     const declared = cx.declare(paramName, "param", info, typeText);
     const init = param.getInitializer()?.getText();
     return {
@@ -77,7 +77,7 @@ export function lower(target: DiffFunction, resolver: Resolver, fileNames: Names
         cx.startOrigin(last);
         cx.emit({ kind: "return", value: atom(cx, last.getExpressionOrThrow()), origin: cx.origin });
       } else {
-        const result = cx.hidden("result", resultInfo, resultTypeText);
+        const result = cx.hidden(nameOf.result, resultInfo, resultTypeText);
         lowerFunctionBody(cx, body, result, fn);
         cx.origin = cx.origins.push({ text: `(${name} returns what a \`return\` above set)`, pos: sourcePos(fn) }) - 1;
         cx.emit({ kind: "return", value: v(result), origin: cx.origin });

@@ -17,6 +17,7 @@ import { atom, atomOf, infoAt, objectName, typeTextAt } from "./expressions";
 import { destructure } from "./patterns";
 import { lowerFunctionBody } from "./statements";
 import { unsupported } from "./unsupported";
+import { nameOf } from "../../naming";
 
 /** Calls `fn` (a local function) with `args`, inline; the result is an atom. */
 export function callLocal(cx: LowerContext, binding: Extract<Binding, { kind: "function" }>, args: Atom[], at: Node): Atom {
@@ -53,7 +54,7 @@ function inline(cx: LowerContext, fn: LocalFunction, scopes: Map<string, Binding
     const resultType = signature.getReturnType();
     const resultInfo = resultType.isVoid() || resultType.isUndefined() ? inactiveInfo : describeType(resultType, fn);
     const resultText = resultInfo.type === "number" ? "number" : resultType.getText(at);
-    const result = cx.hidden(`${nameOf(fn)}_result`, resultInfo, resultText);
+    const result = cx.hidden(nameOf.inlinedResult(localName(fn)), resultInfo, resultText);
     const body = fn.getBody();
     if (body && Node.isBlock(body)) {
       lowerFunctionBody(cx, body, result, fn);
@@ -68,7 +69,7 @@ function inline(cx: LowerContext, fn: LocalFunction, scopes: Map<string, Binding
   }
 }
 
-function nameOf(fn: LocalFunction): string {
+function localName(fn: LocalFunction): string {
   if (Node.isFunctionDeclaration(fn) || Node.isFunctionExpression(fn)) return fn.getName() ?? "fn";
   const holder = fn.getParent();
   return Node.isVariableDeclaration(holder) ? holder.getName() : "fn";
@@ -128,7 +129,7 @@ function callbackOf(cx: LowerContext, arg: Expression | undefined, at: Node): Ca
 function eachIndex(cx: LowerContext, array: string, from: Atom, body: (index: Atom) => void): void {
   const length = cx.temp("number");
   cx.assign(length, { kind: "length", object: v(array) });
-  const index = cx.hidden("k", numberInfo, "number");
+  const index = cx.hidden(nameOf.elementIndex, numberInfo, "number");
   const stmts = cx.nested(() => body(v(index)));
   cx.emit({ kind: "for", index, start: from, end: v(length), step: 1, body: stmts, origin: cx.origin, integralEnd: true });
 }
@@ -166,7 +167,7 @@ function mapOrForEach(cx: LowerContext, node: CallExpression, array: string, cal
 function reduce(cx: LowerContext, node: CallExpression, array: string, callback: Callback, init: Expression | undefined): Expr {
   const receiver = (node.getExpression() as PropertyAccessExpression).getExpression();
   const info = infoAt(node);
-  const acc = cx.hidden("acc", info, typeTextAt(node, info));
+  const acc = cx.hidden(nameOf.accumulator, info, typeTextAt(node, info));
   if (init) {
     cx.assignVar(acc, atom(cx, init));
   } else {

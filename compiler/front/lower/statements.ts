@@ -18,6 +18,7 @@ import { assignPattern, destructure } from "./patterns";
 import { unsupported } from "./unsupported";
 import { returnsOf } from "../walk";
 import { compoundOperators } from "../operators";
+import { nameOf } from "../../naming";
 
 /** An assignable place: a variable, or an element/field of an array or object. */
 export type Place = { kind: "var"; name: string } | { kind: "element"; object: string; key: Key };
@@ -251,7 +252,7 @@ export function lowerFunctionBody(cx: LowerContext, body: Block, result: string,
   const single = returns.length === 0 || (returns.length === 1 && returns[0] === last);
   const target: ReturnTarget = { value: result, early: !single };
   if (!single) {
-    target.flag = cx.flag("returned");
+    target.flag = cx.flag(nameOf.returned);
     setFlag(cx, target.flag, false);
   }
   cx.returns.push(target);
