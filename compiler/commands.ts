@@ -13,9 +13,11 @@ import * as path from "node:path";
 import { parseArgs, styleText } from "node:util";
 import { build, diagnosticFromException, isError, resolveTsconfig } from "./build";
 import { type AdgDiagnostic, codes, formatDiagnostic } from "./diagnostics";
+import { decode } from "./encoding";
 import { formatGenerated } from "./format";
 import { type InspectOptions, inspect, stages } from "./pipeline";
 import { loadProject } from "./project";
+import { snippet } from "./snippet";
 import { stripMarkers } from "./sourcemap";
 import { adgenVersion } from "./version";
 import { watchBuild, type WatchReport } from "./watch";
@@ -31,6 +33,11 @@ export interface RunOptions {
   cwd?: string;
   /** whether each stream may carry colour (a terminal); plain text when absent */
   color?: { stdout?: boolean; stderr?: boolean };
+  /**
+   * Whether stderr is a terminal: each diagnostic then shows its source line with `~` under
+   * the construct, as tsc's `--pretty` output does; otherwise one line per diagnostic.
+   */
+  pretty?: boolean;
   /**
    * Where `build --watch` prints as it goes (a watch never returns until `signal` aborts);
    * other commands return their whole text at the end.
@@ -72,6 +79,7 @@ export async function run(
   const context = {
     cwd: path.resolve(options.cwd ?? process.cwd()),
     color: { stdout: options.color?.stdout ?? false, stderr: options.color?.stderr ?? false },
+    pretty: options.pretty ?? false,
     stream: options.stream,
     signal: options.signal,
   };
@@ -91,6 +99,7 @@ export async function run(
 interface Context {
   cwd: string;
   color: { stdout: boolean; stderr: boolean };
+  pretty: boolean;
   stream?: RunOptions["stream"];
   signal?: AbortSignal;
 }
@@ -284,7 +293,28 @@ function oneOf<T extends string>(
 }
 
 function renderDiagnostics(diagnostics: readonly AdgDiagnostic[], context: Context): string {
-  return diagnostics.map((d) => `${renderDiagnostic(d, context)}\n`).join("");
+  const texts = new Map<string, string | undefined>();
+  return diagnostics.map((d) => `${renderDiagnostic(d, context)}\n${context.pretty ? sourceUnder(d, context, texts) : ""}`).join("");
+}
+
+/** The source line under a diagnostic, and the blank lines around it, as tsc prints them. */
+function sourceUnder(d: AdgDiagnostic, context: Context, texts: Map<string, string | undefined>): string {
+  if (!d.file) return "";
+  if (!texts.has(d.file)) texts.set(d.file, readText(d.file));
+  const text = texts.get(d.file);
+  const color = context.color.stderr;
+  const style = { gutter: (s: string) => (color ? styleText("inverse", s) : s), marks: (s: string) => (color ? styleText("red", s) : s) };
+  const lines = text === undefined ? [] : snippet(d, text, style);
+  return lines.length > 0 ? `\n${lines.join("\n")}\n\n` : "";
+}
+
+/** A source's text as the compiler read it (the offsets of diagnostics are into this). */
+function readText(file: string): string | undefined {
+  try {
+    return decode(fs.readFileSync(file)).text;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The tsc format; in a terminal, coloured as tsc colours it. */
@@ -359,6 +389,7 @@ Options:
   -v, --version          show adgen's version
 
 Errors are printed as 'path:line:col - error ADG<code>: message' on stderr, and the
-exit status is 1.
+exit status is 1; on a terminal, each is followed by its source line with ~ under the
+construct.
 `;
 }
