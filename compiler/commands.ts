@@ -66,6 +66,7 @@ const inspectOptions = {
   fn: { type: "string" },
   mode: { type: "string" },
   stage: { type: "string" },
+  wrt: { type: "string" },
 } as const;
 
 /** A mistake in the command line: printed as ADG4001 with the `--help` hint. */
@@ -215,6 +216,7 @@ async function inspectCommand(args: readonly string[], context: Context): Promis
     fn: values.fn,
     mode: oneOf(values.mode, modes, "--mode"),
     stage: oneOf(values.stage, stages, "--stage"),
+    wrt: values.wrt === undefined ? undefined : parameterIndices(values.wrt),
   };
   if (options.fn === "") throw new UsageError("option '--fn' needs a value");
 
@@ -280,6 +282,15 @@ function parseErrorMessage(error: unknown, options: object, command: string): st
 function suggest(option: string, known: readonly string[]): string | undefined {
   const squash = (name: string) => name.replace(/^-+/, "").replace(/[-_]/g, "").toLowerCase();
   return known.find((name) => squash(name) === squash(option));
+}
+
+/** `--wrt 1` or `--wrt 0,2`: parameter indices, as grad's `wrt` takes them. */
+function parameterIndices(value: string): number[] {
+  const parts = value.split(",").map((part) => part.trim());
+  if (parts.some((part) => !/^\d+$/.test(part))) {
+    throw new UsageError(`--wrt takes parameter indices from 0, one or several joined by commas (e.g. --wrt 1 or --wrt 0,2); got '${value}'`);
+  }
+  return parts.map(Number);
 }
 
 function oneOf<T extends string>(
@@ -356,7 +367,7 @@ function helpText(): string {
 
 Usage:
   adgen build <files or dirs...> --out-dir <dir> [-p <tsconfig.json>] [--source-map] [--watch] [--empty-out-dir]
-  adgen inspect <file> [--fn <name>] [--mode grad|vjp|jvp] [--stage <stage>] [-p <tsconfig.json>]
+  adgen inspect <file> [--fn <name>] [--mode grad|vjp|jvp] [--wrt <indices>] [--stage <stage>] [-p <tsconfig.json>]
   adgen help | --help | -h
   adgen --version | -v
 
@@ -370,7 +381,8 @@ Commands:
             the inputs, and hold only what adgen wrote there (it keeps a list in
             .adgen-manifest.json), unless --empty-out-dir is given.
   inspect   Print the code generated for one function (--fn) or for every
-            differentiable function in the file.
+            differentiable function in the file; for a file with none of its own,
+            what its grad/valueAndGrad/vjp calls generate.
 
 Options:
   --out-dir <dir>        build: the directory to write (replaced as a whole)
@@ -383,6 +395,9 @@ Options:
   -p, --project <path>   a tsconfig.json, or a directory holding one, for compiler options
   --fn <name>            inspect: only this function
   --mode <mode>          inspect: grad, vjp or jvp
+  --wrt <indices>        inspect: the parameters to differentiate with respect to, as
+                         grad's wrt: 1, or 0,2 for several (default: 0, or what the
+                         file's transform calls ask for)
   --stage <stage>        inspect: show the code after this stage: ${stageList}
                          (default: emit, the generated TypeScript)
   -h, --help             show this help

@@ -142,4 +142,8 @@ export const messages = {
     `(\`${effect.text}\`, ${path.basename(effect.pos.file)}:${effect.pos.line}). Pass such values in as arguments, or use grad or valueAndGrad, which run it once`,
   writeToInput: (code: string) =>
     `\`${code}\` writes into an array or object this function did not create (a parameter's, or a module's); a @differentiable function must leave its inputs unchanged. Copy it into a local array first (e.g. \`const a = Float64Array.from(x)\`)`,
+  inspectWrt: (fn: string, index: number, params: readonly string[], active: readonly number[]) =>
+    index >= params.length
+      ? `--wrt ${index}: \`${fn}\` has ${params.length} parameter${params.length === 1 ? "" : "s"} (indices from 0)`
+      : `--wrt ${index}: \`${fn}\`'s parameter \`${params[index]}\` is not differentiable; the ones that are: ${active.map((i) => `${i} (\`${params[i]}\`)`).join(", ") || "none"}`,
 } as const;
