@@ -14,6 +14,15 @@ import * as path from "node:path";
 import { Node, type SourceFile } from "ts-morph";
 import { Names, nameOf } from "./naming";
 
+/**
+ * A generated function's doc comment. Exported only because another file's generated code
+ * calls it, it is marked `@internal`, so a project with `stripInternal` leaves it out of the
+ * file's `.d.ts`: the module's public surface stays what its author wrote.
+ */
+export function generatedDoc(doc: string, exported: boolean): string {
+  return exported ? `${doc} @internal` : doc;
+}
+
 export class FileOutput {
   readonly names: Names;
   private readonly replacements: { start: number; end: number; text: string }[] = [];

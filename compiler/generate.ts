@@ -12,6 +12,7 @@ import { analyse } from "./ir/activity";
 import type { IrFunction, OutFunction } from "./ir/ir";
 import type { Purities } from "./ir/purity";
 import type { DiffFunction } from "./discover";
+import { generatedDoc } from "./emit";
 import { printFunction } from "./emit/print";
 import { nameOf } from "./naming";
 import { generateReverse, type ReverseKind } from "./reverse";
@@ -117,7 +118,7 @@ export class Generator {
         const output = this.session.output(target.file);
         if (request.kind === "vjp") {
           const ir = this.ir(request.target);
-          this.done.push({ request, text: (exported) => vjpText(ir, request, exported, output.names.child(), () => output.runtimeNamespace()) });
+          this.done.push({ request, text: (exported) => vjpText(ir, { ...request, doc: generatedDoc(request.doc, exported) }, exported, output.names.child(), () => output.runtimeNamespace()) });
           return;
         }
         const functions = this.build(request);
@@ -125,7 +126,7 @@ export class Generator {
         functions.forEach((fn, i) => {
           this.done.push({
             request: { ...request, generated: generated[i] },
-            text: (exported) => printFunction({ ...fn, exported }, this.session.printContext(target.file)),
+            text: (exported) => printFunction({ ...fn, exported, doc: generatedDoc(fn.doc, exported) }, this.session.printContext(target.file)),
           });
         });
       });
