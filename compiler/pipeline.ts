@@ -126,7 +126,7 @@ function planTransform(session: Session, generator: Generator, call: TransformCa
   const ir = session.irs.get(key);
   if (!ir) return;
   if (kind !== "vjp" && ir.result.type !== "number") {
-    throw new CompileError(codes.nonNumberResult, `${kind} needs a function with a number result, but \`${target.name}\` returns \`${ir.result.typeText}\`; use vjp for other results`, call.call);
+    throw new CompileError(codes.nonNumberResult, messages.numberResultNeeded(kind, target.name, ir.result.typeText), call.call);
   }
   const effect = kind === "vjp" ? generator.purities.effectOf(key) : undefined;
   if (effect) throw new CompileError(codes.effectsRerun, messages.effectsRerun(`vjp(${target.name})`, target.name, "again in its pullback", effect), call.call);

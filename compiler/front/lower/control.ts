@@ -14,6 +14,7 @@ import type { JumpTarget, LowerContext } from "./context";
 import { atom, atomOf, objectName, operator, skipTransparent } from "./expressions";
 import { destructure } from "./patterns";
 import { breakable, expressionStatement, lowerBlock, lowerStatement, variable } from "./statements";
+import { constructs } from "../../diagnostics";
 import { unsupported } from "./unsupported";
 import { bodyChangesLengths, countedBody, countedLoop, isInput, leavesEarly } from "./counted";
 import { nameOf } from "../../naming";
@@ -58,7 +59,7 @@ export function jump(cx: LowerContext, statement: BreakStatement | ContinueState
   const isBreak = Node.isBreakStatement(statement);
   const label = statement.getLabel()?.getText();
   const target = [...cx.targets].reverse().find((t) => (label ? t.label === label : isBreak || t.loop) && (isBreak || t.loop));
-  if (!target) throw unsupported(statement, `this \`${isBreak ? "break" : "continue"}\``);
+  if (!target) throw unsupported(statement, constructs.jumpTarget(isBreak ? "break" : "continue"));
   const flag = isBreak ? (target.breakFlag ??= cx.flag(nameOf.broke)) : (target.continueFlag ??= cx.flag(nameOf.skipped));
   setFlag(cx, flag, true);
   return new Set([flag]);
@@ -89,7 +90,7 @@ export function lowerLoop(cx: LowerContext, statement: IterationStatement, label
     }
     if (Node.isDoStatement(statement)) return doLoop(cx, statement, target, origin);
     if (Node.isForOfStatement(statement)) return forOf(cx, statement, target, origin);
-    throw unsupported(statement, undefined, "write it as a `for` loop over indices");
+    throw unsupported(statement, constructs.loop);
   });
 }
 
@@ -110,7 +111,7 @@ function forOf(cx: LowerContext, statement: ForOfStatement, target: JumpTarget, 
   }
   const type = iterated.getType().getNonNullableType();
   if (!isArrayType(type)) {
-    throw unsupported(iterated, "`for…of` over something other than an array");
+    throw unsupported(iterated, constructs.forOfNonArray);
   }
   const array = objectName(cx, iterated);
   const elementType = type.getArrayElementType() ?? type.getNumberIndexType();
@@ -118,12 +119,12 @@ function forOf(cx: LowerContext, statement: ForOfStatement, target: JumpTarget, 
   const elementText = elementInfo.type === "number" ? "number" : elementType!.getText(iterated);
   const bindElement = (index: Atom) => {
     const init = statement.getInitializer();
-    if (!Node.isVariableDeclarationList(init)) throw unsupported(init, "a `for…of` without a declaration");
+    if (!Node.isVariableDeclarationList(init)) throw unsupported(init, constructs.forOfWithoutDeclaration);
     const decl = init.getDeclarations()[0];
     const item = atomOf(cx, { kind: "get", object: v(array), key: { kind: "index", index } }, elementInfo, elementText);
     const nameNode = decl.getNameNode();
     if (entries) {
-      if (!Node.isArrayBindingPattern(nameNode)) throw unsupported(nameNode, "`entries()` without `[index, value]`");
+      if (!Node.isArrayBindingPattern(nameNode)) throw unsupported(nameNode, constructs.entriesPattern);
       const [indexElement, valueElement] = nameNode.getElements();
       const bind = (element: Node | undefined, value: Atom, info = numberInfo, text = "number") => {
         if (!element || !Node.isBindingElement(element)) return;

@@ -10,8 +10,8 @@
  * and anything this pass cannot lower is a CompileError at the construct (the fence pass
  * has already rejected most of those with their own messages).
  */
-import { Node, SyntaxKind } from "ts-morph";
-import { CompileError, codes, sourcePos } from "../../diagnostics";
+import { Node } from "ts-morph";
+import { CompileError, codes, constructs, messages, sourcePos } from "../../diagnostics";
 import type { DiffFunction } from "../../discover";
 import { v, type IrFunction, type IrParam } from "../../ir/ir";
 import { describeType } from "../types";
@@ -33,7 +33,7 @@ export function lower(target: DiffFunction, resolver: Resolver, fileNames: Names
   if (target.self) cx.vars.set("this", { name: "this", role: "param", type: "inactive", typeText: target.self, shape: { kind: "inactive" } });
 
   const params: (IrParam & { pattern: Node })[] = fn.getParameters().map((param, i) => {
-    if (param.isRestParameter()) throw unsupported(param, "a rest parameter", "take an array instead");
+    if (param.isRestParameter()) throw unsupported(param, constructs.restParameter);
     const info = describeType(param.getType(), param);
     const typeText = param.getTypeNode()?.getText() ?? typeTextAt(param, info);
     const nameNode = param.getNameNode();
@@ -54,7 +54,7 @@ export function lower(target: DiffFunction, resolver: Resolver, fileNames: Names
   const returnType = fn.getReturnType();
   const resultNode = fn.getReturnTypeNode() ?? fn;
   if (returnType.isVoid() || returnType.isUndefined()) {
-    throw new CompileError(codes.nonNumberResult, `${name} returns nothing; a @differentiable function returns the value it computes`, fn);
+    throw new CompileError(codes.nonNumberResult, messages.returnsNothing(name), fn);
   }
   const resultInfo = describeType(returnType, resultNode);
   const resultTypeText = fn.getReturnTypeNode()?.getText() ?? (resultInfo.type === "number" ? "number" : returnType.getText(fn));
@@ -88,7 +88,7 @@ export function lower(target: DiffFunction, resolver: Resolver, fileNames: Names
     }
   });
   if (cx.out.at(-1)?.kind !== "return") {
-    throw new CompileError(codes.unsupportedSyntax, `${name} must end with a \`return\` of its result`, fn);
+    throw new CompileError(codes.unsupportedSyntax, messages.noFinalReturn(name), fn);
   }
   const ir: IrFunction = {
     name,

@@ -16,6 +16,7 @@ import type { Binding, LocalFunction, LowerContext } from "./context";
 import { atom, atomOf, infoAt, objectName, typeTextAt } from "./expressions";
 import { destructure } from "./patterns";
 import { lowerFunctionBody } from "./statements";
+import { CompileError, codes, constructs, messages } from "../../diagnostics";
 import { unsupported } from "./unsupported";
 import { nameOf } from "../../naming";
 
@@ -26,7 +27,7 @@ export function callLocal(cx: LowerContext, binding: Extract<Binding, { kind: "f
 
 function inline(cx: LowerContext, fn: LocalFunction, scopes: Map<string, Binding>[], args: Atom[], at: Node): Atom {
   if (cx.inlining.has(fn)) {
-    throw unsupported(at, "a local function that calls itself", "make it a top-level /** @differentiable */ function and call that");
+    throw new CompileError(codes.closure, messages.recursiveLocal(localName(fn)), at);
   }
   const saved = { scopes: cx.scopes, targets: cx.targets, returns: cx.returns };
   cx.inlining.add(fn);
@@ -35,7 +36,7 @@ function inline(cx: LowerContext, fn: LocalFunction, scopes: Map<string, Binding
   cx.returns = [];
   try {
     fn.getParameters().forEach((param, i) => {
-      if (param.isRestParameter()) throw unsupported(param, "a rest parameter in a local function");
+      if (param.isRestParameter()) throw unsupported(param, constructs.restParameterOfLocal);
       const info = infoAt(param);
       const typeText = param.getTypeNode()?.getText() ?? typeTextAt(param, info);
       let value: Atom | undefined = args[i];
@@ -46,7 +47,7 @@ function inline(cx: LowerContext, fn: LocalFunction, scopes: Map<string, Binding
         const name = cx.declare(nameNode.getText(), "local", info, typeText);
         cx.assignVar(name, value ?? lit("undefined"));
       } else {
-        if (!value) throw unsupported(param, "a destructured parameter without an argument");
+        if (!value) throw unsupported(param, constructs.destructuredParameterWithoutArgument);
         destructure(cx, nameNode, value, param, "declare");
       }
     });
@@ -122,7 +123,9 @@ function callbackOf(cx: LowerContext, arg: Expression | undefined, at: Node): Ca
       };
     }
   }
-  throw unsupported(arg, "this callback", "pass an arrow function, e.g. `xs.map((x) => f(x))`");
+  // a named function without a derivative: an arrow function calling it would be rejected in turn
+  const unmarked = Node.isIdentifier(arg) && arg.getType().getCallSignatures().length > 0;
+  throw unsupported(arg, unmarked ? constructs.unmarkedCallback(arg.getText()) : constructs.callback(arg.getText()));
 }
 
 /** A counted loop over `array`'s indices, its body written by `body(index)`. */

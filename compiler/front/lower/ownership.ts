@@ -9,7 +9,7 @@
  * something stored in it (at any depth) may be.
  */
 import type { Node } from "ts-morph";
-import { CompileError, codes } from "../../diagnostics";
+import { CompileError, codes, messages } from "../../diagnostics";
 import { walk, type Expr, type IrFunction } from "../../ir/ir";
 
 interface Provenance {
@@ -85,7 +85,7 @@ export function checkOwnership(fn: IrFunction, writes: readonly { object: string
     if (!known.get(object)?.self) continue;
     throw new CompileError(
       codes.writeToInput,
-      `\`${at.getText().replace(/\s+/g, " ")}\` writes into an array or object this function did not create (a parameter's, or a module's); a @differentiable function must leave its inputs unchanged. Copy it into a local array first (e.g. \`const a = Float64Array.from(x)\`)`,
+      messages.writeToInput(at.getText().replace(/\s+/g, " ")),
       at,
     );
   }
