@@ -241,4 +241,10 @@ export const messages = {
     `${kind}(${arg}): the argument must name a function marked /** @differentiable */ (a function declaration, a const arrow function or a method, in this file or imported)`,
   transformOptions: (kind: string, why: string) => `${kind} options: ${why}`,
   numberResultNeeded: (kind: string, fn: string, type: string) => `${kind} needs a function with a number result, but \`${fn}\` returns \`${type}\`; use vjp for other results`,
+  notAnInput: (fn: string, file: string) =>
+    `\`${fn}\` is defined in ${file}, which is not among the files being built; add it to the inputs so its derivative code is generated`,
+  ruleFreeNames: (callee: string, names: readonly string[]) =>
+    `the derivative rule of \`${callee}\` uses ${names.map((n) => `\`${n}\``).join(", ")}, which this file cannot see; write the rule with its parameters and Math only, or in this file`,
+  indirectImport: (fn: string, file: string) =>
+    `\`${fn}\` reaches this file other than by an import of ${file}, where it is declared (a re-export, say), and its derivative code can only be imported from there; import \`${fn}\` from ${file}`,
 } as const;
