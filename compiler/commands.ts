@@ -10,14 +10,13 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs, styleText } from "node:util";
+import { parseArgs } from "node:util";
 import { build, diagnosticFromException, isError, resolveTsconfig } from "./build";
-import { type AdgDiagnostic, codes, formatDiagnostic } from "./diagnostics";
-import { decode } from "./encoding";
+import { type AdgDiagnostic, codes } from "./diagnostics";
 import { formatGenerated } from "./format";
 import { type InspectOptions, inspect, stages } from "./pipeline";
 import { loadProject } from "./project";
-import { snippet } from "./snippet";
+import { renderDiagnostic, renderDiagnostics } from "./pretty";
 import { stripMarkers } from "./sourcemap";
 import { adgenVersion } from "./version";
 import { watchBuild, type WatchReport } from "./watch";
@@ -301,47 +300,6 @@ function oneOf<T extends string>(
   if (value === undefined) return undefined;
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw new UsageError(`${option} must be one of ${allowed.join(", ")}; got '${value}'`);
-}
-
-function renderDiagnostics(diagnostics: readonly AdgDiagnostic[], context: Context): string {
-  const texts = new Map<string, string | undefined>();
-  return diagnostics.map((d) => `${renderDiagnostic(d, context)}\n${context.pretty ? sourceUnder(d, context, texts) : ""}`).join("");
-}
-
-/** The source line under a diagnostic, and the blank lines around it, as tsc prints them. */
-function sourceUnder(d: AdgDiagnostic, context: Context, texts: Map<string, string | undefined>): string {
-  if (!d.file) return "";
-  if (!texts.has(d.file)) texts.set(d.file, readText(d.file));
-  const text = texts.get(d.file);
-  const color = context.color.stderr;
-  const style = { gutter: (s: string) => (color ? styleText("inverse", s) : s), marks: (s: string) => (color ? styleText("red", s) : s) };
-  const lines = text === undefined ? [] : snippet(d, text, style);
-  return lines.length > 0 ? `\n${lines.join("\n")}\n\n` : "";
-}
-
-/** A source's text as the compiler read it (the offsets of diagnostics are into this). */
-function readText(file: string): string | undefined {
-  try {
-    return decode(fs.readFileSync(file)).text;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The tsc format; in a terminal, coloured as tsc colours it. */
-function renderDiagnostic(diagnostic: AdgDiagnostic, context: Context): string {
-  const plain = formatDiagnostic(diagnostic, context.cwd);
-  if (!context.color.stderr) return plain;
-  const marker = `error ADG${diagnostic.code}: `;
-  const at = plain.indexOf(marker);
-  if (at === -1) return plain;
-  const where = plain.slice(0, at);
-  const location = where.endsWith(" - ") ? `${styleText("cyan", where.slice(0, -3))} - ` : where;
-  return (
-    location +
-    `${styleText("red", "error")} ${styleText("gray", `ADG${diagnostic.code}`)}: ` +
-    plain.slice(at + marker.length)
-  );
 }
 
 function displayPath(file: string, cwd: string): string {

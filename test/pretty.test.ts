@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { run } from "../compiler/commands";
-import { snippet } from "../compiler/snippet";
+import { snippet } from "../compiler/pretty";
 
 const at = (text: string, construct: string) => ({ code: 1001 as const, message: "", start: text.indexOf(construct), length: construct.length });
 
