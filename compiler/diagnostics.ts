@@ -210,8 +210,10 @@ export const messages = {
   effectsRerun: (call: string, name: string, reruns: string, effect: { text: string; pos: { file: string; line: number } }) =>
     `${call} runs \`${name}\` ${reruns}, and \`${name}\` has effects that would run again or give other values ` +
     `(\`${effect.text}\`, ${path.basename(effect.pos.file)}:${effect.pos.line}). Pass such values in as arguments, or use grad or valueAndGrad, which run it once`,
-  writeToInput: (code: string) =>
-    `\`${code}\` writes into an array or object this function did not create (a parameter's, or a module's); a @differentiable function must leave its inputs unchanged. Copy it into a local array first (e.g. \`const a = Float64Array.from(x)\`)`,
+  /** `target`: what the write writes into, as written (`W`, `this.weights`); `resizes`: `push` and the like */
+  writeToInput: (code: string, target = "xs", resizes = false) =>
+    `\`${code}\` writes into \`${target}\`, an array or object this function did not create (a parameter's, or a module's); a @differentiable function must leave its inputs unchanged. ` +
+    `Copy it into a local array first and write into the copy (e.g. \`const copy = ${resizes ? `[...${target}]` : `Float64Array.from(${target})`}\`)`,
   inspectWrt: (fn: string, index: number, params: readonly string[], active: readonly number[]) =>
     index >= params.length
       ? `--wrt ${index}: \`${fn}\` has ${params.length} parameter${params.length === 1 ? "" : "s"} (indices from 0)`

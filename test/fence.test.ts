@@ -77,7 +77,7 @@ describe("fence", () => {
   });
 });
 
-describe("callbacks lowering rejects, with the advice that applies", () => {
+describe("rejections lowering makes, with the advice that applies", () => {
   it("says to mark a named function passed as a callback (an arrow calling it would be rejected in turn)", () => {
     const source = `function sq(v: number): number {\n  return v * v;\n}\n${fn("  return [x, 2].map(sq).reduce((a, b) => a + b, 0);")}`;
     expect(rejection(source, true)).toEqual({ code: codes.unsupportedSyntax, message: messages.unsupported(...constructs.unmarkedCallback("sq")), at: "sq" });
@@ -86,5 +86,15 @@ describe("callbacks lowering rejects, with the advice that applies", () => {
   it("offers an arrow function calling any other callback", () => {
     const source = fn("  return [x, 2].map(Math.sqrt).reduce((a, b) => a + b, 0);");
     expect(rejection(source, true)).toEqual({ code: codes.unsupportedSyntax, message: messages.unsupported(...constructs.callback("Math.sqrt")), at: "Math.sqrt" });
+  });
+
+  it("names the array a write changes, and a copy the write is then accepted on", () => {
+    const store = `const W = [1, 2];\n${fn("  W[0] = x;\n  return x;")}`;
+    expect(rejection(store, true)).toEqual({ code: codes.writeToInput, message: messages.writeToInput("W[0] = x", "W"), at: "W[0] = x" });
+    expect(messages.writeToInput("W[0] = x", "W")).toContain("`const copy = Float64Array.from(W)`");
+    const push = fn("  ws.push(x);\n  return x;", "x: number, ws: number[]");
+    expect(rejection(push, true)).toEqual({ code: codes.writeToInput, message: messages.writeToInput("ws.push(x)", "ws", true), at: "ws.push(x)" });
+    expect(rejection(fn("  const copy = [...ws];\n  copy.push(x);\n  return copy[0];", "x: number, ws: number[]"), true)).toBeUndefined();
+    expect(rejection(`const W = [1, 2];\n${fn("  const copy = Float64Array.from(W);\n  copy[0] = x;\n  return copy[0];")}`, true)).toBeUndefined();
   });
 });
