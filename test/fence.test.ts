@@ -12,11 +12,13 @@ import { lower } from "../compiler/front/lower";
 import { projectFromTexts } from "../compiler/project";
 import { Session } from "../compiler/session";
 
+/** One project for all cases, a module each: the libraries are read once. */
+const project = projectFromTexts(new Map());
+let modules = 0;
+
 /** The error the fence (then, with `lowering`, lowering) throws for the one @differentiable function of `source`. */
 function rejection(source: string, lowering = false): { code: Code; message: string; at: string } | undefined {
-  const path = "/unit/module.ts";
-  const project = projectFromTexts(new Map([[path, source]]));
-  const file = project.getSourceFileOrThrow(path);
+  const file = project.createSourceFile(`/unit/module${++modules}.ts`, source);
   const [target] = differentiableFunctions(file);
   try {
     fence(target.fn);

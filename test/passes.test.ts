@@ -19,11 +19,13 @@ import { Session } from "../compiler/session";
 
 const allPure = () => true;
 
+/** One project for all cases, a module each: the libraries are read once. */
+const project = projectFromTexts(new Map());
+let modules = 0;
+
 /** The one @differentiable function of `body`'s module, lowered; `print` shows IR as code. */
 function lowered(source: string): { ir: IrFunction; print: (fn: IrFunction) => string } {
-  const path = "/unit/module.ts";
-  const project = projectFromTexts(new Map([[path, source]]));
-  const file = project.getSourceFileOrThrow(path);
+  const file = project.createSourceFile(`/unit/module${++modules}.ts`, source);
   const session = new Session(project, [file]);
   const [target] = differentiableFunctions(file);
   session.track(target);
