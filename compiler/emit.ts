@@ -8,7 +8,8 @@
  * so they must come before any use), the runtime's namespace import on the line of the
  * user's import of "adgen" (or at the start of the code, after a `#!` line), and the
  * generated section appended after it (a header, then functions). Every line of user code
- * keeps its number.
+ * keeps its number. A generated function is exported only when another file's generated
+ * code calls it, and then marked `@internal` (`generatedDoc`).
  */
 import * as path from "node:path";
 import { Node, type SourceFile } from "ts-morph";
