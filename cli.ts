@@ -12,6 +12,8 @@ import { installCommand, missingLibraries } from "./compiler/requirements";
 interface Start {
   args: string[];
   color: { stdout: boolean; stderr: boolean };
+  /** stderr is a terminal: diagnostics show the source under them */
+  pretty: boolean;
 }
 
 const colors = (stream: NodeJS.WriteStream): boolean => stream.isTTY === true && stream.hasColors();
@@ -23,7 +25,7 @@ if (isMainThread) {
     process.stderr.write(`error ADG4008: adgen's compiler needs ${missing.join(", ")}, not installed here. Install with:\n  ${installCommand(missing)}\n`);
     process.exit(1);
   }
-  const start: Start = { args, color: { stdout: colors(process.stdout), stderr: colors(process.stderr) } };
+  const start: Start = { args, color: { stdout: colors(process.stdout), stderr: colors(process.stderr) }, pretty: process.stderr.isTTY === true };
   const worker = new Worker(__filename, { workerData: start, resourceLimits: { stackSizeMb: 256 } });
   // Ctrl-C ends `build --watch` cleanly; any other command it simply stops (build writes atomically).
   if (args.includes("--watch") || args.includes("-w")) {
@@ -35,13 +37,14 @@ if (isMainThread) {
     process.exitCode = 1;
   });
 } else {
-  const { args, color } = workerData as Start;
+  const { args, color, pretty } = workerData as Start;
   const stop = new AbortController();
   parentPort!.on("message", () => stop.abort());
   // Loaded only now: the commands load the compiler, whose libraries were just checked.
   const { run } = require("./compiler/commands") as typeof import("./compiler/commands");
   void run(args, {
     color,
+    pretty,
     stream: { stdout: (text: string) => process.stdout.write(text), stderr: (text: string) => process.stderr.write(text) },
     signal: stop.signal,
   }).then(({ stdout, stderr, exitCode }) => {

@@ -10,12 +10,13 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs, styleText } from "node:util";
+import { parseArgs } from "node:util";
 import { build, diagnosticFromException, isError, resolveTsconfig } from "./build";
-import { type AdgDiagnostic, codes, formatDiagnostic } from "./diagnostics";
+import { type AdgDiagnostic, codes } from "./diagnostics";
 import { formatGenerated } from "./format";
 import { type InspectOptions, inspect, stages } from "./pipeline";
 import { loadProject } from "./project";
+import { renderDiagnostic, renderDiagnostics } from "./pretty";
 import { stripMarkers } from "./sourcemap";
 import { adgenVersion } from "./version";
 import { watchBuild, type WatchReport } from "./watch";
@@ -31,6 +32,11 @@ export interface RunOptions {
   cwd?: string;
   /** whether each stream may carry colour (a terminal); plain text when absent */
   color?: { stdout?: boolean; stderr?: boolean };
+  /**
+   * Whether stderr is a terminal: each diagnostic then shows its source line with `~` under
+   * the construct, as tsc's `--pretty` output does; otherwise one line per diagnostic.
+   */
+  pretty?: boolean;
   /**
    * Where `build --watch` prints as it goes (a watch never returns until `signal` aborts);
    * other commands return their whole text at the end.
@@ -59,6 +65,7 @@ const inspectOptions = {
   fn: { type: "string" },
   mode: { type: "string" },
   stage: { type: "string" },
+  wrt: { type: "string" },
 } as const;
 
 /** A mistake in the command line: printed as ADG4001 with the `--help` hint. */
@@ -72,6 +79,7 @@ export async function run(
   const context = {
     cwd: path.resolve(options.cwd ?? process.cwd()),
     color: { stdout: options.color?.stdout ?? false, stderr: options.color?.stderr ?? false },
+    pretty: options.pretty ?? false,
     stream: options.stream,
     signal: options.signal,
   };
@@ -91,6 +99,7 @@ export async function run(
 interface Context {
   cwd: string;
   color: { stdout: boolean; stderr: boolean };
+  pretty: boolean;
   stream?: RunOptions["stream"];
   signal?: AbortSignal;
 }
@@ -206,6 +215,7 @@ async function inspectCommand(args: readonly string[], context: Context): Promis
     fn: values.fn,
     mode: oneOf(values.mode, modes, "--mode"),
     stage: oneOf(values.stage, stages, "--stage"),
+    wrt: values.wrt === undefined ? undefined : parameterIndices(values.wrt),
   };
   if (options.fn === "") throw new UsageError("option '--fn' needs a value");
 
@@ -273,6 +283,15 @@ function suggest(option: string, known: readonly string[]): string | undefined {
   return known.find((name) => squash(name) === squash(option));
 }
 
+/** `--wrt 1` or `--wrt 0,2`: parameter indices, as grad's `wrt` takes them. */
+function parameterIndices(value: string): number[] {
+  const parts = value.split(",").map((part) => part.trim());
+  if (parts.some((part) => !/^\d+$/.test(part))) {
+    throw new UsageError(`--wrt takes parameter indices from 0, one or several joined by commas (e.g. --wrt 1 or --wrt 0,2); got '${value}'`);
+  }
+  return parts.map(Number);
+}
+
 function oneOf<T extends string>(
   value: string | undefined,
   allowed: readonly T[],
@@ -281,26 +300,6 @@ function oneOf<T extends string>(
   if (value === undefined) return undefined;
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw new UsageError(`${option} must be one of ${allowed.join(", ")}; got '${value}'`);
-}
-
-function renderDiagnostics(diagnostics: readonly AdgDiagnostic[], context: Context): string {
-  return diagnostics.map((d) => `${renderDiagnostic(d, context)}\n`).join("");
-}
-
-/** The tsc format; in a terminal, coloured as tsc colours it. */
-function renderDiagnostic(diagnostic: AdgDiagnostic, context: Context): string {
-  const plain = formatDiagnostic(diagnostic, context.cwd);
-  if (!context.color.stderr) return plain;
-  const marker = `error ADG${diagnostic.code}: `;
-  const at = plain.indexOf(marker);
-  if (at === -1) return plain;
-  const where = plain.slice(0, at);
-  const location = where.endsWith(" - ") ? `${styleText("cyan", where.slice(0, -3))} - ` : where;
-  return (
-    location +
-    `${styleText("red", "error")} ${styleText("gray", `ADG${diagnostic.code}`)}: ` +
-    plain.slice(at + marker.length)
-  );
 }
 
 function displayPath(file: string, cwd: string): string {
@@ -326,7 +325,7 @@ function helpText(): string {
 
 Usage:
   adgen build <files or dirs...> --out-dir <dir> [-p <tsconfig.json>] [--source-map] [--watch] [--empty-out-dir]
-  adgen inspect <file> [--fn <name>] [--mode grad|vjp|jvp] [--stage <stage>] [-p <tsconfig.json>]
+  adgen inspect <file> [--fn <name>] [--mode grad|vjp|jvp] [--wrt <indices>] [--stage <stage>] [-p <tsconfig.json>]
   adgen help | --help | -h
   adgen --version | -v
 
@@ -340,7 +339,8 @@ Commands:
             the inputs, and hold only what adgen wrote there (it keeps a list in
             .adgen-manifest.json), unless --empty-out-dir is given.
   inspect   Print the code generated for one function (--fn) or for every
-            differentiable function in the file.
+            differentiable function in the file; for a file with none of its own,
+            what its grad/valueAndGrad/vjp calls generate.
 
 Options:
   --out-dir <dir>        build: the directory to write (replaced as a whole)
@@ -353,12 +353,16 @@ Options:
   -p, --project <path>   a tsconfig.json, or a directory holding one, for compiler options
   --fn <name>            inspect: only this function
   --mode <mode>          inspect: grad, vjp or jvp
+  --wrt <indices>        inspect: the parameters to differentiate with respect to, as
+                         grad's wrt: 1, or 0,2 for several (default: 0, or what the
+                         file's transform calls ask for)
   --stage <stage>        inspect: show the code after this stage: ${stageList}
                          (default: emit, the generated TypeScript)
   -h, --help             show this help
   -v, --version          show adgen's version
 
 Errors are printed as 'path:line:col - error ADG<code>: message' on stderr, and the
-exit status is 1.
+exit status is 1; on a terminal, each is followed by its source line with ~ under the
+construct.
 `;
 }

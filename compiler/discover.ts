@@ -15,7 +15,7 @@ import {
   type MethodDeclaration,
   type SourceFile,
 } from "ts-morph";
-import { CompileError, codes } from "./diagnostics";
+import { CompileError, codes, messages } from "./diagnostics";
 import { runtimeExportName, runtimeReferences, type RuntimeReference } from "./runtime-refs";
 
 export type FunctionLike = FunctionDeclaration | ArrowFunction | FunctionExpression | MethodDeclaration;
@@ -187,22 +187,19 @@ export function transformCalls(file: SourceFile): TransformCall[] {
 }
 
 function misusedTransform({ name, text, at }: RuntimeReference): CompileError {
-  const why = "adgen compiles only direct calls of its transforms, and any other use would throw when it runs";
-  return name === undefined
-    ? new CompileError(codes.transformReference, `adgen's namespace \`${text}\` is used here as a value: ${why}; call them through it, as in \`${text}.grad(f)\``, at)
-    : new CompileError(codes.transformReference, `\`${text}\` is used here other than in a direct call such as \`${text}(f)\`: ${why}`, at);
+  return new CompileError(codes.transformReference, name === undefined ? messages.namespaceAsValue(text) : messages.transformAsValue(text), at);
 }
 
 function readTransformCall(call: CallExpression, kind: TransformKind): TransformCall {
   const [targetArg, options] = call.getArguments();
   if (!targetArg) {
-    throw new CompileError(codes.transformTarget, `${kind}() needs the function to differentiate`, call);
+    throw new CompileError(codes.transformTarget, messages.transformWithoutTarget(kind), call);
   }
   const target = calleeFunction(targetArg);
   if (!target) {
     throw new CompileError(
       codes.transformTarget,
-      `${kind}(${targetArg.getText()}): the argument must name a function marked /** @differentiable */ (a function declaration, a const arrow function or a method, in this file or imported)`,
+      messages.transformTarget(kind, targetArg.getText()),
       targetArg,
     );
   }
@@ -218,7 +215,7 @@ function readTransformCall(call: CallExpression, kind: TransformKind): Transform
 function readWrt(options: Node | undefined, kind: TransformKind, arity: number): { wrt: number[]; many: boolean } {
   if (!options || kind === "vjp" || kind === "jvp") return { wrt: [0], many: false };
   const bad = (node: Node, why: string) =>
-    new CompileError(codes.transformTarget, `${kind} options: ${why}`, node);
+    new CompileError(codes.transformTarget, messages.transformOptions(kind, why), node);
   if (!Node.isObjectLiteralExpression(options)) throw bad(options, "write them as an object literal, e.g. { wrt: 1 }");
   const prop = options.getProperty("wrt");
   if (!prop) return { wrt: [0], many: false };
@@ -244,7 +241,7 @@ export function userRuleCalls(file: SourceFile): { call: CallExpression; decl: N
     const target = call.getArguments()[0];
     const decl = target && resolveDeclaration(target);
     if (!decl) {
-      throw new CompileError(codes.ruleShape, "defineDerivative: the first argument must name a function", call);
+      throw new CompileError(codes.ruleShape, messages.ruleTarget(), call);
     }
     found.push({ call, decl });
   }

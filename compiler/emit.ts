@@ -8,11 +8,21 @@
  * so they must come before any use), the runtime's namespace import on the line of the
  * user's import of "adgen" (or at the start of the code, after a `#!` line), and the
  * generated section appended after it (a header, then functions). Every line of user code
- * keeps its number.
+ * keeps its number. A generated function is exported only when another file's generated
+ * code calls it, and then marked `@internal` (`generatedDoc`).
  */
 import * as path from "node:path";
 import { Node, type SourceFile } from "ts-morph";
-import { Names } from "./naming";
+import { Names, nameOf } from "./naming";
+
+/**
+ * A generated function's doc comment. Exported only because another file's generated code
+ * calls it, it is marked `@internal`, so a project with `stripInternal` leaves it out of the
+ * file's `.d.ts`: the module's public surface stays what its author wrote.
+ */
+export function generatedDoc(doc: string, exported: boolean): string {
+  return exported ? `${doc} @internal` : doc;
+}
 
 export class FileOutput {
   readonly names: Names;
@@ -49,7 +59,7 @@ export class FileOutput {
    * added on the line of the user's own import from "adgen", or at the start of line 1.
    */
   runtimeNamespace(): string {
-    return (this.runtime ??= this.names.fresh("adgen"));
+    return (this.runtime ??= this.names.fresh(nameOf.runtime));
   }
 
   /** Keeps `name` referenced after the transform call that used it was replaced. */

@@ -18,6 +18,7 @@ import { CompileError, codes, messages } from "./diagnostics";
 import type { TransformCall } from "./discover";
 import type { Generator, Request } from "./generate";
 import type { IrFunction } from "./ir/ir";
+import { nameOf } from "./naming";
 import type { Generated, Session } from "./session";
 
 const scalarOnly = new Set(["grad", "valueAndGrad", "hvp", "hessian"]);
@@ -26,11 +27,9 @@ const reruns: Record<string, string> = { vjp: "again in its pullback", hessian: 
 export function planEntry(session: Session, generator: Generator, call: TransformCall, key: string, ir: IrFunction): Generated {
   const { target, kind, wrt, many } = call;
   if (scalarOnly.has(kind) && ir.result.type !== "number") {
-    throw new CompileError(codes.nonNumberResult, `${kind} needs a function with a number result, but \`${target.name}\` returns \`${ir.result.typeText}\`; use vjp, jvp or jacobian for other results`, call.call);
+    throw new CompileError(codes.nonNumberResult, messages.numberResultNeeded(kind, target.name, ir.result.typeText), call.call);
   }
-  if (kind === "jacobian" && ir.result.type === "number") {
-    throw new CompileError(codes.nonNumberResult, `jacobian needs a function with an array, tuple or object result, but \`${target.name}\` returns a number; use grad`, call.call);
-  }
+  if (kind === "jacobian" && ir.result.type === "number") throw new CompileError(codes.nonNumberResult, messages.arrayResultNeeded(target.name), call.call);
   const effect = reruns[kind] ? generator.purities.effectOf(key) : undefined;
   if (effect) throw new CompileError(codes.effectsRerun, messages.effectsRerun(`${kind}(${target.name})`, target.name, reruns[kind]!, effect), call.call);
 
@@ -44,7 +43,7 @@ export function planEntry(session: Session, generator: Generator, call: Transfor
   };
   const request = (generated: Generated, extra: Partial<Request> = {}): Request => ({ kind: kind === "hvp" ? "grad" : kind, target: key, wrt, many, generated, doc: docFor(call), ...extra });
   const adjoint = () =>
-    named("adjoint", `${target.base}_adjoint`, (generated) => ({
+    named("adjoint", nameOf.adjointFunction(target.base), (generated) => ({
       kind: "adjoint",
       target: key,
       wrt: differentiable,
@@ -78,8 +77,7 @@ export function planEntry(session: Session, generator: Generator, call: Transfor
 }
 
 function specName(call: TransformCall, kind: string): string {
-  const base = `${call.target.base}_${kind}`;
-  return kind === "vjp" || kind === "jvp" || (!call.many && call.wrt[0] === 0) ? base : `${base}_wrt_${call.wrt.join("_")}`;
+  return nameOf.transform(call.target.base, kind, kind === "vjp" || kind === "jvp" || (!call.many && call.wrt[0] === 0) ? undefined : call.wrt);
 }
 
 function docFor(call: TransformCall): string {

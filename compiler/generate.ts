@@ -15,8 +15,10 @@ import { analyse } from "./ir/activity";
 import { stmtExprs, walk, type IrFunction, type OutFunction } from "./ir/ir";
 import type { Purities } from "./ir/purity";
 import type { DiffFunction } from "./discover";
+import { generatedDoc } from "./emit";
 import { printFunction } from "./emit/print";
 import { simplify } from "./emit/simplify";
+import { nameOf } from "./naming";
 import { generateReverse, type ReverseKind } from "./reverse";
 import type { Callees } from "./reverse/context";
 import { generateTangent } from "./forward";
@@ -87,10 +89,11 @@ export class Generator {
   halves(key: string, wrt: readonly number[]): { forward: Generated; reverse: Generated } {
     const target = this.target(key);
     const suffix = this.suffix(key, wrt);
+    const some = suffix ? wrt : undefined;
     const forwardKey = `forward${suffix}`;
     const isNew = !this.session.generated.has(`${key}|${forwardKey}`);
-    const forward = this.session.name(target, forwardKey, `${target.base}_forward${suffix}`);
-    const reverse = this.session.name(target, `reverse${suffix}`, `${target.base}_reverse${suffix}`);
+    const forward = this.session.name(target, forwardKey, nameOf.forwardHalf(target.base, some));
+    const reverse = this.session.name(target, `reverse${suffix}`, nameOf.reverseHalf(target.base, some));
     if (isNew) this.request({ kind: "split", target: key, wrt: [...wrt], many: true, generated: forward, reverse, doc: "" });
     return { forward, reverse };
   }
@@ -99,13 +102,15 @@ export class Generator {
    * A function derived from `key` (its tangent function, or its directional derivative),
    * built once: registered before it is built, so a recursive function's refers to itself.
    */
-  private derive(key: string, variant: string, build: (derived: Derived) => IrFunction): Derived {
+  private derive(key: string, kind: "tangent" | "directional", wrt: readonly number[], tuple: boolean, build: (derived: Derived) => IrFunction): Derived {
+    const suffix = this.suffix(key, wrt);
+    const variant = `${kind}${suffix}${tuple ? "_tuple" : ""}`;
     const derivedKey = `${key}#${variant}`;
     const known = this.derived.get(derivedKey);
     if (known) return known;
     const source = this.target(key);
-    const target: DiffFunction = { ...source, variant, base: `${source.base}_${variant.replace(/_wrt_.*$/, "")}` };
-    const derived: Derived = { key: derivedKey, target, generated: this.session.name(source, variant, `${source.base}_${variant}`) };
+    const target: DiffFunction = { ...source, variant, base: nameOf.derived(source.base, kind) };
+    const derived: Derived = { key: derivedKey, target, generated: this.session.name(source, variant, nameOf.derived(source.base, kind, suffix ? wrt : undefined)) };
     this.derived.set(derivedKey, derived);
     this.session.targets.set(derivedKey, target);
     this.session.irs.set(derivedKey, build(derived));
@@ -114,13 +119,12 @@ export class Generator {
 
   /** The tangent function of `key` for `wrt`: `f_tangent(...args, ...tangents) → [value, tangent]`. */
   tangentFunction(key: string, wrt: readonly number[]): Derived {
-    return this.derive(key, `tangent${this.suffix(key, wrt)}`, (derived) => this.buildTangent(key, derived, wrt, "pair"));
+    return this.derive(key, "tangent", wrt, false, (derived) => this.buildTangent(key, derived, wrt, "pair"));
   }
 
   /** The directional derivative of `key` along `v` for `wrt`: `f_directional(...args, v) → ∇f·v`. */
   directionalFunction(key: string, wrt: readonly number[], many: boolean): Derived {
-    const variant = `directional${this.suffix(key, wrt)}${many && wrt.length === 1 ? "_tuple" : ""}`;
-    return this.derive(key, variant, (derived) => this.buildTangent(key, derived, wrt, "directional", many));
+    return this.derive(key, "directional", wrt, many && wrt.length === 1, (derived) => this.buildTangent(key, derived, wrt, "directional", many));
   }
 
   private buildTangent(key: string, derived: Derived, wrt: readonly number[], kind: "pair" | "directional", many = false): IrFunction {
@@ -205,23 +209,23 @@ export class Generator {
       const ir = this.ir(request.target);
       switch (request.kind) {
         case "vjp":
-          return text((exported) => vjpText(ir, request, exported, output.names.child(), () => output.runtimeNamespace()));
+          return text((exported) => vjpText(ir, { ...request, doc: generatedDoc(request.doc, exported) }, exported, output.names.child(), () => output.runtimeNamespace()));
         case "jvp":
-          return text((exported) => jvpText(ir, { ...entry(), exported }, request.calls!.name, request.wrt));
+          return text((exported) => jvpText(ir, { ...entry(generatedDoc(request.doc, exported)), exported }, request.calls!.name, request.wrt));
         case "hessian":
-          return text((exported) => hessianText(ir, { ...entry(), exported }, request.calls!.name, request.wrt, request.many));
+          return text((exported) => hessianText(ir, { ...entry(generatedDoc(request.doc, exported)), exported }, request.calls!.name, request.wrt, request.many));
         case "jacobian":
-          return text((exported) => jacobianText(ir, { ...entry(), exported }, request.calls!.name, request.adjoint!.name, request.wrt, request.many));
+          return text((exported) => jacobianText(ir, { ...entry(generatedDoc(request.doc, exported)), exported }, request.calls!.name, request.adjoint!.name, request.wrt, request.many));
         case "tangent": {
           const fn = this.tangentCode(request.target, request.generated.name, request.doc);
-          this.done.push({ request, fn, text: (exported) => printFunction({ ...fn, exported }, this.session.printContext(target.file)) });
+          this.done.push({ request, fn, text: (exported) => printFunction({ ...fn, exported, doc: generatedDoc(fn.doc, exported) }, this.session.printContext(target.file)) });
           return;
         }
       }
       const functions = this.build(request);
       const generated = [request.generated, ...(request.reverse ? [request.reverse] : [])];
       functions.forEach((fn, i) => {
-        this.done.push({ request: { ...request, generated: generated[i] }, fn, text: (exported) => printFunction({ ...fn, exported }, this.session.printContext(target.file)) });
+        this.done.push({ request: { ...request, generated: generated[i] }, fn, text: (exported) => printFunction({ ...fn, exported, doc: generatedDoc(fn.doc, exported) }, this.session.printContext(target.file)) });
       });
     });
   }

@@ -23,6 +23,7 @@ import { children, walk, type Expr, type IrFunction, type OriginInfo, type OutFu
 import { calleePurity, type FunctionPurity, type Purities } from "./ir/purity";
 import { Generator } from "./generate";
 import { planEntry } from "./entries";
+import { nameOf } from "./naming";
 import { Session, keyOf, sourceKey } from "./session";
 import { typeScriptDiagnostics } from "./typescript";
 
@@ -166,36 +167,47 @@ export function compile(project: Project, files: readonly SourceFile[], options:
   };
 }
 
-/** The code of one file's functions after a stage: how users (and we) see each pass. */
+/**
+ * The code of one file's functions after a stage: how users (and we) see each pass. A file
+ * with no @differentiable function of its own shows what its transform calls generate (their
+ * targets compiled with it); an empty result says why it is empty.
+ */
 export function inspect(project: Project, file: SourceFile, options: InspectOptions): { text: string; diagnostics: AdgDiagnostic[] } {
-  const session = new Session(project, [file]);
   const diagnostics = typeScriptDiagnostics([file]);
   if (diagnostics.length) return { text: "", diagnostics };
-  const stage = options.stage ?? "emit";
-  const all = session.guard(file, () => differentiableFunctions(file)) ?? [];
-  const targets = options.fn ? all.filter((t) => t.name === options.fn || t.base === options.fn) : all;
-  if (options.fn && targets.length === 0) {
-    const known = all.map((t) => t.name).join(", ") || "none";
+  const found = new Session(project, [file]);
+  const all = found.guard(file, () => differentiableFunctions(file)) ?? [];
+  const calls = found.guard(file, () => transformCalls(file)) ?? [];
+  if (found.diagnostics.length) return { text: "", diagnostics: found.diagnostics };
+  const named = (t: DiffFunction) => !options.fn || t.name === options.fn || t.base === options.fn;
+  // the file's own functions, else the functions its transform calls differentiate, as they ask
+  const viaCalls = all.length === 0 && calls.length > 0;
+  const shown: Shown[] = viaCalls ? uniqueCalls(calls).filter((c) => named(c.target)) : all.filter(named).map((target) => ({ target }));
+  if (options.fn && shown.length === 0) {
+    const known = [...new Set((viaCalls ? calls.map((c) => c.target) : all).map((t) => t.name))].join(", ") || "none";
     return { text: "", diagnostics: [{ code: codes.usage, message: `no @differentiable function named \`${options.fn}\` in ${file.getFilePath()} (found: ${known})` }] };
   }
+  const stage = options.stage ?? "emit";
+  // the file with what it imports, as a build of it would compile them
+  const inputs = [file, ...project.getSourceFiles().filter((f) => f !== file && !f.isDeclarationFile() && !f.isInNodeModules())];
+  const session = new Session(project, inputs);
   const parts: string[] = [];
   if (stage === "discover") {
     for (const t of all) parts.push(`@differentiable ${t.name} (line ${t.decl.getStartLineNumber()})${t.exported ? ", exported" : ""}`);
-    for (const call of session.guard(file, () => transformCalls(file)) ?? []) {
-      parts.push(`${call.kind}(${call.target.name}) wrt [${call.wrt.join(", ")}] at line ${call.call.getStartLineNumber()}`);
-    }
+    for (const call of calls) parts.push(`${call.kind}(${call.target.name}) wrt [${call.wrt.join(", ")}] at line ${call.call.getStartLineNumber()}`);
+    if (parts.length === 0) parts.push(`// ${file.getBaseName()} has no @differentiable function and no transform call`);
     return { text: parts.join("\n") + "\n", diagnostics: session.diagnostics };
   }
   const irStage = stage === "lower" || stage === "cse" || stage === "hoist" ? stage : undefined;
-  const purity = prepare(session, [file], irStage);
+  const purity = prepare(session, inputs, irStage);
+  if (session.diagnostics.length) return { text: "", diagnostics: session.diagnostics };
   const generator = new Generator(session, purity);
-  for (const target of targets) {
+  for (const { target, call } of shown) {
     const key = keyOf(target.decl);
     const ir = session.irs.get(key);
     if (!ir) continue;
-    const text = session.guard(target.decl, () => {
-      const output = session.output(file);
-      const print = (fn: OutFunction, extra: Partial<PrintContext> = {}) => printFunction(fn, { ...session.printContext(file), ...extra });
+    const text = session.guard(call?.call ?? target.decl, () => {
+      const print = (fn: OutFunction, extra: Partial<PrintContext> = {}) => printFunction(fn, { ...session.printContext(target.file), ...extra });
       if (irStage || stage === "activity") {
         const activity = stage === "activity" ? analyse(ir, ir.params.flatMap((p) => (p.type === "inactive" ? [] : [p.name]))) : undefined;
         const annotate = activity && ((name: string) => (activity.isActive(name) ? "active" : !activity.varied.has(name) ? "inactive: does not depend on the inputs" : "inactive: does not reach the result"));
@@ -205,19 +217,39 @@ export function inspect(project: Project, file: SourceFile, options: InspectOpti
         const tangent = generator.tangentFunction(key, ir.params.flatMap((p, i) => (p.type === "inactive" ? [] : [i])));
         return print(generator.tangentCode(tangent.key, tangent.generated.name, `Tangent of \`${target.name}\` (forward mode).`));
       }
-      const vjp = options.mode === "vjp";
-      const wrt = vjp ? ir.params.flatMap((p, i) => (p.type === "inactive" ? [] : [i])) : (options.wrt ?? [0]);
-      const many = vjp || (options.wrt?.length ?? 1) > 1;
-      const kind = vjp ? "adjoint" : "grad";
-      const generated = session.name(target, `${kind}|${wrt.join(",")}|${many}`, vjp ? `${target.base}_adjoint` : `${target.base}_grad`);
-      const doc = vjp ? `Adjoint of \`${target.name}\`.` : `Gradient of \`${target.name}\` with respect to ${wrt.map((i) => `\`${ir.params[i].name}\``).join(", ")}.`;
+      const active = ir.params.flatMap((p, i) => (p.type === "inactive" ? [] : [i]));
+      const vjp = options.mode ? options.mode === "vjp" : call?.kind === "vjp";
+      const wrt = vjp ? active : (options.wrt ?? call?.wrt ?? [0]);
+      const many = vjp || (options.wrt ? options.wrt.length > 1 : (call?.many ?? false));
+      const bad = wrt.find((i) => !active.includes(i));
+      if (bad !== undefined) throw new CompileError(codes.usage, messages.inspectWrt(target.name, bad, ir.params.map((p) => p.name), active), target.decl);
+      const kind = vjp ? "adjoint" : !options.mode && call?.kind === "valueAndGrad" ? "valueAndGrad" : "grad";
+      const generated = session.name(target, `${kind}|${wrt.join(",")}|${many}`, vjp ? nameOf.adjointFunction(target.base) : nameOf.transform(target.base, kind, many || wrt[0] !== 0 ? wrt : undefined));
+      const params = wrt.map((i) => `\`${ir.params[i].name}\``).join(", ");
+      const doc = vjp ? `Adjoint of \`${target.name}\`.` : `${kind === "grad" ? "Gradient" : "Value and gradient"} of \`${target.name}\` with respect to ${params}.`;
       const functions = generator.build({ kind, target: key, wrt, many, generated, doc }, { raw: stage === "reverse" });
       return functions.map((fn) => print(fn)).join("\n\n");
     });
     if (text !== undefined) parts.push(text);
   }
-  if (parts.length === 0 && session.diagnostics.length === 0) parts.push(`// ${file.getBaseName()} has no @differentiable function`);
+  if (parts.length === 0 && session.diagnostics.length === 0) parts.push(`// ${file.getBaseName()} has no @differentiable function and no transform call`);
   return { text: parts.join("\n\n") + "\n", diagnostics: session.diagnostics };
+}
+
+/** A function `inspect` shows, and the transform call that asks for it when it is not the file's own. */
+interface Shown {
+  target: DiffFunction;
+  call?: TransformCall;
+}
+
+/** One per distinct request: `grad(f)` twice shows once. */
+function uniqueCalls(calls: readonly TransformCall[]): Shown[] {
+  const seen = new Map<string, Shown>();
+  for (const call of calls) {
+    const key = `${keyOf(call.target.decl)}|${call.kind}|${call.wrt.join(",")}|${call.many}`;
+    if (!seen.has(key)) seen.set(key, { target: call.target, call });
+  }
+  return [...seen.values()];
 }
 
 /** A primal function, printable like generated code (for the IR stages). */

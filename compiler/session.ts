@@ -124,7 +124,7 @@ export class Session {
     if (this.isInput(target.file)) return;
     throw new CompileError(
       codes.outsideInputs,
-      `\`${target.name}\` is defined in ${from.getRelativePathTo(target.file)}, which is not among the files being built; add it to the inputs so its derivative code is generated`,
+      messages.notAnInput(target.name, from.getRelativePathTo(target.file)),
       at,
     );
   }
@@ -134,7 +134,7 @@ export class Session {
     if (target.file === from) return generated.name;
     this.requireInput(target, from, at);
     const declaration = importOf(from, target.file);
-    if (!declaration) throw new CompileError(codes.outsideInputs, `cannot find how this file imports \`${target.name}\``, at);
+    if (!declaration) throw new CompileError(codes.outsideInputs, messages.indirectImport(target.name, from.getRelativePathTo(target.file)), at);
     generated.usedFrom.add(from.getFilePath());
     return this.output(from).importName(declaration.specifier, generated.name, declaration.end);
   }
@@ -152,7 +152,7 @@ export class Session {
         if (rule && rule.file !== file.getFilePath() && rule.freeNames.length > 0) {
           throw new CompileError(
             codes.ruleShape,
-            `the derivative rule of \`${callee.getText()}\` uses ${rule.freeNames.map((n) => `\`${n}\``).join(", ")}, which this file cannot see; write the rule with its parameters and Math only, or in this file`,
+            messages.ruleFreeNames(callee.getText(), rule.freeNames),
             callee,
           );
         }

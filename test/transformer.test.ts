@@ -88,6 +88,22 @@ describe("adgen/transformer under tspc", () => {
     expect(result.ok).toBe(true);
   });
 
+  it("declares what the user exported, and generated functions only as @internal exports stripInternal drops", () => {
+    const dir = projectCopy("tspc-sample");
+    const declarations = (stripInternal: boolean) => {
+      const out = stripInternal ? "d-stripped" : "d";
+      const args = ["-p", path.join(dir, "tsconfig.json"), "--pretty", "false", "--declaration", "--emitDeclarationOnly", "--outDir", out];
+      const build = run([tspc, ...args, ...(stripInternal ? ["--stripInternal"] : [])], dir);
+      expect(build.status, report(build)).toBe(0);
+      const text = fs.readFileSync(path.join(dir, out, "model.d.ts"), "utf8");
+      return [...text.matchAll(/^export declare function (\w+)/gm)].map((m) => m[1]);
+    };
+    const all = declarations(false);
+    // main.ts's transform calls use generated functions of model.ts, which model.ts must export
+    expect(all.filter((name) => !["f", "g", "h"].includes(name)).length).toBeGreaterThan(0);
+    expect(declarations(true)).toEqual(["f", "g", "h"]);
+  });
+
   it("reports an ADG error at the offending line and exits non-zero", () => {
     const dir = projectCopy("tspc-error");
     const source = fs.readFileSync(path.join(dir, "src", "main.ts"), "utf8").split("\n");

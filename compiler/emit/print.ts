@@ -10,7 +10,7 @@
  */
 import { Code } from "../code";
 import { children, numberValue, stmtExprs, stmtReads, walk, type Callee, type Expr, type IrVar, type Key, type OutFunction, type Stmt, type TapeKind } from "../ir/ir";
-import type { Names } from "../naming";
+import { nameOf, type Names } from "../naming";
 import { operatorOf } from "./fold";
 import { declarations, type Declarations } from "./declare";
 
@@ -83,6 +83,8 @@ class Printer {
     private readonly context: PrintContext,
   ) {
     this.decls = declarations(fn);
+    // the tape locals and the like are new names in the function's scope
+    for (const name of [...fn.vars.keys(), ...fn.params.map((p) => p.name)]) context.names.reserve(name);
     // TypeScript follows a chain of `x += e` one level per link, and gives up at 2,000
     // (TS2563); `x = x + e` it does not follow that way. Only very long code makes such chains.
     const counts = new Map<string, number>();
@@ -109,7 +111,7 @@ class Printer {
     const read = new Set<string>();
     for (const s of walk(fn.body)) for (const n of stmtReads(s)) read.add(n);
     const params = fn.params.map((p) => {
-      const name = read.has(p.name) ? p.name : this.context.names.fresh(`_${p.name}`);
+      const name = read.has(p.name) ? p.name : this.context.names.fresh(nameOf.unused(p.name));
       return `${name}${p.optional ? "?" : ""}: ${p.typeText}${p.initText ? ` = ${p.initText}` : ""}`;
     });
     if (fn.self) params.unshift(`this: ${fn.self}`);
@@ -117,8 +119,8 @@ class Printer {
     code.block(`${fn.exported ? "export " : ""}function ${fn.name}(${params.join(", ")}): ${fn.returnTypeText}`, () => {
       for (const [kind, name] of this.tapes) code.line(`const ${name} = ${this.context.runtime()}.${kind}Tape;`);
       if (fn.guarded && this.usesTapes()) {
-        const mark = this.context.names.fresh("tapes");
-        const error = this.context.names.fresh("error");
+        const mark = this.context.names.fresh(nameOf.tapeMark);
+        const error = this.context.names.fresh(nameOf.caught);
         code.line(`const ${mark} = ${this.context.runtime()}.tapeMark();`);
         code.block("try", () => code.append(body), `} catch (${error}) {`);
         code.indent(() => {
@@ -151,7 +153,7 @@ class Printer {
 
   private tape(kind: TapeKind): string {
     let name = this.tapes.get(kind);
-    if (!name) this.tapes.set(kind, (name = this.context.names.fresh(`${kind}Tape`)));
+    if (!name) this.tapes.set(kind, (name = this.context.names.fresh(nameOf.tape(kind))));
     return name;
   }
 

@@ -4,7 +4,7 @@
  */
 import type { Activity } from "../ir/activity";
 import { lit, v, type Expr, type IrFunction, type IrVar, type Shape } from "../ir/ir";
-import type { Names } from "../naming";
+import { nameOf, type Names } from "../naming";
 import type { Rule } from "../front/rules";
 import { tangentText } from "../front/types";
 
@@ -58,7 +58,7 @@ export class TangentContext {
   dot(name: string): string {
     let found = this.dots.get(name);
     if (!found) {
-      found = this.names.fresh(`${name}_dot`);
+      found = this.names.fresh(nameOf.tangent(name));
       this.dots.set(name, found);
       const primal = this.vars.get(name)!;
       const text = primal.tangentText ?? tangentText(primal.shape);

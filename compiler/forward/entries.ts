@@ -9,7 +9,7 @@
  * work is theirs.
  */
 import type { IrFunction, IrParam } from "../ir/ir";
-import type { Names } from "../naming";
+import { nameOf, type Names } from "../naming";
 
 /** What an entry point's text needs: its name, doc, exported, and the names it calls. */
 export interface EntryText {
@@ -33,8 +33,8 @@ function fn(entry: EntryText, params: string[], returnType: string, body: string
 
 /** `f_jvp(primals, tangents)`: the value and its tangent, through `tangent` (given the tangents of `wrt`). */
 export function jvpText(ir: IrFunction, entry: EntryText, tangent: string, wrt: readonly number[]): string {
-  const primals = entry.names.fresh("primals");
-  const tangents = entry.names.fresh("tangents");
+  const primals = entry.names.fresh(nameOf.primals);
+  const tangents = entry.names.fresh(nameOf.tangents);
   const element = (p: IrParam, text: string) => `${p.name}${optional(p) ? "?" : ""}: ${text}`;
   const primalsType = `[${ir.params.map((p) => element(p, p.typeText)).join(", ")}]`;
   const tangentsType = `[${ir.params.map((p) => element(p, p.tangentText)).join(", ")}]`;
@@ -53,7 +53,7 @@ export const gradientType = (ir: IrFunction, wrt: readonly number[], many: boole
 
 /** `f_hessian(...args)`: a row `H·e_k` per unit direction of the wrt value, from `hvp`. */
 export function hessianText(ir: IrFunction, entry: EntryText, hvp: string, wrt: readonly number[], many: boolean): string {
-  const direction = entry.names.fresh("v");
+  const direction = entry.names.fresh(nameOf.direction);
   const type = gradientType(ir, wrt, many);
   const isNumber = !many && ir.params[wrt[0]].type === "number";
   const args = ir.params.map((p) => p.name);
@@ -66,13 +66,13 @@ export function hessianText(ir: IrFunction, entry: EntryText, hvp: string, wrt: 
  * from `tangent` (columns, J·t) or `adjoint` (rows, Jᵀ·c), whichever needs fewer runs.
  */
 export function jacobianText(ir: IrFunction, entry: EntryText, tangent: string, adjoint: string, wrt: readonly number[], many: boolean): string {
-  const value = entry.names.fresh("value");
-  const t = entry.names.fresh("t");
-  const ct = entry.names.fresh("ct");
+  const value = entry.names.fresh(nameOf.value);
+  const t = entry.names.fresh(nameOf.column);
+  const ct = entry.names.fresh(nameOf.row);
   const type = gradientType(ir, wrt, many);
   const args = ir.params.map((p) => p.name);
   const tangents = many ? wrt.map((_, k) => `${t}[${k}]`) : [t];
-  const cotangents = entry.names.fresh("cotangents");
+  const cotangents = entry.names.fresh(nameOf.cotangents);
   const picked = many ? `[${wrt.map((i) => `${cotangents}[${i}]`).join(", ")}]` : `${cotangents}[${wrt[0]}]`;
   const body = [
     `const ${value} = ${ir.callText}(${args.join(", ")});`,

@@ -18,7 +18,7 @@ import { analyse } from "../ir/activity";
 import { normalize, type ValueType } from "../ir/anf";
 import { lit, v, type Expr, type IrFunction, type IrParam, type Shape, type Stmt } from "../ir/ir";
 import { operatorRuleKey, type Rule } from "../front/rules";
-import type { Names } from "../naming";
+import { nameOf, type Names } from "../naming";
 import { TangentContext, type TangentCallees } from "./context";
 import { slotShape, withTangent } from "./tangents";
 import { tangentText } from "../front/types";
@@ -58,7 +58,7 @@ export function generateTangent(inputs: TangentInputs, request: TangentRequest):
     const many = request.many === true || wrtParams.length > 1;
     const shape: Shape = many ? { kind: "tuple", items: wrtParams.map((p) => p.shape) } : wrtParams[0].shape;
     const typeText = many ? `[${wrtParams.map((p) => p.tangentText).join(", ")}]` : wrtParams[0].tangentText;
-    const direction = cx.fresh("v", many || shape.kind !== "number" ? "reference" : "number", typeText, shape);
+    const direction = cx.fresh(nameOf.direction, many || shape.kind !== "number" ? "reference" : "number", typeText, shape);
     cx.vars.set(direction, { ...cx.vars.get(direction)!, role: "param" });
     params.push({ name: direction, typeText, type: many || shape.kind !== "number" ? "reference" : "number", tangentText: typeText, shape });
     wrtParams.forEach((p, k) => {

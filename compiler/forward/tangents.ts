@@ -20,6 +20,7 @@ import { CompileError, codes, messages } from "../diagnostics";
 import { instantiate, type Rule, type RuleCall } from "../front/rules";
 import { exprReads, lit, mapDeep, op, tuple, v, type Expr, type Key, type Shape, type Stmt } from "../ir/ir";
 import type { TangentContext } from "./context";
+import { nameOf } from "../naming";
 
 type Assign = Extract<Stmt, { kind: "assign" }>;
 type Call = Extract<Expr, { kind: "call" }>;
@@ -210,7 +211,7 @@ function spreadSum(cx: TangentContext, s: Assign, call: Call): Stmt[] {
   const forward = forwardRule(cx, call, s.origin) as Extract<NonNullable<Rule["forward"]>, { kind: "sum" }>;
   const array = call.args[0];
   const dot = cx.dot(s.target);
-  const k = cx.fresh("k", "number", "number", { kind: "number" });
+  const k = cx.fresh(nameOf.elementIndex, "number", "number", { kind: "number" });
   const item: Expr = { kind: "get", object: array, key: { kind: "index", index: v(k) } };
   const tangent: Expr = { kind: "get", object: cx.tangentOf(array, spreadShape), key: { kind: "index", index: v(k) } };
   const term = instantiate(forward.term, { args: [], result: v(s.target), spread: array }, { item, index: v(k), tangent });

@@ -9,23 +9,23 @@
  * input. The walk uses a work list, so deep nesting costs no stack.
  */
 import { Node, SyntaxKind } from "ts-morph";
-import { CompileError, codes, messages } from "../diagnostics";
+import { CompileError, codes, constructs, messages, type Construct } from "../diagnostics";
 import type { FunctionLike } from "../discover";
 
-/** Kinds rejected wherever they appear, with the fix for each. */
-const rejected: Partial<Record<SyntaxKind, [what: string, advice?: string]>> = {
-  [SyntaxKind.ForInStatement]: ["a `for…in` loop", "loop over an array of the keys you need"],
-  [SyntaxKind.ClassDeclaration]: ["a class declaration", "declare the class outside the function"],
-  [SyntaxKind.ClassExpression]: ["a class expression", "declare the class outside the function"],
-  [SyntaxKind.WithStatement]: ["`with`"],
-  [SyntaxKind.DebuggerStatement]: ["`debugger`", "remove it"],
-  [SyntaxKind.DeleteExpression]: ["`delete`", "build a new object without the field"],
-  [SyntaxKind.TaggedTemplateExpression]: ["a tagged template"],
-  [SyntaxKind.SuperKeyword]: ["`super`"],
-  [SyntaxKind.SpreadAssignment]: ["spreading an object into an object literal", "write the fields out"],
-  [SyntaxKind.GetAccessor]: ["a getter in an object literal"],
-  [SyntaxKind.SetAccessor]: ["a setter in an object literal"],
-  [SyntaxKind.MetaProperty]: ["`new.target` or `import.meta`"],
+/** Kinds rejected wherever they appear, each with its fix. */
+export const rejectedKinds: Partial<Record<SyntaxKind, Construct>> = {
+  [SyntaxKind.ForInStatement]: constructs.forIn,
+  [SyntaxKind.ClassDeclaration]: constructs.classDeclaration,
+  [SyntaxKind.ClassExpression]: constructs.classExpression,
+  [SyntaxKind.WithStatement]: constructs.with,
+  [SyntaxKind.DebuggerStatement]: constructs.debugger,
+  [SyntaxKind.DeleteExpression]: constructs.delete,
+  [SyntaxKind.TaggedTemplateExpression]: constructs.taggedTemplate,
+  [SyntaxKind.SuperKeyword]: constructs.super,
+  [SyntaxKind.SpreadAssignment]: constructs.objectSpread,
+  [SyntaxKind.GetAccessor]: constructs.getter,
+  [SyntaxKind.SetAccessor]: constructs.setter,
+  [SyntaxKind.MetaProperty]: constructs.metaProperty,
 };
 
 export function fence(fn: FunctionLike): void {
@@ -54,16 +54,16 @@ function check(node: Node, root: FunctionLike): void {
     if (node.isAsync()) throw new CompileError(codes.generator, messages.suspends("an `async` function"), node);
     localFunction(node);
   }
-  const reason = rejected[kind];
+  const reason = rejectedKinds[kind];
   if (reason) throw new CompileError(codes.unsupportedSyntax, messages.unsupported(...reason), node);
   if (Node.isVariableDeclarationList(node) && node.getDeclarationKind() === "var") {
-    throw new CompileError(codes.unsupportedSyntax, messages.unsupported("`var`", "declare it with `let` or `const`"), node);
+    throw new CompileError(codes.unsupportedSyntax, messages.unsupported(...constructs.var), node);
   }
   if (Node.isIdentifier(node) && node.getText() === "arguments" && !node.getSymbol()?.getDeclarations().some((d) => d.getSourceFile() === node.getSourceFile())) {
-    throw new CompileError(codes.unsupportedSyntax, messages.unsupported("`arguments`", "name the parameters"), node);
+    throw new CompileError(codes.unsupportedSyntax, messages.unsupported(...constructs.arguments), node);
   }
   if (Node.isCallExpression(node) && node.hasQuestionDotToken()) {
-    throw new CompileError(codes.unsupportedSyntax, messages.unsupported("an optional call `f?.()`", "test the function first"), node);
+    throw new CompileError(codes.unsupportedSyntax, messages.unsupported(...constructs.optionalCall), node);
   }
   if (Node.isIdentifier(node) && isWritten(node)) {
     const decl = node.getSymbol()?.getDeclarations()[0];

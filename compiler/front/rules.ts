@@ -16,7 +16,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Node, Project, SyntaxKind, type ArrowFunction, type CallExpression, type Expression, type ParameterDeclaration } from "ts-morph";
-import { CompileError, codes } from "../diagnostics";
+import { CompileError, codes, messages } from "../diagnostics";
 import { lit, mapChildren, op, v, type Expr } from "../ir/ir";
 import { binaryOperators, prefixOperators } from "./operators";
 
@@ -142,7 +142,7 @@ export function ruleFromCall(call: CallExpression, key: string): Rule {
   if (!reverse) {
     throw new CompileError(
       codes.ruleShape,
-      "a derivative rule must be written `defineDerivative(fn, { reverse: (args, result, cotangent) => [...], forward: (args, tangents, result) => ... })`, the rules as an object literal",
+      messages.ruleForm(),
       call,
     );
   }
@@ -187,7 +187,7 @@ function reverseTemplate(fn: ArrowFunction, free: Set<string>): Rule["reverse"] 
   if (each) return { kind: "each", part: each.template(free) };
   throw new CompileError(
     codes.ruleShape,
-    "derivative rule: `reverse` must return an array literal with one cotangent per argument, or `args.map((x, i) => …)` for a function of any number of arguments",
+    messages.ruleReverse(),
     fn,
   );
 }
@@ -205,7 +205,7 @@ function forwardTemplate(fn: ArrowFunction, free: Set<string>): Rule["forward"] 
     return { kind: "pick", index: template(body.getArgumentExpressionOrThrow(), bindings, free) };
   }
   if (Node.isExpression(body)) return { kind: "fixed", tangent: template(body, bindings, free) };
-  throw new CompileError(codes.ruleShape, "derivative rule: `forward` must return the result's tangent as one expression", fn);
+  throw new CompileError(codes.ruleShape, messages.ruleForward(), fn);
 }
 
 /**
@@ -281,7 +281,7 @@ function template(expr: Expression, bindings: Bindings, free: Set<string>): Expr
       return { kind: "call", callee: { kind: "opaque", fn: lit(text), pure: false }, args };
     }
   }
-  throw new CompileError(codes.ruleShape, `derivative rule: \`${expr.getText()}\` is not in the form adgen inlines (arithmetic, \`?:\`, Math functions and the rule's parameters)`, expr);
+  throw new CompileError(codes.ruleShape, messages.ruleExpression(expr.getText()), expr);
 }
 
 function logicalToken(kind: SyntaxKind): string | undefined {

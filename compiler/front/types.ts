@@ -8,7 +8,7 @@
  * cannot follow (a `Map`, a union of an array and a number) is ADG3002.
  */
 import { Node, type Type } from "ts-morph";
-import { CompileError, codes } from "../diagnostics";
+import { CompileError, codes, messages } from "../diagnostics";
 import { typeOfShape, type Shape, type VarType } from "../ir/ir";
 
 export interface TypeInfo {
@@ -46,7 +46,7 @@ export function describeType(type: Type, at: Node): TypeInfo {
   if (shape) return infoOf(shape);
   throw new CompileError(
     codes.unsupportedType,
-    `a value of type \`${type.getText(at)}\` is not supported in a @differentiable function (supported: number, boolean, string, number[], Float64Array, Float32Array, nested arrays, tuples and plain objects of these)`,
+    messages.unsupportedType(type.getText(at)),
     at,
   );
 }

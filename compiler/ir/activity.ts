@@ -157,14 +157,14 @@ export function checkCalls(fn: IrFunction): void {
     if (arrays.length > 0 && !(method && readingMethods.has(method)) && !isConsole) {
       throw new CompileError(
         codes.notDifferentiableCallee,
-        `\`${text}\` receives the array \`${arrays[0]}\`, which depends on the inputs, and adgen cannot see whether it changes it (in \`${where.text}\`). Mark the function /** @differentiable */, give it a rule with defineDerivative, or pass it a copy`,
+        messages.opaqueArrayArgument(text, arrays[0], where.text),
         where.pos,
       );
     }
     if (resultUsed && resultActive && !(method && integerMethods.has(method))) {
       throw new CompileError(
         codes.notDifferentiableCallee,
-        `\`${text}\` has no derivative, but it receives a value that depends on the inputs (in \`${where.text}\`). Mark it /** @differentiable */, give it a rule with defineDerivative, or pass it only values that do not depend on the inputs (stopGradient(x) says so explicitly)`,
+        messages.noDerivative(text, where.text),
         where.pos,
       );
     }

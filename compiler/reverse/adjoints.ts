@@ -20,6 +20,7 @@
 import { isFlatArray, lit, op, tuple, v, type Expr, type Key, type Stmt } from "../ir/ir";
 import { instantiate, type Rule } from "../front/rules";
 import { accumulate, type ReverseContext } from "./context";
+import { nameOf } from "../naming";
 
 export function adjointOf(cx: ReverseContext, s: Stmt, seed: Expr): Stmt[] {
   const origin = s.origin;
@@ -145,7 +146,7 @@ function ruleAdjoint(cx: ReverseContext, rule: Rule, call: Extract<Expr, { kind:
     const array = call.args[0];
     const shadow = cx.activeVar(array);
     if (!shadow || rule.reverse.kind !== "each") return out;
-    const k = cx.fresh("k", "number", "number");
+    const k = cx.fresh(nameOf.elementIndex, "number", "number");
     const item: Expr = { kind: "get", object: array, key: { kind: "index", index: v(k) } };
     const part = instantiate(rule.reverse.part, { args: [], result, seed, spread: array }, { item, index: v(k) });
     const body: Stmt[] = [{ kind: "store", object: cx.bar(shadow), key: { kind: "index", index: v(k) }, value: part, accumulate: "+", origin }];
@@ -154,7 +155,7 @@ function ruleAdjoint(cx: ReverseContext, rule: Rule, call: Extract<Expr, { kind:
   }
   if (rule.reverse.kind === "called") {
     // a rule that is not one expression: called once, its cotangents read one by one
-    const cotangents = cx.fresh("cotangents", "reference", "number[]");
+    const cotangents = cx.fresh(nameOf.cotangents, "reference", "number[]");
     const text = call.callee.kind === "rule" ? call.callee.text : "";
     out.push({ kind: "assign", target: cotangents, value: cx.runtimeCall("reverseRule", lit(text), tuple(call.args), result, seed), origin });
     call.args.forEach((arg, i) => {

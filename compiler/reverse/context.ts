@@ -5,7 +5,7 @@
 import type { Activity } from "../ir/activity";
 import { v, type Expr, type IrFunction, type IrVar, type Shape, type Stmt } from "../ir/ir";
 import type { FunctionPurity } from "../ir/purity";
-import type { Names } from "../naming";
+import { nameOf, type Names } from "../naming";
 import type { Rule } from "../front/rules";
 import { tangentText } from "../front/types";
 
@@ -66,7 +66,7 @@ export class ReverseContext {
   bar(name: string): string {
     let found = this.bars.get(name);
     if (!found) {
-      found = this.names.fresh(`${name}_bar`);
+      found = this.names.fresh(nameOf.adjoint(name));
       this.bars.set(name, found);
       this.primalOf.set(found, name);
       const primal = this.vars.get(name)!;
@@ -91,7 +91,7 @@ export class ReverseContext {
 
   /** A generated temporary (folded away when used once). */
   temp(type: IrVar["type"], typeText: string, shape?: Shape): string {
-    const name = this.names.numbered("t");
+    const name = this.names.numbered(nameOf.temporary);
     this.vars.set(name, { name, role: "temp", type, typeText, shape: shape ?? (type === "number" ? { kind: "number" } : { kind: "inactive" }) });
     return name;
   }

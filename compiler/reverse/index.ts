@@ -15,7 +15,7 @@ import type { Activity } from "../ir/activity";
 import { barrier, lit, tuple, v, type Expr, type IrFunction, type OutFunction, type Stmt } from "../ir/ir";
 import { structureOf } from "../ir/structure";
 import type { Rule } from "../front/rules";
-import type { Names } from "../naming";
+import { nameOf, type Names } from "../naming";
 import { simplify } from "../emit/simplify";
 import { adjointOf } from "./adjoints";
 import { callAdjoint, callForward, callReversed, isDifferentiableCall } from "./calls";
@@ -58,7 +58,7 @@ export function generateReverse(inputs: ReverseInputs, request: ReverseRequest):
   const cx = new ReverseContext(fn, activity, inputs.rules, inputs.names, inputs.callees, inputs.runtime);
   const split = request.kind === "split";
   const resultIsReference = fn.result.type === "reference";
-  const seedName = request.kind === "adjoint" || (split && !resultIsReference) ? cx.fresh("result_bar", fn.result.type === "number" ? "number" : "reference", fn.result.tangentText) : undefined;
+  const seedName = request.kind === "adjoint" || (split && !resultIsReference) ? cx.fresh(nameOf.seed, fn.result.type === "number" ? "number" : "reference", fn.result.tangentText) : undefined;
   const seed: Expr = seedName ? v(seedName) : lit("1");
 
   const structure = structureOf(fn);
@@ -81,7 +81,7 @@ export function generateReverse(inputs: ReverseInputs, request: ReverseRequest):
   // is written with active values): its shadow is local, and its adjoint dropped
   const localShadows = fn.params.flatMap((p, i) => (activeRef(i) && !request.wrt.includes(i) ? [cx.bar(p.name)] : []));
   const ret = fn.body.at(-1) as Extract<Stmt, { kind: "return" }>;
-  const value = cx.fresh("value", fn.result.type, fn.result.typeText, fn.result.shape);
+  const value = cx.fresh(nameOf.value, fn.result.type, fn.result.typeText, fn.result.shape);
   const returned = ret.value;
   const origin = ret.origin;
 

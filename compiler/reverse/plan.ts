@@ -26,6 +26,7 @@ import { memoryReads, type FunctionPurity } from "../ir/purity";
 import type { Assign, LoopStmt, Structure } from "../ir/structure";
 import { cheaperThanSaving } from "./recompute";
 import type { ReverseContext } from "./context";
+import { nameOf } from "../naming";
 
 /** A primal statement's code in the two sweeps. */
 export interface Unit {
@@ -194,7 +195,7 @@ export function plan(cx: ReverseContext, structure: Structure, units: Map<Stmt, 
           reversed.add(s);
           changed = true;
           if (s.kind === "loop" && !trips.has(s)) {
-            const counter = cx.fresh("trips", "number", "number");
+            const counter = cx.fresh(nameOf.tripCounter, "number", "number");
             const reset: Assign = { kind: "assign", target: counter, value: lit("0"), origin: s.origin };
             const step: Assign = { kind: "assign", target: counter, value: { kind: "op", op: "+", args: [v(counter), lit("1")] }, origin: s.origin };
             trips.set(s, { counter, reset, step });

@@ -12,6 +12,7 @@
  */
 import { exprReads, lit, op, stmtExprs, stmtReads, v, type Expr, type IrVar, type Stmt, type TapeKind } from "../ir/ir";
 import type { ReverseContext } from "./context";
+import { nameOf } from "../naming";
 import type { Plan, Unit } from "./plan";
 
 export interface Sweeps {
@@ -120,7 +121,7 @@ function withSave(cx: ReverseContext, f: Stmt, primal: Stmt, plan: Plan): { befo
       before.push({ kind: "save", tape, value, origin, pair });
       return { kind: "restore", tape, pair, ...(typeText ? { typeText } : {}) };
     }
-    const slot = cx.fresh(`${base}_old`, variable?.type ?? "number", variable?.typeText ?? "number", variable?.shape);
+    const slot = cx.fresh(nameOf.saved(base), variable?.type ?? "number", variable?.typeText ?? "number", variable?.shape);
     before.push({ kind: "assign", target: slot, value, origin });
     return v(slot);
   };

@@ -8,14 +8,14 @@
  * second run would repeat, is rejected before this (ADG2006).
  */
 import type { IrFunction } from "../ir/ir";
-import type { Names } from "../naming";
+import { nameOf, type Names } from "../naming";
 import type { Request } from "../generate";
 
 export function vjpText(ir: IrFunction, request: Request, exported: boolean, names: Names, runtime: () => string): string {
   for (const p of ir.params) names.reserve(p.name);
-  const value = names.fresh("value");
-  const seed = names.fresh("result_bar");
-  const kept = new Map(ir.params.filter((p) => p.type === "reference").map((p) => [p.name, names.fresh(`${p.name}_kept`)]));
+  const value = names.fresh(nameOf.value);
+  const seed = names.fresh(nameOf.seed);
+  const kept = new Map(ir.params.filter((p) => p.type === "reference").map((p) => [p.name, names.fresh(nameOf.kept(p.name))]));
   const params = [...(ir.self ? [`this: ${ir.self}`] : []), ...ir.params.map((p) => `${p.name}${p.optional ? "?" : ""}: ${p.typeText}${p.initText ? ` = ${p.initText}` : ""}`)].join(", ");
   const args = ir.params.map((p) => p.name).join(", ");
   const keptArgs = ir.params.map((p) => kept.get(p.name) ?? p.name).join(", ");

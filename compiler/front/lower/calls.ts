@@ -15,6 +15,7 @@ import type { LowerContext } from "./context";
 import { atom, identifier, infoAt, lowerValue, objectName, skipTransparent } from "./expressions";
 import { isArrayType } from "../types";
 import { arrayMethod, callLocal } from "./inline";
+import { constructs } from "../../diagnostics";
 import { unsupported } from "./unsupported";
 
 const typedArrays = new Set(["Float64Array", "Float32Array"]);
@@ -35,7 +36,7 @@ export function lowerCall(cx: LowerContext, node: CallExpression): Expr {
   const callee = skipTransparent(node.getExpression());
   if (runtimeExportName(node.getSourceFile(), callee.compilerNode) === "stopGradient") {
     const [arg] = node.getArguments();
-    if (!arg || node.getArguments().length !== 1) throw unsupported(node, "`stopGradient` without exactly one argument");
+    if (!arg || node.getArguments().length !== 1) throw unsupported(node, constructs.stopGradientArity);
     return { kind: "op", op: "stopGradient", args: [atom(cx, arg as Expression)] };
   }
   const copy = copyOf(cx, node);
@@ -47,22 +48,22 @@ export function lowerCall(cx: LowerContext, node: CallExpression): Expr {
     if (method) return method;
   }
   const spread = node.getArguments().findIndex((a) => Node.isSpreadElement(a));
-  if (spread >= 0 && spread !== node.getArguments().length - 1) throw unsupported(node.getArguments()[spread], "a spread argument before other arguments");
+  if (spread >= 0 && spread !== node.getArguments().length - 1) throw unsupported(node.getArguments()[spread], constructs.spreadNotLast);
   const args = (): Atom[] => node.getArguments().map((a) => (Node.isSpreadElement(a) ? v(objectName(cx, a.getExpression())) : atom(cx, a as Expression)));
 
   const rule = cx.resolver.ruleFor(callee);
   if (rule) {
     if (spread >= 0 && (rule.reverse.kind !== "each" || node.getArguments().length !== 1)) {
-      throw unsupported(node, "a spread argument to a function of fixed arity", "pass the elements one by one");
+      throw unsupported(node, constructs.spreadFixedArity);
     }
     return { kind: "call", callee: { kind: "rule", text: callee.getText(), rule: rule.key }, args: args(), ...(spread >= 0 ? { spread: true } : {}) };
   }
   const target = cx.resolver.differentiable(callee);
   if (target) {
-    if (spread >= 0) throw unsupported(node, "a spread argument to a @differentiable function", "pass the arguments one by one");
+    if (spread >= 0) throw unsupported(node, constructs.spreadToDifferentiable);
     let receiver: Expr | undefined;
     if (target.self) {
-      if (!Node.isPropertyAccessExpression(callee)) throw unsupported(node, `calling the method \`${target.name}\` without its object`);
+      if (!Node.isPropertyAccessExpression(callee)) throw unsupported(node, constructs.methodWithoutObject(target.name));
       receiver = atom(cx, callee.getExpression());
     }
     const callText = target.self ? target.name : callee.getText();
@@ -74,7 +75,7 @@ export function lowerCall(cx: LowerContext, node: CallExpression): Expr {
   if (Node.isIdentifier(callee)) {
     const binding = cx.lookup(callee.getText());
     if (binding?.kind === "function") {
-      if (spread >= 0) throw unsupported(node, "a spread argument to a local function");
+      if (spread >= 0) throw unsupported(node, constructs.spreadToLocal);
       return callLocal(cx, binding, node.getArguments().map((a) => atom(cx, a as Expression)), node);
     }
   }
@@ -93,7 +94,7 @@ function opaqueCall(cx: LowerContext, node: CallExpression, callee: Expression, 
     fn = Node.isIdentifier(base) && !cx.lookup(base.getText()) ? lit(base.getText()) : lowerValue(cx, base);
     if (fn.kind !== "var" && fn.kind !== "lit") fn = atom(cx, base);
   } else {
-    throw unsupported(callee, "calling this kind of expression", "call a named function");
+    throw unsupported(callee, constructs.calleeExpression);
   }
   return { kind: "call", callee: { kind: "opaque", fn, ...(method ? { method } : {}), pure: false }, args, ...(spread ? { spread: true } : {}) };
 }
@@ -113,7 +114,7 @@ export function lowerNew(cx: LowerContext, node: NewExpression): Expr {
     const type = args[0].getType();
     if (type.isNumber() || type.isNumberLiteral()) return { kind: "alloc", ctor: "Array", length: atom(cx, args[0]) };
   }
-  throw unsupported(node, `\`${node.getText().replace(/\s+/g, " ")}\``, "create arrays with `new Float64Array(n)`, `new Array(n).fill(0)`, a literal, or a copy");
+  throw unsupported(node, constructs.newObject(node.getText().replace(/\s+/g, " ")));
 }
 
 /** `Float64Array.from(a)`, `Array.from(a)`, `a.slice(start, end)`: a fresh shallow copy. */

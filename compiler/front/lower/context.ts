@@ -9,7 +9,7 @@ import { Node, type Expression } from "ts-morph";
 import { sourcePos } from "../../diagnostics";
 import type { DiffFunction } from "../../discover";
 import { exprReads, v, walk, type Atom, type Expr, type IrVar, type OriginInfo, type Shape, type Stmt, type VarType } from "../../ir/ir";
-import { Names } from "../../naming";
+import { Names, nameOf } from "../../naming";
 import type { Rule } from "../rules";
 import { inactiveInfo, numberInfo, type TypeInfo } from "../types";
 
@@ -95,7 +95,7 @@ export class LowerContext {
   temp(info: TypeInfo | VarType, typeText?: string): string {
     const resolved = typeof info === "string" ? (info === "number" ? numberInfo : info === "inactive" ? inactiveInfo : undefined) : info;
     if (!resolved) throw new Error("a reference temporary needs its type");
-    const name = this.names.numbered("t");
+    const name = this.names.numbered(nameOf.temporary);
     const text = typeText ?? (resolved.type === "number" ? "number" : "boolean");
     this.vars.set(name, { name, role: "temp", type: resolved.type, typeText: text, tangentText: resolved.tangent, shape: resolved.shape });
     return name;

@@ -15,7 +15,9 @@ import { operatorRuleKey } from "../rules";
 import { describeType, inactiveInfo, isArrayType, numberInfo, type TypeInfo } from "../types";
 import { lowerCall, lowerNew } from "./calls";
 import type { LowerContext } from "./context";
+import { CompileError, codes, constructs, messages } from "../../diagnostics";
 import { unsupported } from "./unsupported";
+import { nameOf } from "../../naming";
 
 /** Parentheses, `as`, `satisfies` and type assertions: no run-time meaning. */
 export function skipTransparent(expr: Expression): Expression {
@@ -117,7 +119,7 @@ export function lowerValue(cx: LowerContext, expr: Expression): Expr {
     const operand = node.getOperand();
     if (token === SyntaxKind.MinusToken && Node.isNumericLiteral(operand)) return lit(node.getText());
     const opToken = prefixOperators[token];
-    if (!opToken) throw unsupported(node, "`++`/`--` inside an expression");
+    if (!opToken) throw unsupported(node, constructs.incrementInExpression);
     return operator(cx, opToken, [atom(cx, operand)]);
   }
   if (Node.isTypeOfExpression(node)) return { kind: "op", op: "typeof", args: [atom(cx, node.getExpression())] };
@@ -138,18 +140,18 @@ export function lowerValue(cx: LowerContext, expr: Expression): Expr {
     const items = node.getProperties().map((p) => {
       if (Node.isPropertyAssignment(p)) {
         const nameNode = p.getNameNode();
-        if (!Node.isIdentifier(nameNode) && !Node.isStringLiteral(nameNode) && !Node.isNumericLiteral(nameNode)) throw unsupported(nameNode, "a computed key in an object literal");
+        if (!Node.isIdentifier(nameNode) && !Node.isStringLiteral(nameNode) && !Node.isNumericLiteral(nameNode)) throw unsupported(nameNode, constructs.computedKeyLiteral);
         const key = Node.isStringLiteral(nameNode) ? nameNode.getLiteralText() : nameNode.getText();
         return { key, value: atom(cx, p.getInitializerOrThrow()) as Expr };
       }
       if (Node.isShorthandPropertyAssignment(p)) return { key: p.getName(), value: identifier(cx, p.getNameNode()) };
-      throw unsupported(p, Node.isSpreadAssignment(p) ? "spreading an object into an object literal" : "a method or accessor in an object literal");
+      throw unsupported(p, Node.isSpreadAssignment(p) ? constructs.objectSpread : constructs.methodInLiteral);
     });
     return { kind: "literal", shape: "object", items };
   }
   if (Node.isThisExpression(node)) {
     if (cx.target.self) return v("this");
-    throw unsupported(node, "`this` outside an instance method");
+    throw unsupported(node, constructs.thisOutsideMethod);
   }
   if (Node.isTemplateExpression(node)) {
     // a string, so no derivative: literal pieces alternate with the values put in
@@ -166,7 +168,7 @@ function binary(cx: LowerContext, node: BinaryExpression): Expr {
   const kind = node.getOperatorToken().getKind();
   const logical = logicalOperators[kind];
   if (logical) return logicalValue(cx, node, logical);
-  if (!binaryOperators[kind]) throw unsupported(node, `\`${node.getOperatorToken().getText()}\` inside an expression`);
+  if (!binaryOperators[kind]) throw unsupported(node, kind === SyntaxKind.CommaToken ? constructs.comma : constructs.operator(node.getOperatorToken().getText()));
   const spine: BinaryExpression[] = [node];
   for (let left = skipTransparent(node.getLeft()); Node.isBinaryExpression(left) && binaryOperators[left.getOperatorToken().getKind()]; left = skipTransparent(left.getLeft())) {
     spine.push(left);
@@ -306,7 +308,7 @@ function arrayLiteral(cx: LowerContext, node: import("ts-morph").ArrayLiteralExp
       kind: "literal",
       shape: "array",
       items: elements.map((e, i) => {
-        if (Node.isOmittedExpression(e)) throw unsupported(e, "a hole in an array literal");
+        if (Node.isOmittedExpression(e)) throw unsupported(e, constructs.arrayHole);
         return { key: String(i), value: atom(cx, e) as Expr };
       }),
     };
@@ -333,7 +335,7 @@ function spreadLiteral(cx: LowerContext, node: import("ts-morph").ArrayLiteralEx
     const source = objectName(cx, e.getExpression());
     const length = cx.temp("number");
     cx.assign(length, { kind: "length", object: v(source) });
-    const index = cx.hidden("k", numberInfo, "number");
+    const index = cx.hidden(nameOf.elementIndex, numberInfo, "number");
     const body = cx.nested(() => {
       const elementInfo = infoAt(e.getExpression()).shape.kind === "array" ? infoAt(e) : numberInfo;
       const item = atomOf(cx, { kind: "get", object: v(source), key: { kind: "index", index: v(index) } }, elementInfo, elementInfo.type === "number" ? "number" : undefined);
@@ -349,11 +351,11 @@ export function identifier(cx: LowerContext, node: Node): Atom {
   const text = node.getText();
   const binding = cx.lookup(text);
   if (binding?.kind === "var") return v(binding.name);
-  if (binding?.kind === "function") throw unsupported(node, `using the local function \`${text}\` as a value (only calling it, or passing it to map, reduce or forEach, is supported)`);
+  if (binding?.kind === "function") throw new CompileError(codes.closure, messages.localAsValue(text), node);
   if (text === "undefined" || text === "NaN" || text === "Infinity") return lit(text);
   const decl = node.getSymbol()?.getDeclarations()[0];
   if (decl && !decl.getSourceFile().isDeclarationFile() && !isModuleLevel(decl) && !Node.isImportSpecifier(decl) && !Node.isNamespaceImport(decl)) {
-    throw unsupported(node, `reading \`${text}\` from an enclosing function`);
+    throw unsupported(node, constructs.enclosingRead(text));
   }
   return lit(text);
 }

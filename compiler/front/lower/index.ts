@@ -10,12 +10,12 @@
  * and anything this pass cannot lower is a CompileError at the construct (the fence pass
  * has already rejected most of those with their own messages).
  */
-import { Node, SyntaxKind } from "ts-morph";
-import { CompileError, codes, sourcePos } from "../../diagnostics";
+import { Node } from "ts-morph";
+import { CompileError, codes, constructs, messages, sourcePos } from "../../diagnostics";
 import type { DiffFunction } from "../../discover";
 import { v, type IrFunction, type IrParam } from "../../ir/ir";
 import { describeType } from "../types";
-import type { Names } from "../../naming";
+import { nameOf, type Names } from "../../naming";
 import { LowerContext, type Resolver } from "./context";
 import { atom, typeTextAt } from "./expressions";
 import { checkOwnership } from "./ownership";
@@ -33,11 +33,11 @@ export function lower(target: DiffFunction, resolver: Resolver, fileNames: Names
   if (target.self) cx.vars.set("this", { name: "this", role: "param", type: "inactive", typeText: target.self, shape: { kind: "inactive" } });
 
   const params: (IrParam & { pattern: Node })[] = fn.getParameters().map((param, i) => {
-    if (param.isRestParameter()) throw unsupported(param, "a rest parameter", "take an array instead");
+    if (param.isRestParameter()) throw unsupported(param, constructs.restParameter);
     const info = describeType(param.getType(), param);
     const typeText = param.getTypeNode()?.getText() ?? typeTextAt(param, info);
     const nameNode = param.getNameNode();
-    const paramName = Node.isIdentifier(nameNode) ? nameNode.getText() : cx.names.fresh(`arg${i}`);
+    const paramName = Node.isIdentifier(nameNode) ? nameNode.getText() : cx.names.fresh(nameOf.argument(i));
     const declared = cx.declare(paramName, "param", info, typeText);
     const init = param.getInitializer()?.getText();
     return {
@@ -54,7 +54,7 @@ export function lower(target: DiffFunction, resolver: Resolver, fileNames: Names
   const returnType = fn.getReturnType();
   const resultNode = fn.getReturnTypeNode() ?? fn;
   if (returnType.isVoid() || returnType.isUndefined()) {
-    throw new CompileError(codes.nonNumberResult, `${name} returns nothing; a @differentiable function returns the value it computes`, fn);
+    throw new CompileError(codes.nonNumberResult, messages.returnsNothing(name), fn);
   }
   const resultInfo = describeType(returnType, resultNode);
   const resultTypeText = fn.getReturnTypeNode()?.getText() ?? (resultInfo.type === "number" ? "number" : returnType.getText(fn));
@@ -77,7 +77,7 @@ export function lower(target: DiffFunction, resolver: Resolver, fileNames: Names
         cx.startOrigin(last);
         cx.emit({ kind: "return", value: atom(cx, last.getExpressionOrThrow()), origin: cx.origin });
       } else {
-        const result = cx.hidden("result", resultInfo, resultTypeText);
+        const result = cx.hidden(nameOf.result, resultInfo, resultTypeText);
         lowerFunctionBody(cx, body, result, fn);
         cx.origin = cx.origins.push({ text: `(${name} returns what a \`return\` above set)`, pos: sourcePos(fn) }) - 1;
         cx.emit({ kind: "return", value: v(result), origin: cx.origin });
@@ -88,7 +88,7 @@ export function lower(target: DiffFunction, resolver: Resolver, fileNames: Names
     }
   });
   if (cx.out.at(-1)?.kind !== "return") {
-    throw new CompileError(codes.unsupportedSyntax, `${name} must end with a \`return\` of its result`, fn);
+    throw new CompileError(codes.unsupportedSyntax, messages.noFinalReturn(name), fn);
   }
   const ir: IrFunction = {
     name,

@@ -16,7 +16,9 @@ import type { Binding, LocalFunction, LowerContext } from "./context";
 import { atom, atomOf, infoAt, objectName, typeTextAt } from "./expressions";
 import { destructure } from "./patterns";
 import { lowerFunctionBody } from "./statements";
+import { CompileError, codes, constructs, messages } from "../../diagnostics";
 import { unsupported } from "./unsupported";
+import { nameOf } from "../../naming";
 
 /** Calls `fn` (a local function) with `args`, inline; the result is an atom. */
 export function callLocal(cx: LowerContext, binding: Extract<Binding, { kind: "function" }>, args: Atom[], at: Node): Atom {
@@ -25,7 +27,7 @@ export function callLocal(cx: LowerContext, binding: Extract<Binding, { kind: "f
 
 function inline(cx: LowerContext, fn: LocalFunction, scopes: Map<string, Binding>[], args: Atom[], at: Node): Atom {
   if (cx.inlining.has(fn)) {
-    throw unsupported(at, "a local function that calls itself", "make it a top-level /** @differentiable */ function and call that");
+    throw new CompileError(codes.closure, messages.recursiveLocal(localName(fn)), at);
   }
   const saved = { scopes: cx.scopes, targets: cx.targets, returns: cx.returns };
   cx.inlining.add(fn);
@@ -34,7 +36,7 @@ function inline(cx: LowerContext, fn: LocalFunction, scopes: Map<string, Binding
   cx.returns = [];
   try {
     fn.getParameters().forEach((param, i) => {
-      if (param.isRestParameter()) throw unsupported(param, "a rest parameter in a local function");
+      if (param.isRestParameter()) throw unsupported(param, constructs.restParameterOfLocal);
       const info = infoAt(param);
       const typeText = param.getTypeNode()?.getText() ?? typeTextAt(param, info);
       let value: Atom | undefined = args[i];
@@ -45,7 +47,7 @@ function inline(cx: LowerContext, fn: LocalFunction, scopes: Map<string, Binding
         const name = cx.declare(nameNode.getText(), "local", info, typeText);
         cx.assignVar(name, value ?? lit("undefined"));
       } else {
-        if (!value) throw unsupported(param, "a destructured parameter without an argument");
+        if (!value) throw unsupported(param, constructs.destructuredParameterWithoutArgument);
         destructure(cx, nameNode, value, param, "declare");
       }
     });
@@ -53,7 +55,7 @@ function inline(cx: LowerContext, fn: LocalFunction, scopes: Map<string, Binding
     const resultType = signature.getReturnType();
     const resultInfo = resultType.isVoid() || resultType.isUndefined() ? inactiveInfo : describeType(resultType, fn);
     const resultText = resultInfo.type === "number" ? "number" : resultType.getText(at);
-    const result = cx.hidden(`${nameOf(fn)}_result`, resultInfo, resultText);
+    const result = cx.hidden(nameOf.inlinedResult(localName(fn)), resultInfo, resultText);
     const body = fn.getBody();
     if (body && Node.isBlock(body)) {
       lowerFunctionBody(cx, body, result, fn);
@@ -68,7 +70,7 @@ function inline(cx: LowerContext, fn: LocalFunction, scopes: Map<string, Binding
   }
 }
 
-function nameOf(fn: LocalFunction): string {
+function localName(fn: LocalFunction): string {
   if (Node.isFunctionDeclaration(fn) || Node.isFunctionExpression(fn)) return fn.getName() ?? "fn";
   const holder = fn.getParent();
   return Node.isVariableDeclaration(holder) ? holder.getName() : "fn";
@@ -121,14 +123,16 @@ function callbackOf(cx: LowerContext, arg: Expression | undefined, at: Node): Ca
       };
     }
   }
-  throw unsupported(arg, "this callback", "pass an arrow function, e.g. `xs.map((x) => f(x))`");
+  // a named function without a derivative: an arrow function calling it would be rejected in turn
+  const unmarked = Node.isIdentifier(arg) && arg.getType().getCallSignatures().length > 0;
+  throw unsupported(arg, unmarked ? constructs.unmarkedCallback(arg.getText()) : constructs.callback(arg.getText()));
 }
 
 /** A counted loop over `array`'s indices, its body written by `body(index)`. */
 function eachIndex(cx: LowerContext, array: string, from: Atom, body: (index: Atom) => void): void {
   const length = cx.temp("number");
   cx.assign(length, { kind: "length", object: v(array) });
-  const index = cx.hidden("k", numberInfo, "number");
+  const index = cx.hidden(nameOf.elementIndex, numberInfo, "number");
   const stmts = cx.nested(() => body(v(index)));
   cx.emit({ kind: "for", index, start: from, end: v(length), step: 1, body: stmts, origin: cx.origin, integralEnd: true });
 }
@@ -166,7 +170,7 @@ function mapOrForEach(cx: LowerContext, node: CallExpression, array: string, cal
 function reduce(cx: LowerContext, node: CallExpression, array: string, callback: Callback, init: Expression | undefined): Expr {
   const receiver = (node.getExpression() as PropertyAccessExpression).getExpression();
   const info = infoAt(node);
-  const acc = cx.hidden("acc", info, typeTextAt(node, info));
+  const acc = cx.hidden(nameOf.accumulator, info, typeTextAt(node, info));
   if (init) {
     cx.assignVar(acc, atom(cx, init));
   } else {

@@ -8,8 +8,8 @@
  * value it may hold: `self` when the object itself may be outside storage, `inner` when
  * something stored in it (at any depth) may be.
  */
-import type { Node } from "ts-morph";
-import { CompileError, codes } from "../../diagnostics";
+import { Node } from "ts-morph";
+import { CompileError, codes, messages } from "../../diagnostics";
 import { walk, type Expr, type IrFunction } from "../../ir/ir";
 
 interface Provenance {
@@ -83,10 +83,14 @@ export function checkOwnership(fn: IrFunction, writes: readonly { object: string
   }
   for (const { object, at } of writes) {
     if (!known.get(object)?.self) continue;
-    throw new CompileError(
-      codes.writeToInput,
-      `\`${at.getText().replace(/\s+/g, " ")}\` writes into an array or object this function did not create (a parameter's, or a module's); a @differentiable function must leave its inputs unchanged. Copy it into a local array first (e.g. \`const a = Float64Array.from(x)\`)`,
-      at,
-    );
+    throw new CompileError(codes.writeToInput, messages.writeToInput(at.getText().replace(/\s+/g, " "), writtenInto(at), Node.isCallExpression(at)), at);
   }
+}
+
+/** `W` in `W[0] = x`, `W.push(x)`, `W.fill(0)`; `this.w` in `this.w[i] += x`: the storage a write changes. */
+function writtenInto(at: Node): string | undefined {
+  let target: Node = Node.isBinaryExpression(at) ? at.getLeft() : Node.isCallExpression(at) ? at.getExpression() : at;
+  if (Node.isCallExpression(at) && Node.isPropertyAccessExpression(target)) target = target.getExpression();
+  else if (Node.isElementAccessExpression(target) || Node.isPropertyAccessExpression(target)) target = target.getExpression();
+  return Node.isIdentifier(target) || Node.isPropertyAccessExpression(target) ? target.getText() : undefined;
 }

@@ -13,6 +13,7 @@ import { numberInfo } from "../types";
 import type { LowerContext } from "./context";
 import { atom, atomOf, infoAt, lowerValue, skipTransparent, typeTextAt } from "./expressions";
 import { place, write } from "./statements";
+import { constructs } from "../../diagnostics";
 import { unsupported } from "./unsupported";
 
 /** A source value held in a variable (a literal such as a module constant gets one). */
@@ -49,7 +50,7 @@ export function destructure(cx: LowerContext, pattern: Node, source: Atom, at: N
     const nameNode = element.getNameNode();
     let value: Atom;
     if (element.getDotDotDotToken()) {
-      if (restFrom === undefined) throw unsupported(element, "a rest element in object destructuring", "read the fields you need by name");
+      if (restFrom === undefined) throw unsupported(element, constructs.objectRest);
       value = atomOf(cx, { kind: "clone", ctor: "slice", object: v(object), start: lit(String(restFrom)) }, infoAt(element), element.getType().getText(element));
     } else {
       value = read(cx, object, key, element, element.getInitializer());
@@ -65,7 +66,7 @@ export function destructure(cx: LowerContext, pattern: Node, source: Atom, at: N
   if (Node.isObjectBindingPattern(pattern)) {
     for (const element of pattern.getElements()) {
       const prop = element.getPropertyNameNode();
-      if (prop && !Node.isIdentifier(prop) && !Node.isStringLiteral(prop)) throw unsupported(prop, "a computed key in destructuring");
+      if (prop && !Node.isIdentifier(prop) && !Node.isStringLiteral(prop)) throw unsupported(prop, constructs.computedKeyPattern);
       const name = prop ? (Node.isStringLiteral(prop) ? prop.getLiteralText() : prop.getText()) : element.getName();
       // an optional field may be absent, and then so is its adjoint
       const optional = pattern.getType().getNonNullableType().getProperty(name)?.isOptional() ?? false;
@@ -74,7 +75,7 @@ export function destructure(cx: LowerContext, pattern: Node, source: Atom, at: N
   } else if (Node.isArrayBindingPattern(pattern)) {
     pattern.getElements().forEach((element, i) => bind(element, { kind: "index", index: lit(String(i)) }, i));
   } else {
-    throw unsupported(pattern, "this binding pattern");
+    throw unsupported(pattern, constructs.bindingPattern);
   }
 }
 
@@ -89,7 +90,7 @@ export function assignPattern(cx: LowerContext, target: Expression, source: Expr
     if (Node.isArrayLiteralExpression(pattern)) {
       pattern.getElements().forEach((element, i) => {
         if (Node.isOmittedExpression(element)) return;
-        if (Node.isSpreadElement(element)) throw unsupported(element, "a rest element in a destructuring assignment");
+        if (Node.isSpreadElement(element)) throw unsupported(element, constructs.restAssignment);
         reads.push({ place: element, value: values(i, { kind: "index", index: lit(String(i)) }, element) });
       });
     } else if (Node.isObjectLiteralExpression(pattern)) {
@@ -99,11 +100,11 @@ export function assignPattern(cx: LowerContext, target: Expression, source: Expr
         } else if (Node.isPropertyAssignment(p) && Node.isIdentifier(p.getNameNode())) {
           reads.push({ place: p.getInitializerOrThrow(), value: values(i, { kind: "field", name: p.getName() }, p) });
         } else {
-          throw unsupported(p, "this destructuring assignment", "assign the fields one by one");
+          throw unsupported(p, constructs.destructuringAssignment);
         }
       });
     } else {
-      throw unsupported(pattern, "this destructuring assignment");
+      throw unsupported(pattern, constructs.destructuringAssignment);
     }
   };
   const literal = skipTransparent(source);
@@ -127,7 +128,7 @@ export function assignPattern(cx: LowerContext, target: Expression, source: Expr
   for (const { place: p, value } of reads) {
     const inner = skipTransparent(p);
     if (Node.isArrayLiteralExpression(inner) || Node.isObjectLiteralExpression(inner)) {
-      throw unsupported(inner, "a nested destructuring assignment", "destructure in two steps");
+      throw unsupported(inner, constructs.nestedDestructuringAssignment);
     }
     write(cx, place(cx, p), value, at);
   }

@@ -8,7 +8,7 @@
  * skips the rest, so every lowered body has one exit. Control flow: control.ts.
  */
 import { Node, SyntaxKind, type Block, type Expression, type Statement, type VariableDeclaration } from "ts-morph";
-import { CompileError, codes } from "../../diagnostics";
+import { CompileError, codes, constructs, messages } from "../../diagnostics";
 import { lit, v, type Atom, type Expr, type Key } from "../../ir/ir";
 import { describeType, isArrayType, numberInfo } from "../types";
 import type { LocalFunction, LowerContext, ReturnTarget } from "./context";
@@ -18,6 +18,7 @@ import { assignPattern, destructure } from "./patterns";
 import { unsupported } from "./unsupported";
 import { returnsOf } from "../walk";
 import { compoundOperators } from "../operators";
+import { nameOf } from "../../naming";
 
 /** An assignable place: a variable, or an element/field of an array or object. */
 export type Place = { kind: "var"; name: string } | { kind: "element"; object: string; key: Key };
@@ -51,7 +52,7 @@ export function lowerStatement(cx: LowerContext, statement: Statement): Set<stri
   }
   if (Node.isReturnStatement(statement)) {
     const target = cx.returns.at(-1);
-    if (!target) throw unsupported(statement, "this `return`");
+    if (!target) throw unsupported(statement, constructs.returnOutside);
     const expr = statement.getExpression();
     if (expr) cx.assignVar(target.value, lowerValue(cx, expr));
     if (!target.flag) return none;
@@ -119,7 +120,7 @@ export function variable(cx: LowerContext, decl: VariableDeclaration): void {
     return;
   }
   if (!Node.isIdentifier(nameNode)) {
-    if (!init) throw unsupported(decl, "destructuring without an initializer");
+    if (!init) throw unsupported(decl, constructs.destructuringWithoutValue);
     destructure(cx, nameNode, atom(cx, init), decl, "declare");
     return;
   }
@@ -195,7 +196,7 @@ function arrayStatement(cx: LowerContext, node: import("ts-morph").CallExpressio
   const args = node.getArguments() as Expression[];
   if (name === "push") {
     for (const arg of args) {
-      if (Node.isSpreadElement(arg)) throw unsupported(arg, "`push(...items)`", "push in a loop");
+      if (Node.isSpreadElement(arg)) throw unsupported(arg, constructs.pushSpread);
       cx.emit({ kind: "push", object, value: atom(cx, arg), origin: cx.origin });
     }
   } else if (name === "fill") {
@@ -214,18 +215,14 @@ export function place(cx: LowerContext, node: Expression): Place {
   if (Node.isIdentifier(inner)) {
     const name = cx.lookupVar(inner.getText());
     if (name) return { kind: "var", name };
-    throw new CompileError(
-      codes.unsupportedSyntax,
-      `assigning to \`${inner.getText()}\`, which is declared outside the function, is not supported in a @differentiable function: it may only read module-level values. Keep the value in a local variable, or return it`,
-      node,
-    );
+    throw new CompileError(codes.moduleWrite, messages.moduleWrite(inner.getText()), node);
   }
   if (Node.isElementAccessExpression(inner) || Node.isPropertyAccessExpression(inner)) {
-    if (Node.isPropertyAccessExpression(inner) && inner.getName() === "length") throw unsupported(inner, "assigning to `.length`", "build a new array instead");
+    if (Node.isPropertyAccessExpression(inner) && inner.getName() === "length") throw unsupported(inner, constructs.lengthAssignment);
     const object = objectName(cx, inner.getExpression());
     return { kind: "element", object, key: key(cx, inner) };
   }
-  throw unsupported(node, `assigning to \`${node.getText()}\``);
+  throw unsupported(node, constructs.assignmentTarget(node.getText()));
 }
 
 function readPlace(cx: LowerContext, target: Place): Atom {
@@ -251,7 +248,7 @@ export function lowerFunctionBody(cx: LowerContext, body: Block, result: string,
   const single = returns.length === 0 || (returns.length === 1 && returns[0] === last);
   const target: ReturnTarget = { value: result, early: !single };
   if (!single) {
-    target.flag = cx.flag("returned");
+    target.flag = cx.flag(nameOf.returned);
     setFlag(cx, target.flag, false);
   }
   cx.returns.push(target);

@@ -1,30 +1,22 @@
 /**
  * The error for a construct lowering meets but does not handle: ADG1001, naming the
- * construct and, where one applies, the fix. The fence pass rejects what it can up front;
- * this is lowering's own last word on the cases only it can see.
+ * construct and, where one applies, the fix, from the catalogue `constructs`. The fence pass
+ * rejects what it can up front; this is lowering's own last word on the cases only it can
+ * see (a construct in a position lowering does not take, such as `void` or the comma
+ * operator inside an expression).
  */
 import { Node, SyntaxKind } from "ts-morph";
-import { CompileError, codes } from "../../diagnostics";
+import { CompileError, codes, constructs, messages, type Construct } from "../../diagnostics";
+import { rejectedKinds } from "../fence";
 
-export function unsupported(node: Node, what = constructName(node), advice?: string): CompileError {
-  return new CompileError(codes.unsupportedSyntax, `${what} is not supported in a @differentiable function${advice ? `; ${advice}` : ""}`, node);
-}
-
-const names: Partial<Record<SyntaxKind, string>> = {
-  [SyntaxKind.ForInStatement]: "a `for…in` loop",
-  [SyntaxKind.ClassDeclaration]: "a class declaration",
-  [SyntaxKind.ClassExpression]: "a class expression",
-  [SyntaxKind.NewExpression]: "`new`",
-  [SyntaxKind.DeleteExpression]: "`delete`",
-  [SyntaxKind.TaggedTemplateExpression]: "a tagged template",
-  [SyntaxKind.RegularExpressionLiteral]: "a regular expression",
-  [SyntaxKind.WithStatement]: "`with`",
-  [SyntaxKind.DebuggerStatement]: "`debugger`",
-  [SyntaxKind.CommaToken]: "the comma operator",
-  [SyntaxKind.VoidExpression]: "`void`",
-  [SyntaxKind.SpreadElement]: "spread",
+const byKind: Partial<Record<SyntaxKind, Construct>> = {
+  ...rejectedKinds,
+  [SyntaxKind.RegularExpressionLiteral]: constructs.regularExpression,
+  [SyntaxKind.CommaToken]: constructs.comma,
+  [SyntaxKind.VoidExpression]: constructs.void,
 };
 
-export function constructName(node: Node): string {
-  return names[node.getKind()] ?? `\`${node.getKindName()}\``;
+export function unsupported(node: Node, construct?: Construct): CompileError {
+  const [what, advice] = construct ?? byKind[node.getKind()] ?? [undefined];
+  return new CompileError(codes.unsupportedSyntax, what ? messages.unsupported(what, advice) : messages.unknownConstruct(node.getKindName()), node);
 }

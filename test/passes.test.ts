@@ -1,0 +1,167 @@
+/**
+ * Unit tests per pass, on small IR: each pass run alone on a tiny function lowered from
+ * source (cse, hoist) or on IR built by hand (fold, propagate, dce), its output asserted —
+ * what it changes, and what it must leave alone.
+ */
+import { describe, expect, it } from "vitest";
+import { differentiableFunctions } from "../compiler/discover";
+import { printFunction } from "../compiler/emit/print";
+import { removeDeadCode } from "../compiler/emit/dce";
+import { fold } from "../compiler/emit/fold";
+import { propagate } from "../compiler/emit/propagate";
+import { fence } from "../compiler/front/fence";
+import { lower } from "../compiler/front/lower";
+import { mergeCommonValues } from "../compiler/ir/cse";
+import { hoistInvariants } from "../compiler/ir/hoist";
+import { lit, op, v, type Expr, type IrFunction, type IrVar, type OutFunction, type Stmt } from "../compiler/ir/ir";
+import { projectFromTexts } from "../compiler/project";
+import { Session } from "../compiler/session";
+
+const allPure = () => true;
+
+/** One project for all cases, a module each: the libraries are read once. */
+const project = projectFromTexts(new Map());
+let modules = 0;
+
+/** The one @differentiable function of `body`'s module, lowered; `print` shows IR as code. */
+function lowered(source: string): { ir: IrFunction; print: (fn: IrFunction) => string } {
+  const file = project.createSourceFile(`/unit/module${++modules}.ts`, source);
+  const session = new Session(project, [file]);
+  const [target] = differentiableFunctions(file);
+  session.track(target);
+  fence(target.fn);
+  const ir = lower(target, session.resolver(file), session.output(file).names);
+  const print = (fn: IrFunction) =>
+    printFunction({ name: fn.base, doc: "", exported: false, params: fn.params, returnTypeText: fn.result.typeText, vars: fn.vars, body: fn.body, origins: fn.origins }, session.printContext(file));
+  return { ir, print };
+}
+
+const occurrences = (text: string, part: string) => text.split(part).length - 1;
+
+describe("cse: one computation of a repeated pure value", () => {
+  it("merges a repeated product", () => {
+    const { ir, print } = lowered("/** @differentiable */\nexport function f(x: number, y: number): number {\n  const a = x * y + 1;\n  const b = x * y + 2;\n  return a * b;\n}\n");
+    expect(occurrences(print(ir), "x * y")).toBe(2);
+    expect(occurrences(print(mergeCommonValues(ir, allPure)), "x * y")).toBe(1);
+  });
+
+  it("keeps each call of a function with effects", () => {
+    const { ir, print } = lowered("/** @differentiable */\nexport function f(x: number): number {\n  const a = Math.random() * x;\n  const b = Math.random() * x;\n  return a + b;\n}\n");
+    expect(occurrences(print(mergeCommonValues(ir, allPure)), "Math.random()")).toBe(2);
+  });
+
+  it("merges reads of an element, but not across a write to it", () => {
+    const source = (between: string) =>
+      `/** @differentiable */\nexport function f(x: number): number {\n  const v = new Float64Array(2);\n  v[0] = x;\n  const a = v[0] * x;\n${between}  const b = v[0] * x;\n  return a + b;\n}\n`;
+    const reads = (text: string) => occurrences(text, "= v[0];");
+    const kept = lowered(source(""));
+    expect(reads(kept.print(kept.ir))).toBe(2);
+    expect(reads(kept.print(mergeCommonValues(kept.ir, allPure)))).toBe(1);
+    const written = lowered(source("  v[0] = a;\n"));
+    expect(reads(written.print(mergeCommonValues(written.ir, allPure)))).toBe(2);
+  });
+});
+
+describe("hoist: loop invariants computed once, before the loop", () => {
+  const loop = (body: string) =>
+    `/** @differentiable */\nexport function f(x: number, n: number): number {\n  const a = new Float64Array(1);\n  let s = 0;\n  for (let i = 0; i < n; i++) {\n${body}\n  }\n  return s;\n}\n`;
+  const before = (text: string, part: string) => text.indexOf(part) >= 0 && text.indexOf(part) < text.indexOf("for (");
+
+  it("moves a pure value the loop does not change", () => {
+    const { ir, print } = lowered(loop("    s += Math.sin(x) * i;"));
+    expect(before(print(ir), "Math.sin(x)")).toBe(false);
+    expect(before(print(hoistInvariants(ir, allPure)), "Math.sin(x)")).toBe(true);
+  });
+
+  it("leaves a call with effects in the loop", () => {
+    const { ir, print } = lowered(loop("    s += Math.random() * x * i;"));
+    expect(before(print(hoistInvariants(ir, allPure)), "Math.random()")).toBe(false);
+  });
+
+  it("leaves a read of an element the loop writes", () => {
+    const { ir, print } = lowered(loop("    s += a[0] * x;\n    a[0] = s;"));
+    const text = print(hoistInvariants(ir, allPure));
+    expect(before(text, "a[0]")).toBe(false);
+  });
+
+  it("leaves a value that reads a variable the loop assigns", () => {
+    const { ir, print } = lowered(loop("    s = s * Math.cos(s + x);"));
+    expect(before(print(hoistInvariants(ir, allPure)), "Math.cos")).toBe(false);
+  });
+});
+
+describe("fold: exact arithmetic and identities", () => {
+  it("computes literals and applies identities", () => {
+    expect(fold(op("**", v("acc"), op("-", lit("2"), lit("1"))))).toEqual(v("acc"));
+    expect(fold(op("+", op("*", v("x"), lit("1")), lit("0")))).toEqual(v("x"));
+    expect(fold(op("-", op("-", v("x"))))).toEqual(v("x"));
+    expect(fold(op("?:", lit("true"), v("a"), v("b")))).toEqual(v("a"));
+  });
+
+  it("never turns x * 0 into 0 for a variable x (an infinite x gives NaN)", () => {
+    expect(fold(op("*", v("x"), lit("0")))).toEqual(op("*", v("x"), lit("0")));
+  });
+});
+
+const origin = 0;
+const assign = (target: string, value: Expr, accumulate?: "+" | "-"): Stmt => ({ kind: "assign", target, value, origin, ...(accumulate ? { accumulate } : {}) });
+const numberVar = (name: string, role: IrVar["role"] = "generated"): [string, IrVar] => [name, { name, type: "number", typeText: "number", shape: { kind: "number" }, role }];
+
+describe("propagate: known values of generated variables", () => {
+  const vars = new Map([numberVar("x_bar"), numberVar("t_bar"), numberVar("y", "param"), numberVar("z", "local")]);
+
+  it("reads a variable known to be 0 as 0, and `+=` onto it as `=`", () => {
+    const { body, changed } = propagate([assign("x_bar", lit("0")), assign("x_bar", v("y"), "+"), { kind: "return", value: v("x_bar"), origin }], vars);
+    expect(changed).toBe(true);
+    expect(body).toContainEqual(assign("x_bar", v("y")));
+    expect(body).not.toContainEqual(assign("x_bar", v("y"), "+"));
+  });
+
+  it("reads a copy as its source, but keeps the user's variables' names", () => {
+    const copy = propagate([assign("t_bar", v("y")), { kind: "return", value: op("*", v("t_bar"), v("t_bar")), origin }], vars);
+    expect(copy.body.at(-1)).toEqual({ kind: "return", value: op("*", v("y"), v("y")), origin });
+    const user = propagate([assign("z", v("y")), { kind: "return", value: v("z"), origin }], vars);
+    expect(user.body.at(-1)).toEqual({ kind: "return", value: v("z"), origin });
+  });
+
+  it("forgets what a branch may change", () => {
+    const branch: Stmt = { kind: "if", cond: v("y"), then: [assign("x_bar", lit("1"))], else: [], origin };
+    const { body } = propagate([assign("x_bar", lit("0")), branch, { kind: "return", value: v("x_bar"), origin }], vars);
+    expect(body.at(-1)).toEqual({ kind: "return", value: v("x_bar"), origin });
+  });
+});
+
+describe("dce: statements nothing observes", () => {
+  const out = (body: Stmt[], vars: [string, IrVar][]): OutFunction => ({
+    name: "f",
+    doc: "",
+    exported: false,
+    params: [{ name: "y", typeText: "number" }],
+    returnTypeText: "number",
+    vars: new Map(vars),
+    body,
+    origins: [],
+  });
+
+  it("removes an assignment never read, and keeps what the result reads", () => {
+    const fn = out([assign("t_bar", op("*", v("y"), v("y"))), assign("x_bar", op("+", v("y"), lit("1"))), { kind: "return", value: v("x_bar"), origin }], [numberVar("t_bar"), numberVar("x_bar")]);
+    expect(removeDeadCode(fn, allPure)).toBe(true);
+    expect(fn.body.map((s) => (s.kind === "assign" ? s.target : s.kind))).toEqual(["x_bar", "return"]);
+  });
+
+  it("keeps a call with effects whose result is unused", () => {
+    const call: Expr = { kind: "call", callee: { kind: "opaque", fn: lit("console"), method: "log", pure: false }, args: [v("y")] };
+    const fn = out([{ kind: "effect", value: call, origin }, { kind: "return", value: v("y"), origin }], []);
+    expect(removeDeadCode(fn, allPure)).toBe(false);
+    expect(fn.body[0]).toEqual({ kind: "effect", value: call, origin });
+  });
+
+  it("removes a balanced tape save and restore whose value nobody reads", () => {
+    const fn = out(
+      [{ kind: "save", tape: "number", value: v("y"), origin, pair: 1 }, assign("t_bar", { kind: "restore", tape: "number", pair: 1 }), { kind: "return", value: v("y"), origin }],
+      [numberVar("t_bar")],
+    );
+    removeDeadCode(fn, allPure);
+    expect(fn.body.map((s) => s.kind)).toEqual(["return"]);
+  });
+});
