@@ -35,12 +35,16 @@ export interface DiffFunction {
   /** the declaration that names it (function declaration or `const` declarator) */
   decl: Node;
   exported: boolean;
+  /**
+   * set for a function adgen derives from this one (`tangent_wrt_0`: its tangent function),
+   * whose IR the derivative passes take like a user's: it has its own key and generated names
+   */
+  variant?: string;
 }
 
-export type TransformKind = "grad" | "valueAndGrad" | "vjp" | "jvp";
-export const transformKinds: readonly TransformKind[] = ["grad", "valueAndGrad", "vjp", "jvp"];
-/** Every transform "adgen" exports or will: each use must be a direct call that is compiled. */
-const transformExports: readonly string[] = [...transformKinds, "hvp", "hessian", "jacobian"];
+export type TransformKind = "grad" | "valueAndGrad" | "vjp" | "jvp" | "hvp" | "hessian" | "jacobian";
+/** Every transform "adgen" exports: each use must be a direct call, which is compiled. */
+export const transformKinds: readonly TransformKind[] = ["grad", "valueAndGrad", "vjp", "jvp", "hvp", "hessian", "jacobian"];
 
 export interface TransformCall {
   kind: TransformKind;
@@ -175,13 +179,9 @@ export function resolveDeclaration(node: Node): Node | undefined {
 export function transformCalls(file: SourceFile): TransformCall[] {
   const calls: TransformCall[] = [];
   for (const reference of runtimeReferences(file)) {
-    if (reference.name !== undefined && !transformExports.includes(reference.name)) continue;
+    if (reference.name !== undefined && !(transformKinds as readonly string[]).includes(reference.name)) continue;
     if (!reference.call) throw misusedTransform(reference);
-    const kind = reference.name as TransformKind;
-    if (!transformKinds.includes(kind)) {
-      throw new CompileError(codes.unsupportedSyntax, `\`${reference.text}\` is not supported by this version of adgen; use ${transformKinds.join(", ")}`, reference.at);
-    }
-    calls.push(readTransformCall(reference.call, kind));
+    calls.push(readTransformCall(reference.call, reference.name as TransformKind));
   }
   return calls;
 }

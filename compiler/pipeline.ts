@@ -21,8 +21,9 @@ import { mergeCommonValues } from "./ir/cse";
 import { hoistInvariants } from "./ir/hoist";
 import { children, walk, type Expr, type IrFunction, type OriginInfo, type OutFunction } from "./ir/ir";
 import { calleePurity, type FunctionPurity, type Purities } from "./ir/purity";
-import { Generator, type Request } from "./generate";
-import { Session, keyOf } from "./session";
+import { Generator } from "./generate";
+import { planEntry } from "./entries";
+import { Session, keyOf, sourceKey } from "./session";
 import { typeScriptDiagnostics } from "./typescript";
 
 export interface CompiledFile {
@@ -71,7 +72,8 @@ function optimise(ir: IrFunction, purity: FunctionPurity, stop?: Stage): IrFunct
  */
 function purityOf(irs: ReadonlyMap<string, IrFunction>): Purities {
   const effects = new Map<string, OriginInfo>();
-  const pure: FunctionPurity = (key) => !effects.has(key);
+  // a function adgen derives (a tangent function) has the effects of its source
+  const pure: FunctionPurity = (key) => !effects.has(sourceKey(key));
   const effectIn = (e: Expr, ir: IrFunction, origin: number): OriginInfo | undefined => {
     const stack = [e];
     while (stack.length) {
@@ -96,56 +98,17 @@ function purityOf(irs: ReadonlyMap<string, IrFunction>): Purities {
       }
     }
   }
-  return { pure, effectOf: (key) => effects.get(key) };
-}
-
-function specName(call: TransformCall): string {
-  const base = `${call.target.base}_${call.kind}`;
-  return !call.many && call.wrt[0] === 0 ? base : `${base}_wrt_${call.wrt.join("_")}`;
-}
-
-function docFor(call: TransformCall): string {
-  const params = call.target.fn.getParameters().map((p) => p.getName());
-  const wrt = call.wrt.map((i) => `\`${params[i]}\``).join(", ");
-  switch (call.kind) {
-    case "grad":
-      return `Gradient of \`${call.target.name}\` with respect to ${wrt}.`;
-    case "valueAndGrad":
-      return `Value of \`${call.target.name}\` and its gradient with respect to ${wrt}.`;
-    default:
-      return `Value of \`${call.target.name}\` and its pullback (vector-Jacobian product).`;
-  }
+  return { pure, effectOf: (key) => effects.get(sourceKey(key)) };
 }
 
 /** Records what a transform call asks for and replaces the call with the generated function. */
 function planTransform(session: Session, generator: Generator, call: TransformCall): void {
-  const { target, kind } = call;
-  if (kind === "jvp") throw new CompileError(codes.unsupportedSyntax, "jvp (forward mode) is not supported yet; use vjp or grad", call.call);
+  const { target } = call;
   const key = session.track(target);
   session.requireInput(target, call.call.getSourceFile(), call.call);
   const ir = session.irs.get(key);
   if (!ir) return;
-  if (kind !== "vjp" && ir.result.type !== "number") {
-    throw new CompileError(codes.nonNumberResult, `${kind} needs a function with a number result, but \`${target.name}\` returns \`${ir.result.typeText}\`; use vjp for other results`, call.call);
-  }
-  const effect = kind === "vjp" ? generator.purities.effectOf(key) : undefined;
-  if (effect) throw new CompileError(codes.effectsRerun, messages.effectsRerun(`vjp(${target.name})`, target.name, "again in its pullback", effect), call.call);
-  const what = `${kind}|${call.wrt.join(",")}|${call.many}`;
-  const isNew = !session.generated.has(`${key}|${what}`);
-  const generated = session.name(target, what, specName(call));
-  if (isNew) {
-    const request: Request = { kind, target: key, wrt: call.wrt, many: call.many, generated, doc: docFor(call) };
-    if (kind === "vjp") {
-      const wrt = ir.params.flatMap((p, i) => (p.type === "inactive" ? [] : [i]));
-      const hasAdjoint = session.generated.has(`${key}|adjoint`);
-      request.adjoint = session.name(target, "adjoint", `${target.base}_adjoint`);
-      if (!hasAdjoint) {
-        const doc = `Adjoint of \`${target.name}\`: the cotangents of its parameters, given the cotangent of its result.`;
-        generator.request({ kind: "adjoint", target: key, wrt, many: true, generated: request.adjoint, doc });
-      }
-    }
-    generator.request(request);
-  }
+  const generated = planEntry(session, generator, call, key, ir);
   const output = session.output(call.call.getSourceFile());
   for (const used of [call.call.getExpression(), call.call.getArguments()[0]]) {
     const root = used && rootIdentifier(used);
@@ -225,10 +188,6 @@ export function inspect(project: Project, file: SourceFile, options: InspectOpti
   }
   const irStage = stage === "lower" || stage === "cse" || stage === "hoist" ? stage : undefined;
   const purity = prepare(session, [file], irStage);
-  if (options.mode === "jvp") {
-    session.diagnostics.push({ code: codes.unsupportedSyntax, message: "jvp (forward mode) is not supported yet", file: file.getFilePath() });
-    return { text: "", diagnostics: session.diagnostics };
-  }
   const generator = new Generator(session, purity);
   for (const target of targets) {
     const key = keyOf(target.decl);
@@ -241,6 +200,10 @@ export function inspect(project: Project, file: SourceFile, options: InspectOpti
         const activity = stage === "activity" ? analyse(ir, ir.params.flatMap((p) => (p.type === "inactive" ? [] : [p.name]))) : undefined;
         const annotate = activity && ((name: string) => (activity.isActive(name) ? "active" : !activity.varied.has(name) ? "inactive: does not depend on the inputs" : "inactive: does not reach the result"));
         return print(asOutFunction(ir), { sourceComments: true, annotate });
+      }
+      if (options.mode === "jvp") {
+        const tangent = generator.tangentFunction(key, ir.params.flatMap((p, i) => (p.type === "inactive" ? [] : [i])));
+        return print(generator.tangentCode(tangent.key, tangent.generated.name, `Tangent of \`${target.name}\` (forward mode).`));
       }
       const vjp = options.mode === "vjp";
       const wrt = vjp ? ir.params.flatMap((p, i) => (p.type === "inactive" ? [] : [i])) : (options.wrt ?? [0]);

@@ -17,6 +17,12 @@ import type { IrFunction } from "./ir/ir";
 
 export const keyOf = (decl: Node) => `${decl.getSourceFile().getFilePath()}:${decl.getStart()}`;
 
+/** The key of a function, or of one adgen derives from it (`<key>#tangent_wrt_0`). */
+export const targetKey = (target: DiffFunction) => (target.variant ? `${keyOf(target.decl)}#${target.variant}` : keyOf(target.decl));
+
+/** The key of the user's function a key belongs to (itself, or what it is derived from). */
+export const sourceKey = (key: string) => key.replace(/#[\w]+$/, "");
+
 /** A generated function of a target, by what it computes. */
 export interface Generated {
   target: string;
@@ -104,10 +110,10 @@ export class Session {
    * decided once, in the target's own file.
    */
   name(target: DiffFunction, what: string, base: string): Generated {
-    const key = `${keyOf(target.decl)}|${what}`;
+    const key = `${targetKey(target)}|${what}`;
     let found = this.generated.get(key);
     if (!found) {
-      found = { target: keyOf(target.decl), name: this.output(target.file).names.fresh(base), usedFrom: new Set() };
+      found = { target: targetKey(target), name: this.output(target.file).names.fresh(base), usedFrom: new Set() };
       this.generated.set(key, found);
     }
     return found;

@@ -2,8 +2,10 @@
  * Custom derivatives: one form for users' functions and for adgen's own primitive rules.
  *
  * The compiler reads `defineDerivative(fn, { reverse, forward })` calls statically from
- * source and inlines the rules where `fn` is called from differentiable code. At run time
- * the call has nothing to register; it only checks its arguments, so a malformed rule
+ * source and inlines the rules where `fn` is called from differentiable code, when a rule
+ * is one expression. A rule with a block body (a loop, a linear solve) is called instead:
+ * `defineDerivative` registers the rules at run time, and generated code reaches them
+ * through `reverseRule` / `forwardRule`. The call checks its arguments, so a malformed rule
  * fails where it is written rather than silently.
  */
 import { AdgenError } from "./errors.js";
@@ -13,9 +15,12 @@ import type { Cotangents, Tangent } from "./types.js";
 export interface DerivativeRules<A extends readonly unknown[], R> {
   /** cotangents of the arguments, from the arguments, the result and the result's cotangent */
   reverse: (args: A, result: R, cotangent: Tangent<R>) => Cotangents<A>;
-  /** the result's tangent, from the arguments, their tangents and the result */
-  forward: (args: A, tangents: Cotangents<A>, result: R) => Tangent<R>;
+  /** the result's tangent, from the arguments, their tangents and the result; forward mode needs it */
+  forward?: (args: A, tangents: Cotangents<A>, result: R) => Tangent<R>;
 }
+
+type AnyRules = DerivativeRules<readonly unknown[], unknown>;
+const registered = new WeakMap<object, AnyRules>();
 
 /**
  * Gives `fn` its own derivative. Differentiable code may then call `fn` (even an opaque
@@ -42,12 +47,29 @@ export function defineDerivative<A extends readonly unknown[], R>(
     );
   }
   for (const key of ["reverse", "forward"] as const) {
-    if (typeof rules[key] !== "function") {
+    if (typeof rules[key] !== "function" && (key === "reverse" || rules[key] !== undefined)) {
       throw new AdgenError(
         `defineDerivative(${name}): rules.${key} must be a function, got ${describe(rules[key])}.`,
       );
     }
   }
+  registered.set(fn, rules as unknown as AnyRules);
+}
+
+function rulesOf(fn: object): AnyRules {
+  const rules = registered.get(fn);
+  if (!rules) throw new AdgenError(`the derivative rules of ${(fn as { name?: string }).name || "a function"} were not defined: the module calling defineDerivative for it has not run.`);
+  return rules;
+}
+
+/** Generated code's call of a rule `reverse` that is not one expression: the arguments' cotangents (numbers). */
+export function reverseRule(fn: object, args: readonly unknown[], result: unknown, cotangent: unknown): number[] {
+  return rulesOf(fn).reverse(args, result, cotangent as never) as unknown as number[];
+}
+
+/** Generated code's call of a rule `forward` that is not one expression: the result's tangent (a number). */
+export function forwardRule(fn: object, args: readonly unknown[], tangents: readonly unknown[], result: unknown): number {
+  return rulesOf(fn).forward!(args, tangents as never, result) as unknown as number;
 }
 
 function describe(value: unknown): string {

@@ -1,5 +1,5 @@
 /**
- * The four transforms: grad, valueAndGrad, vjp, jvp.
+ * The transforms: grad, valueAndGrad, vjp, jvp, hvp, hessian, jacobian; and stopGradient.
  *
  * adgen's compiler replaces every call to these with generated code at build time, so
  * what lives here is (1) their exact static types, which is what editors and the type
@@ -83,6 +83,27 @@ export type JvpFunction<F extends AnyFunction> = (
   tangents: Cotangents<Parameters<F>>,
 ) => [ReturnType<F>, Tangent<ReturnType<F>>];
 
+/** The function `hvp(f, { wrt: W })` returns: the arguments, then a direction shaped like the gradient. */
+export type HvpFunction<F extends ScalarFunction, W = 0> = (
+  ...args: [...Parameters<F>, GradientOf<Parameters<F>, W>]
+) => GradientOf<Parameters<F>, W>;
+
+/**
+ * The Hessian of a function with parameters `P` w.r.t. `W`: a number for one `number`
+ * parameter, otherwise one row per number of the `wrt` value, each shaped like the gradient.
+ */
+export type HessianOf<P extends readonly unknown[], W> = W extends number
+  ? P[W] extends number
+    ? number
+    : GradientOf<P, W>[]
+  : GradientOf<P, W>[];
+
+/** The function `hessian(f, { wrt: W })` returns. */
+export type HessianFunction<F extends ScalarFunction, W = 0> = (...args: Parameters<F>) => HessianOf<Parameters<F>, W>;
+
+/** The function `jacobian(f, { wrt: W })` returns: one row per number of the result, each shaped like the gradient. */
+export type JacobianFunction<F extends AnyFunction, W = 0> = (...args: Parameters<F>) => GradientOf<Parameters<F>, W>[];
+
 /** The how-to text shared by the stubs; the call shows the function's name when it has one. */
 function notCompiled(transform: string, f: unknown): AdgenError {
   const name = typeof f === "function" && f.name ? f.name : "f";
@@ -144,4 +165,54 @@ export function vjp(f: unknown): never {
 export function jvp<F extends AnyFunction>(f: F): JvpFunction<F>;
 export function jvp(f: unknown): never {
   throw notCompiled("jvp", f);
+}
+
+/**
+ * The Hessian-vector product of `f` (which must return a `number`) w.r.t. `args[0]`, or
+ * the argument(s) `options.wrt`: `(...args, v) => H·v`, `v` shaped like the gradient.
+ * Reverse mode over f's tangent code: a small constant times one gradient.
+ */
+export function hvp<F extends ScalarFunction>(f: F, options?: GradOptions<undefined>): HvpFunction<F, 0>;
+export function hvp<F extends ScalarFunction, const W extends Wrt<Parameters<F>>>(
+  f: F,
+  options: Required<GradOptions<W>>,
+): HvpFunction<F, W>;
+export function hvp(f: unknown): never {
+  throw notCompiled("hvp", f);
+}
+
+/**
+ * The Hessian of `f` (which must return a `number`) w.r.t. `args[0]` or `options.wrt`: one
+ * row per number of that argument, each shaped like the gradient (a number for a number).
+ */
+export function hessian<F extends ScalarFunction>(f: F, options?: GradOptions<undefined>): HessianFunction<F, 0>;
+export function hessian<F extends ScalarFunction, const W extends Wrt<Parameters<F>>>(
+  f: F,
+  options: Required<GradOptions<W>>,
+): HessianFunction<F, W>;
+export function hessian(f: unknown): never {
+  throw notCompiled("hessian", f);
+}
+
+/**
+ * The Jacobian of `f` (with an array, tuple or object result) w.r.t. `args[0]` or
+ * `options.wrt`: one row per number of the result, in order, each shaped like the gradient.
+ * Built by columns in forward mode when the argument holds fewer numbers than the result,
+ * otherwise by rows in reverse mode.
+ */
+export function jacobian<F extends AnyFunction>(f: F, options?: GradOptions<undefined>): JacobianFunction<F, 0>;
+export function jacobian<F extends AnyFunction, const W extends Wrt<Parameters<F>>>(
+  f: F,
+  options: Required<GradOptions<W>>,
+): JacobianFunction<F, W>;
+export function jacobian(f: unknown): never {
+  throw notCompiled("jacobian", f);
+}
+
+/**
+ * Inside a `@differentiable` function: `x`'s value, with zero derivative in every mode
+ * (numbers and arrays alike). Outside compiled code it is the identity.
+ */
+export function stopGradient<T>(x: T): T {
+  return x;
 }

@@ -40,12 +40,7 @@ const { checkAgainstHand } = requireBench("./checks.js") as {
 };
 
 /** Transform calls adgen rejects today, each with the one diagnostic it may give until it supports them. */
-const notYetSupported: Record<string, RegExp> = {
-  "gmm.jvp": /^ADG1001: jvp \(forward mode\) is not supported yet/,
-  "mlp.jvp": /^ADG1001: jvp \(forward mode\) is not supported yet/,
-  "gmm.hvp": /^ADG3003: .*has no exported member 'hvp'/,
-  "mlp.hvp": /^ADG3003: .*has no exported member 'hvp'/,
-};
+const notYetSupported: Record<string, RegExp> = {};
 
 /** With the Wishart prior's γ and m away from ADBench's 1 and 0, so that their terms are checked too. */
 const withPrior = (args: GmmArgs): GmmArgs => [args[0], args[1], args[2], args[3], 1.5, 2];

@@ -198,6 +198,17 @@ describe("adgen CLI", { timeout: 60_000 }, () => {
       expect(fs.existsSync(path.join(work, "out"))).toBe(false);
     });
 
+    it("inspect --mode jvp prints the tangent code, each tangent beside its value", () => {
+      write({ "src/a.ts": "/** @differentiable */\nexport function wave(x: number, k: number): number {\n  const phase = k * x;\n  return Math.sin(phase) * x;\n}\n" });
+      linkAdgen();
+      const result = adgen("inspect", "src/a.ts", "--mode", "jvp");
+      expect(result.stderr).toBe("");
+      expect(result.status).toBe(0);
+      expect(result.stdout).toContain("function wave_tangent(x: number, k: number, x_dot: number, k_dot: number): [number, number] {");
+      expect(result.stdout).toContain("const phase_dot = k_dot * x + k * x_dot;");
+      expect(result.stdout).not.toMatch(/Tape/);
+    });
+
     it("inspect reports a missing file", () => {
       const result = adgen("inspect", "missing.ts");
       expect(result.status).toBe(1);

@@ -78,6 +78,8 @@ function compiledTarget(t: Target) {
     grad: () => bound(driver[`grad${i}`]) as (...args: any[]) => unknown[],
     valueAndGrad: () => bound(driver[`valueAndGrad${i}`]) as (...args: any[]) => [number, unknown[]],
     vjp: (...args: any[]) => bound(driver[`vjp${i}`])(...args) as [unknown, (ct: unknown) => unknown[]],
+    jvp: (primals: unknown[], tangents: unknown[]) => bound(driver[`jvp${i}`])(primals, tangents) as [unknown, unknown],
+    hvp: (...args: any[]) => bound(driver[`hvp${i}`])(...args) as unknown[],
   };
 }
 
@@ -127,6 +129,57 @@ describe("fixture gradients", () => {
                 expect(value, at(args)).toBe(f(...args));
                 expect(gradient, at(args)).toEqual(grad()(...args));
               }
+            });
+          }
+
+          it("jvp gives the value and a tangent matching finite differences along random directions and, by ⟨u, J·d⟩ = ⟨uᵀJ, d⟩, vjp", () => {
+            const { f, jvp, vjp } = compiledTarget(t);
+            t.points.forEach((args, p) => {
+              const next = random(`${t.module}:${t.name}:jvp:${p}`);
+              const tangents = args.map((arg, j) => (!t.differentiable[j] ? null : t.integer.includes(j) ? scale(arg, 0) : cotangentLike(arg, next)));
+              const expected = f(...args);
+              const [value, tangent] = jvp(args, tangents);
+              if (!t.effects) expect(value, at(args)).toEqual(expected);
+              const u = cotangentLike(expected, next);
+              const directional = dot(u, tangent);
+              expectFinite(tangent, "tangent", at(args));
+
+              const h = t.float32 ? float32Step : 1e-6;
+              const moved = (eps: number) => dot(u, f(...args.map((arg, j) => along(arg, tangents[j], eps))));
+              const difference = (moved(h) - moved(-h)) / (2 * h);
+              expectClose(directional, difference, tol, "⟨u, J·d⟩ against finite differences", at(args));
+
+              if (!t.effects) {
+                const cts = vjp(...args)[1](u);
+                const reverse = wrtOf(t).concat(t.constant).reduce((sum, j) => sum + dot(tangents[j], cts[j]), 0);
+                expectClose(directional, reverse, t.float32 ? float32LinearityTolerance : linearityTolerance, "⟨u, J·d⟩ against ⟨uᵀJ, d⟩ from vjp", at(args));
+              }
+            });
+          });
+
+          if (t.scalar && wrt.length > 0) {
+            it("hvp matches finite differences of grad along random directions, and is symmetric", () => {
+              const { grad, hvp } = compiledTarget(t);
+              t.points.forEach((args, p) => {
+                const next = random(`${t.module}:${t.name}:hvp:${p}`);
+                const direction = () => wrt.map((j) => (t.integer.includes(j) ? scale(args[j], 0) : cotangentLike(args[j], next)));
+                const v = direction();
+                const hv = hvp(...args, v);
+                expect(hv, at(args)).toHaveLength(wrt.length);
+                expectFinite(hv, "H·v", at(args));
+
+                const h = t.float32 ? float32Step : 1e-5;
+                const shifted = (eps: number) => grad()(...args.map((arg, j) => (wrt.includes(j) ? along(arg, v[wrt.indexOf(j)], eps) : arg)));
+                const [plus, minus] = [shifted(h), shifted(-h)];
+                for (const j of checked) {
+                  const k = wrt.indexOf(j);
+                  const difference = along(scale(plus[k], 1 / (2 * h)), minus[k], -1 / (2 * h));
+                  expectClose(hv[k], difference, t.float32 ? 1e-2 : 1e-5, `(H·v)[${k}] against finite differences of grad`, at(args));
+                }
+
+                const u = direction();
+                expectClose(dot(u, hv), dot(v, hvp(...args, u)), t.float32 ? 1e-4 : 1e-8, "⟨u, H·v⟩ against ⟨v, H·u⟩", at(args));
+              });
             });
           }
 
@@ -239,6 +292,17 @@ function scale(value: unknown, factor: number): unknown {
   if (typeof value === "object" && value !== null) {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scale(v, factor)]));
   }
+  return value;
+}
+
+/** `value + eps · direction`, shaped like `value`: leaves the direction does not reach (null, a missing field) stay. */
+function along(value: unknown, direction: unknown, eps: number): unknown {
+  if (direction === null || direction === undefined) return value;
+  if (typeof value === "number") return value + eps * (direction as number);
+  const d = direction as any;
+  if (value instanceof Float64Array || value instanceof Float32Array) return value.map((x, i) => x + eps * d[i]);
+  if (Array.isArray(value)) return value.map((x, i) => along(x, d[i], eps));
+  if (typeof value === "object") return Object.fromEntries(Object.entries(value as object).map(([k, x]) => [k, along(x, d[k], eps)]));
   return value;
 }
 

@@ -72,20 +72,25 @@ export const wrtOf = (t: Target) => t.differentiable.flatMap((d, j) => (d && !t.
 /** Those of them checked against finite differences. */
 export const checkedOf = (t: Target) => wrtOf(t).filter((j) => !t.integer.includes(j));
 
-/** The driver of one module: `vjp<i>` for every target without effects, `grad<i>` / `valueAndGrad<i>` for scalar ones. */
+/**
+ * The driver of one module: `jvp<i>` for every target, `vjp<i>` for every target without
+ * effects, `grad<i>` / `valueAndGrad<i>` / `hvp<i>` for scalar ones.
+ */
 export function driverText(module: string): string {
   const spec = JSON.stringify("./" + module.replace(/\.ts$/, ""));
-  const lines = [`import { grad, valueAndGrad, vjp } from "adgen";`];
+  const lines = [`import { grad, hvp, jvp, valueAndGrad, vjp } from "adgen";`];
   targets.forEach((t, i) => {
     if (t.module !== module) return;
     const [head, ...rest] = t.name.split(".");
     lines.push(`import { ${head} as target${i} } from ${spec};`);
     const target = [`target${i}`, ...rest].join(".");
     if (!t.effects) lines.push(`export const vjp${i} = vjp(${target});`);
+    lines.push(`export const jvp${i} = jvp(${target});`);
     const wrt = wrtOf(t);
     if (t.scalar && wrt.length > 0) {
       lines.push(`export const grad${i} = grad(${target}, { wrt: [${wrt.join(", ")}] });`);
       lines.push(`export const valueAndGrad${i} = valueAndGrad(${target}, { wrt: [${wrt.join(", ")}] });`);
+      lines.push(`export const hvp${i} = hvp(${target}, { wrt: [${wrt.join(", ")}] });`);
     }
   });
   return lines.join("\n") + "\n";
@@ -154,7 +159,7 @@ export function loadUncompiled(relative: string, cache = new Map<string, Record<
   const stub = (transform: string) => () => () => {
     throw new Error(`${transform}: uncompiled fixture`);
   };
-  const adgen = { ...runtime, grad: stub("grad"), valueAndGrad: stub("valueAndGrad"), vjp: stub("vjp"), jvp: stub("jvp") };
+  const adgen = { ...runtime, grad: stub("grad"), valueAndGrad: stub("valueAndGrad"), vjp: stub("vjp"), jvp: stub("jvp"), hvp: stub("hvp") };
   const js = ts.transpileModule(sources[relative]!, {
     compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
   }).outputText;

@@ -8,7 +8,11 @@ import {
   defineDerivative,
   differentiable,
   grad,
+  hessian,
+  hvp,
+  jacobian,
   jvp,
+  stopGradient,
   valueAndGrad,
   vjp,
   type Cotangents,
@@ -179,7 +183,50 @@ describe("jvp", () => {
   });
 });
 
+declare function pairLoss(x: number, w: number[], steps: number): number;
+declare function spiral(t: number, r: Float64Array): Float64Array;
+
+describe("second order", () => {
+  it("hvp takes the arguments then a direction shaped like the gradient, and returns one", () => {
+    expectTypeOf(hvp(loss)).toEqualTypeOf<(w: Float64Array, x: Float64Array, y: number, v: Float64Array) => Float64Array>();
+    expectTypeOf(hvp(pairLoss, { wrt: [0, 1] })).parameters.toEqualTypeOf<[x: number, w: number[], steps: number, [number, number[]]]>();
+    expectTypeOf(hvp(pairLoss, { wrt: [0, 1] })).returns.toEqualTypeOf<[number, number[]]>();
+    // @ts-expect-error the direction is required
+    hvp(loss)(new Float64Array(2), new Float64Array(2), 1);
+  });
+
+  it("hessian gives a row per number of the wrt value, each shaped like the gradient; a number for a number", () => {
+    expectTypeOf(hessian(loss)).returns.toEqualTypeOf<Float64Array[]>();
+    expectTypeOf(hessian(pairLoss)).returns.toEqualTypeOf<number>();
+    expectTypeOf(hessian(pairLoss, { wrt: 1 })).returns.toEqualTypeOf<number[][]>();
+    expectTypeOf(hessian(pairLoss, { wrt: [0, 1] })).returns.toEqualTypeOf<[number, number[]][]>();
+    // @ts-expect-error hessian needs a number result
+    hessian(spiral);
+  });
+
+  it("jacobian gives a row per number of the result, each shaped like the gradient", () => {
+    expectTypeOf(jacobian(spiral)).returns.toEqualTypeOf<number[]>();
+    expectTypeOf(jacobian(spiral, { wrt: 1 })).returns.toEqualTypeOf<Float64Array[]>();
+    expectTypeOf(jacobian(spiral, { wrt: [1, 0] })).returns.toEqualTypeOf<[Float64Array, number][]>();
+  });
+
+  it("stopGradient keeps its argument's type", () => {
+    const w = new Float64Array(1);
+    expectTypeOf(stopGradient(w)).toEqualTypeOf<typeof w>();
+    expectTypeOf(stopGradient(2 as number)).toEqualTypeOf<number>();
+  });
+});
+
 describe("defineDerivative", () => {
+  it("takes a rule with a block body, and one without forward (forward mode then reports it where it is needed)", () => {
+    defineDerivative(Math.cbrt, {
+      reverse([x], y, dy) {
+        const slope = 3 * y * y;
+        return [x === 0 ? 0 : dy / slope];
+      },
+    });
+  });
+
   it("types rules from the function, fixed-arity and variadic", () => {
     defineDerivative(Math.sin, {
       reverse: ([x], _y, dy) => [dy * Math.cos(x)],

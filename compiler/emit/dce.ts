@@ -3,20 +3,26 @@
  *
  * Input: a generated function. Output: the same function without the statements whose
  * work nothing observes: assignments to variables not read afterwards, writes into arrays
- * no live name can reach (aliases included; parameters' arrays are the caller's, so always
- * reachable), branches and loops left empty, and tape save/restore pairs whose restored
+ * no live name can reach (aliases included; arrays of the parameters, of call results and
+ * arguments and of the tapes may be held elsewhere, so they are always reachable), branches and loops left empty, and tape save/restore pairs whose restored
  * value nobody reads. Liveness is computed backwards over the structured code, loops to a
  * fixed point. Effects (purity.ts) are never removed, except such a balanced tape pair.
  */
 import { aliasGroups } from "../ir/aliases";
-import { childLists, exprReads, stmtReads, walk, type Expr, type OutFunction, type Stmt } from "../ir/ir";
+import { childLists, exprReads, stmtExprs, stmtReads, walk, type Expr, type OutFunction, type Stmt } from "../ir/ir";
 import { isDroppable, type FunctionPurity } from "../ir/purity";
 
 export function removeDeadCode(fn: OutFunction, functions: FunctionPurity): boolean {
   const aliases = aliasGroups({ vars: fn.vars, body: fn.body, params: [], origins: [] } as never);
-  const params = new Set(fn.params.map((p) => p.name));
-  if (fn.self) params.add("this");
-  const reachable = (object: string, live: Set<string>) => [...aliases(object)].some((n) => live.has(n) || params.has(n));
+  // storage someone else may hold: the caller's (parameters), and what a call returned, was
+  // given or a tape held (a callee's forward half keeps the result's shadow for its reverse half)
+  const outside = new Set(fn.params.map((p) => p.name));
+  if (fn.self) outside.add("this");
+  for (const s of walk(fn.body)) {
+    if (s.kind === "assign" && (s.value.kind === "call" || s.value.kind === "restore" || s.value.kind === "pop")) outside.add(s.target);
+    for (const e of stmtExprs(s)) if (e.kind === "call") for (const n of exprReads(e)) outside.add(n);
+  }
+  const reachable = (object: string, live: Set<string>) => [...aliases(object)].some((n) => live.has(n) || outside.has(n));
   const pairSaves = new Set<number>();
   for (const s of walk(fn.body)) if (s.kind === "save" && s.pair !== undefined) pairSaves.add(s.pair);
   const deadPairs = new Set<number>();

@@ -365,14 +365,20 @@ class Printer {
       case "rule":
         return `${callee.text}(${args})`;
       case "differentiable":
-        return callee.receiver ? `${this.expr(callee.receiver, member)}.${callee.text}(${args})` : `${callee.text}(${args})`;
+        if (callee.receiver && !callee.standalone) return `${this.expr(callee.receiver, member)}.${callee.text}(${args})`;
+        return this.generatedCall(callee.text, callee.receiver, args);
       case "generated":
-        return callee.receiver ? `${callee.text}.call(${[this.expr(callee.receiver, 2), ...(args ? [args] : [])].join(", ")})` : `${callee.text}(${args})`;
+        return this.generatedCall(callee.text, callee.receiver, args);
       case "opaque":
         return callee.method ? `${this.expr(callee.fn, member)}.${callee.method}(${args})` : `${this.expr(callee.fn, member)}(${args})`;
       case "runtime":
         return `${this.context.runtime()}.${callee.name}(${args})`;
     }
+  }
+
+  /** `f(args)`, or `f.call(receiver, args)` for a generated function of a method. */
+  private generatedCall(text: string, receiver: Expr | undefined, args: string): string {
+    return receiver ? `${text}.call(${[this.expr(receiver, 2), ...(args ? [args] : [])].join(", ")})` : `${text}(${args})`;
   }
 
   private op(e: Extract<Expr, { kind: "op" }>): [string, number] {

@@ -41,10 +41,10 @@ export interface Rule {
   file: string;
   /** identifiers the templates use besides their own parameters (must be in scope) */
   freeNames: string[];
-  /** per argument, its cotangent (null where identically 0); `each` for variadic rules */
-  reverse: { kind: "fixed"; parts: (Expr | null)[] } | { kind: "each"; part: Expr };
-  /** the result's tangent; `sum` of a term per argument, or `pick` one argument's tangent */
-  forward?: { kind: "fixed"; tangent: Expr } | { kind: "sum"; term: Expr } | { kind: "pick"; index: Expr };
+  /** per argument, its cotangent (null where identically 0); `each` for variadic rules; `called` at run time */
+  reverse: { kind: "fixed"; parts: (Expr | null)[] } | { kind: "each"; part: Expr } | { kind: "called" };
+  /** the result's tangent; `sum` of a term per argument, or `pick` one argument's tangent; `called` at run time */
+  forward?: { kind: "fixed"; tangent: Expr } | { kind: "sum"; term: Expr } | { kind: "pick"; index: Expr } | { kind: "called" };
 }
 
 /** What a template's placeholders stand for at one call. */
@@ -66,7 +66,16 @@ export function instantiate(template: Expr, call: RuleCall, each?: { item: Expr;
     if (e.kind === "op" && e.op === "restLength") return call.spread ? { kind: "length", object: call.spread } : lit(String(call.args.length));
     if (e.kind === "op" && e.op === "restIndexOf") return restIndexOf(subst(e.args[0]), call);
     if (e.kind === "get" && e.object.kind === "var" && e.object.name === P.restTangents && e.key.kind === "index") {
-      return pickTangent(subst(e.key.index), call);
+      // `dxs[i]` in a per-item term is the item's own tangent
+      const own = e.key.index.kind === "var" && e.key.index.name === P.index && each?.tangent;
+      if (own) return own;
+      // `dxs[xs.indexOf(t)]` over listed arguments: the tangent of the first argument equal to t
+      const index = e.key.index;
+      if (!call.spread && index.kind === "op" && index.op === "restIndexOf") {
+        const target = subst(index.args[0]);
+        return call.args.reduceRight<Expr>((rest, arg, i) => op("?:", op("===", arg, target), call.tangents?.[i] ?? lit("0"), rest), lit("NaN"));
+      }
+      return pickTangent(subst(index), call);
     }
     return mapChildren(e, subst);
   };
@@ -120,23 +129,27 @@ const globalNames = new Set(["Math", "Number", "Infinity", "NaN", "undefined"]);
 /** Reads one `defineDerivative(fn, { reverse, forward })` call into a rule. */
 export function ruleFromCall(call: CallExpression, key: string): Rule {
   const [, rulesArg] = call.getArguments();
-  const property = (name: string) => {
+  // a rule written as one expression is a template, inlined; any other function (a block
+  // body, a function declared elsewhere) is called at run time through the registry
+  const property = (name: string): ArrowFunction | "called" | undefined => {
     const p = Node.isObjectLiteralExpression(rulesArg) ? rulesArg.getProperty(name) : undefined;
-    const init = Node.isPropertyAssignment(p) ? p.getInitializer() : undefined;
-    return Node.isArrowFunction(init) ? init : undefined;
+    if (Node.isMethodDeclaration(p)) return "called";
+    const init = Node.isPropertyAssignment(p) ? p.getInitializer() : Node.isShorthandPropertyAssignment(p) ? p.getNameNode() : undefined;
+    if (!init) return undefined;
+    return Node.isArrowFunction(init) && !Node.isBlock(init.getBody()) ? init : "called";
   };
   const reverse = property("reverse");
   if (!reverse) {
     throw new CompileError(
       codes.ruleShape,
-      "a derivative rule must be written `defineDerivative(fn, { reverse: (args, result, cotangent) => [...], forward: (args, tangents, result) => ... })` with arrow functions",
+      "a derivative rule must be written `defineDerivative(fn, { reverse: (args, result, cotangent) => [...], forward: (args, tangents, result) => ... })`, the rules as an object literal",
       call,
     );
   }
   const freeNames = new Set<string>();
-  const rule: Rule = { key, file: call.getSourceFile().getFilePath(), freeNames: [], reverse: reverseTemplate(reverse, freeNames) };
+  const rule: Rule = { key, file: call.getSourceFile().getFilePath(), freeNames: [], reverse: reverse === "called" ? { kind: "called" } : reverseTemplate(reverse, freeNames) };
   const forward = property("forward");
-  if (forward) rule.forward = forwardTemplate(forward, freeNames);
+  if (forward) rule.forward = forward === "called" ? { kind: "called" } : forwardTemplate(forward, freeNames);
   rule.freeNames = [...freeNames];
   return rule;
 }

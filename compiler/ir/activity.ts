@@ -11,7 +11,8 @@
  * Also checks that no value depending on the inputs flows into a call adgen cannot
  * differentiate and that could lose its derivative (ADG2001).
  */
-import { CompileError, codes } from "../diagnostics";
+import { CompileError, codes, messages } from "../diagnostics";
+import { aliasGroups } from "./aliases";
 import { isFlatArray, walk, type Expr, type IrFunction, type Stmt } from "./ir";
 
 export interface Activity {
@@ -168,12 +169,30 @@ export function checkCalls(fn: IrFunction): void {
       );
     }
   };
+  checkStoppedArrays(fn);
   for (const s of walk(fn.body)) {
     if (s.kind === "assign" && s.value.kind === "call") {
       const type = fn.vars.get(s.target)?.type;
       check(s, s.value, true, type === "number" || type === "reference");
     } else if (s.kind === "effect" && s.value.kind === "call") {
       check(s, s.value, false, false);
+    }
+  }
+}
+
+/**
+ * `stopGradient(a)` of an array is `a` itself, without a derivative: sound only while neither
+ * name is written, since a write through either would be seen through the other.
+ */
+function checkStoppedArrays(fn: IrFunction): void {
+  const aliases = aliasGroups(fn);
+  const written = new Set<string>();
+  for (const s of walk(fn.body)) if (s.kind === "store" || s.kind === "push" || s.kind === "fill" || s.kind === "set") for (const n of aliases(s.object)) written.add(n);
+  for (const s of walk(fn.body)) {
+    if (s.kind !== "assign" || s.value.kind !== "op" || s.value.op !== "stopGradient" || fn.vars.get(s.target)?.type !== "reference") continue;
+    const source = names(s.value.args)[0];
+    if (written.has(s.target) || (source && written.has(source))) {
+      throw new CompileError(codes.unsupportedSyntax, messages.stoppedArrayWritten(source ?? "…"), fn.origins[s.origin]?.pos);
     }
   }
 }

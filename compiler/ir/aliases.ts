@@ -18,8 +18,9 @@ export function aliasGroups(fn: IrFunction): (name: string) => Set<string> {
     }
   };
   const isRef = (name: string) => fn.vars.get(name)?.type !== "number";
+  // the name whose storage a value shares: `a`, `a!`, `a[i]`, `a[i][j]` (simplification nests reads), a view
   const source = (e: Expr): string | undefined =>
-    e.kind === "var" ? e.name : e.kind === "op" && e.op === "nonnull" ? source(e.args[0]) : (e.kind === "get" || e.kind === "view" || e.kind === "pop") && e.object.kind === "var" ? e.object.name : undefined;
+    e.kind === "var" ? e.name : e.kind === "op" && e.op === "nonnull" ? source(e.args[0]) : e.kind === "get" || e.kind === "view" || e.kind === "pop" ? source(e.object) : undefined;
   for (const s of walk(fn.body)) {
     if (s.kind === "assign" && isRef(s.target)) {
       const from = source(s.value);

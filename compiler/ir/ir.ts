@@ -38,8 +38,12 @@ export type TapeKind = "number" | "boolean" | "reference";
 export type Callee =
   /** a function with a derivative rule (`Math.sin`, a user's `defineDerivative`): pure */
   | { kind: "rule"; text: string; rule: string }
-  /** a `@differentiable` function, differentiated through its generated halves */
-  | { kind: "differentiable"; text: string; target: string; receiver?: Expr }
+  /**
+   * a `@differentiable` function, differentiated through its generated halves; `text` is a
+   * method name read off `receiver` (`this.step`), or with `standalone` a generated function
+   * called with `receiver` as its `this` (`step_tangent.call(this, …)`)
+   */
+  | { kind: "differentiable"; text: string; target: string; receiver?: Expr; standalone?: boolean }
   /** a generated function (`f_forward`, `f_reverse`, a tangent): `of` names its source */
   | { kind: "generated"; text: string; of: string; role: GeneratedRole; receiver?: Expr }
   /**
@@ -163,6 +167,8 @@ export interface IrFunction {
 export const v = (name: string): Extract<Expr, { kind: "var" }> => ({ kind: "var", name });
 export const lit = (text: string): Extract<Expr, { kind: "lit" }> => ({ kind: "lit", text });
 export const op = (operator: string, ...args: Expr[]): Expr => ({ kind: "op", op: operator, args });
+/** An array literal of `items`: a tuple. */
+export const tuple = (items: readonly Expr[]): Expr => ({ kind: "literal", shape: "array", items: items.map((value, k) => ({ key: String(k), value })) });
 
 export const isAtom = (e: Expr): e is Atom => e.kind === "var" || e.kind === "lit";
 export const varName = (e: Expr): string | undefined => (e.kind === "var" ? e.name : undefined);

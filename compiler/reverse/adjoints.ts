@@ -17,7 +17,7 @@
  * shadow's element and aliases share adjoints. Calls of `@differentiable` functions: calls.ts.
  * Input: one primal statement. Output: its adjoint statements, in reverse-sweep order.
  */
-import { isFlatArray, lit, op, v, type Expr, type Key, type Stmt } from "../ir/ir";
+import { isFlatArray, lit, op, tuple, v, type Expr, type Key, type Stmt } from "../ir/ir";
 import { instantiate, type Rule } from "../front/rules";
 import { accumulate, type ReverseContext } from "./context";
 
@@ -152,13 +152,25 @@ function ruleAdjoint(cx: ReverseContext, rule: Rule, call: Extract<Expr, { kind:
     out.push({ kind: "for", index: k, start: lit("0"), end: { kind: "length", object: array }, step: 1, body, origin, integralEnd: true });
     return out;
   }
+  if (rule.reverse.kind === "called") {
+    // a rule that is not one expression: called once, its cotangents read one by one
+    const cotangents = cx.fresh("cotangents", "reference", "number[]");
+    const text = call.callee.kind === "rule" ? call.callee.text : "";
+    out.push({ kind: "assign", target: cotangents, value: cx.runtimeCall("reverseRule", lit(text), tuple(call.args), result, seed), origin });
+    call.args.forEach((arg, i) => {
+      const to = cx.activeVar(arg);
+      if (to && !cx.isReference(to)) out.push(accumulate(cx.bar(to), { kind: "get", object: v(cotangents), key: { kind: "index", index: lit(String(i)) } }, origin));
+    });
+    return out;
+  }
+  const reverse = rule.reverse;
   const ruleCall = { args: call.args, result, seed };
   call.args.forEach((arg, i) => {
     const to = cx.activeVar(arg);
     if (!to || cx.isReference(to)) return;
-    const part = rule.reverse.kind === "fixed" ? rule.reverse.parts[i] : instantiate(rule.reverse.part, ruleCall, { item: arg, index: lit(String(i)) });
+    const part = reverse.kind === "fixed" ? reverse.parts[i] : instantiate(reverse.part, ruleCall, { item: arg, index: lit(String(i)) });
     if (!part) return;
-    out.push(accumulate(cx.bar(to), rule.reverse.kind === "fixed" ? instantiate(part, ruleCall) : part, origin));
+    out.push(accumulate(cx.bar(to), reverse.kind === "fixed" ? instantiate(part, ruleCall) : part, origin));
   });
   return out;
 }

@@ -12,7 +12,7 @@
  * only for active variables; see plan.ts for what is saved and why.
  */
 import type { Activity } from "../ir/activity";
-import { barrier, lit, v, type Expr, type IrFunction, type OutFunction, type Stmt } from "../ir/ir";
+import { barrier, lit, tuple, v, type Expr, type IrFunction, type OutFunction, type Stmt } from "../ir/ir";
 import { structureOf } from "../ir/structure";
 import type { Rule } from "../front/rules";
 import type { Names } from "../naming";
@@ -102,7 +102,6 @@ export function generateReverse(inputs: ReverseInputs, request: ReverseRequest):
     if (activity.isActive(p.name)) return cx.barVar(p.name);
     return p.type === "number" ? lit("0") : zeroShadow(cx, v(p.name), p.shape);
   };
-  const tuple = (items: Expr[]): Expr => ({ kind: "literal", shape: "array", items: items.map((value, k) => ({ key: String(k), value })) });
   const gradient = request.many ? tuple(request.wrt.map(gradientOf)) : gradientOf(request.wrt[0]);
   const gradientType = request.many ? `[${request.wrt.map((i) => fn.params[i].tangentText).join(", ")}]` : fn.params[request.wrt[0]].tangentText;
 

@@ -10,7 +10,7 @@
  * replays its trip count). Structure mirrors the source: this is where "loops keep their
  * shape" happens.
  */
-import { lit, op, v, type Expr, type IrVar, type Stmt, type TapeKind } from "../ir/ir";
+import { exprReads, lit, op, stmtExprs, stmtReads, v, type Expr, type IrVar, type Stmt, type TapeKind } from "../ir/ir";
 import type { ReverseContext } from "./context";
 import type { Plan, Unit } from "./plan";
 
@@ -64,18 +64,36 @@ function statement(cx: ReverseContext, s: Stmt, units: Map<Stmt, Unit>, plan: Pl
     }
     default: {
       const unit = units.get(s) ?? { forward: [s], adjoint: [] };
+      // A call's forward half leaves entries on the tapes that its reverse half, in the
+      // adjoint, takes back; the unit's restores follow the adjoint, so its saves go first,
+      // before the call, wherever what they save is not written earlier in the unit.
+      const saved: Stmt[] = [];
       const forward: Stmt[] = [];
       const restores: Stmt[] = [];
+      const written = new Set<string>();
       for (const f of unit.forward) {
         const { before, after } = withSave(cx, f, s, plan);
-        forward.push(...before, f);
+        const early = before.every((b) => stmtReads(b).every((n) => !written.has(n)));
+        (early ? saved : forward).push(...before);
+        forward.push(f);
         restores.unshift(...after);
+        for (const n of writtenBy(f)) written.add(n);
       }
+      forward.unshift(...saved);
       const step = plan.steps.get(s);
       const undo: Stmt[] = step && s.kind === "assign" ? [{ kind: "assign", target: s.target, value: step, origin }] : [];
       return { forward, reverse: [...redo(s, plan), ...unit.adjoint, ...restores, ...undo] };
     }
   }
+}
+
+/** What a forward statement may change: its target, the array it writes, a callee's arguments. */
+function writtenBy(f: Stmt): string[] {
+  const calls = stmtExprs(f).flatMap((e) => (e.kind === "call" ? exprReads(e) : []));
+  if (f.kind === "assign") return [f.target, ...calls];
+  if (f.kind === "store" || f.kind === "push" || f.kind === "fill" || f.kind === "set") return [f.object, ...calls];
+  if (f.kind === "effect" && f.value.kind === "pop" && f.value.object.kind === "var") return [f.value.object.name];
+  return calls;
 }
 
 /** The values computed again just before a statement's reverse code reads them. */

@@ -71,6 +71,8 @@ function runBuild(calls) {
 function buildTransforms() {
   const calls = transformCalls();
   writeDrivers(calls);
+  // the last run's transpiled files are not adgen's: its out-dir guard would refuse them
+  fs.rmSync(buildDir, { recursive: true, force: true });
   /** @type {Record<string, string>} */
   const status = {};
   let remaining = calls;

@@ -8,6 +8,7 @@
  * only calls that receive no active value, or whose result carries no derivative, are).
  */
 import { Node, type CallExpression, type Expression, type NewExpression, type PropertyAccessExpression } from "ts-morph";
+import { CompileError, codes, messages } from "../../diagnostics";
 import { runtimeExportName } from "../../runtime-refs";
 import { lit, v, type ArrayCtor, type Atom, type Callee, type Expr } from "../../ir/ir";
 import type { LowerContext } from "./context";
@@ -17,6 +18,18 @@ import { arrayMethod, callLocal } from "./inline";
 import { unsupported } from "./unsupported";
 
 const typedArrays = new Set(["Float64Array", "Float32Array"]);
+const transforms = new Set(["grad", "valueAndGrad", "vjp", "jvp", "hvp", "hessian", "jacobian"]);
+
+/** The transform (`grad`, …) whose result a callee is, when it is a constant holding one. */
+function generatedBy(callee: Node): string | undefined {
+  if (!Node.isIdentifier(callee)) return undefined;
+  const symbol = callee.getSymbol();
+  const declaration = (symbol?.getAliasedSymbol() ?? symbol)?.getDeclarations()[0];
+  const init = Node.isVariableDeclaration(declaration) ? declaration.getInitializer() : undefined;
+  if (!Node.isCallExpression(init)) return undefined;
+  const name = runtimeExportName(init.getSourceFile(), init.getExpression().compilerNode);
+  return name && transforms.has(name) ? name : undefined;
+}
 
 export function lowerCall(cx: LowerContext, node: CallExpression): Expr {
   const callee = skipTransparent(node.getExpression());
@@ -56,6 +69,8 @@ export function lowerCall(cx: LowerContext, node: CallExpression): Expr {
     const differentiable: Callee = { kind: "differentiable", text: callText, target: cx.resolver.keyOf(target), ...(receiver ? { receiver } : {}) };
     return { kind: "call", callee: differentiable, args: args() };
   }
+  const transform = generatedBy(callee);
+  if (transform) throw new CompileError(codes.notDifferentiableCallee, messages.transformCalled(callee.getText(), transform), node);
   if (Node.isIdentifier(callee)) {
     const binding = cx.lookup(callee.getText());
     if (binding?.kind === "function") {
