@@ -6,8 +6,13 @@
  * The command runs in a worker thread with a deep stack: TypeScript's checker and prettier
  * recurse as deep as the code they read is nested, and a build must handle what tsc does.
  */
+import * as nodeModule from "node:module";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { installCommand, missingLibraries } from "./compiler/requirements";
+
+// Node 22.1 and later keep the compiled code of the modules loaded below (TypeScript is 9 MB of
+// JavaScript) in a cache on disk, as tsc does: later runs start faster. Older versions lack it.
+(nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
 interface Start {
   args: string[];

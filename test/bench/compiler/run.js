@@ -1,8 +1,8 @@
 // @ts-check
 /**
  * `npm run bench:compiler [-- --quick] [-- --limit <s>] [-- --only <text>] [-- --profile]`:
- * the wall time and peak memory of `adgen build` (the built CLI, start-up included) on
- * generated projects of growing size, with the growth from each size to the next.
+ * the wall time, CPU time and peak memory of `adgen build` (the built CLI, start-up included)
+ * on generated projects of growing size, with the growth from each size to the next.
  *
  * Input: the project families of projects.js (`--only` keeps the cases whose label, e.g.
  * "loop-bearing 996", contains the text); dist/ as `npm run build` left it. Output: a table
@@ -47,19 +47,19 @@ function writeProject(files) {
 }
 
 /**
- * `adgen build src --out-dir out` in `dir`, with `nodeFlags`: seconds, peak resident memory
- * (MiB, from the process's own rusage at exit) and the outcome.
+ * `adgen build src --out-dir out` in `dir`, with `nodeFlags`: seconds, CPU seconds and peak
+ * resident memory (MiB), both from the process's own rusage at exit, and the outcome.
  */
 function timeBuild(dir, nodeFlags = [], seconds = limitSeconds) {
-  const rssFile = path.join(dir, "maxrss");
+  const usageFile = path.join(dir, "usage.json");
   const start = process.hrtime.bigint();
   const loadavg = os.loadavg()[0];
-  const result = spawnSync(process.execPath, [...nodeFlags, "-r", path.join(__dirname, "maxrss.js"), cli, "build", "src", "--out-dir", "out"], {
+  const result = spawnSync(process.execPath, [...nodeFlags, "-r", path.join(__dirname, "usage.js"), cli, "build", "src", "--out-dir", "out"], {
     cwd: dir,
     encoding: "utf8",
     timeout: seconds * 1000,
     killSignal: "SIGKILL",
-    env: { ...process.env, ADGEN_BENCH_MAXRSS: rssFile },
+    env: { ...process.env, ADGEN_BENCH_USAGE: usageFile },
   });
   const elapsed = Number(process.hrtime.bigint() - start) / 1e9;
   if (result.error && /** @type {any} */ (result.error).code === "ETIMEDOUT") return { outcome: "timeout", seconds: elapsed, loadavg };
@@ -67,8 +67,8 @@ function timeBuild(dir, nodeFlags = [], seconds = limitSeconds) {
     const diagnostic = `${result.stdout}${result.stderr}`.split("\n").find((line) => line.includes("error")) ?? `exit ${result.status}`;
     return { outcome: "error", seconds: elapsed, loadavg, diagnostic };
   }
-  const mib = Number(fs.readFileSync(rssFile, "utf8")) / 1024;
-  return { outcome: "ok", seconds: elapsed, loadavg, mib };
+  const { maxRSS, cpuSeconds } = JSON.parse(fs.readFileSync(usageFile, "utf8"));
+  return { outcome: "ok", seconds: elapsed, cpuSeconds, loadavg, mib: maxRSS / 1024 };
 }
 
 /** log(b/a) / log(size b / size a): 1 when time grows linearly with size, 2 when quadratically. */
@@ -84,7 +84,7 @@ function main() {
       if (options.only !== undefined && !`${family.name} ${size}`.includes(options.only)) continue;
       if (stopped) {
         results.push({ family: family.name, size, outcome: "skipped" });
-        rows.push([family.name, `${size} ${family.unit}`, "skipped", "", "", "", "", ""]);
+        rows.push([family.name, `${size} ${family.unit}`, "skipped", "", "", "", "", "", ""]);
         continue;
       }
       process.stderr.write(`${family.name} ${size} ${family.unit}…`);
@@ -98,20 +98,22 @@ function main() {
       if (measured.outcome !== "ok") {
         stopped = true;
         const shown = measured.outcome === "timeout" ? `> ${limitSeconds} s` : `error: ${measured.diagnostic}`;
-        rows.push([family.name, `${size} ${family.unit}`, result.files, shown, "", "", "", measured.loadavg.toFixed(1)]);
+        rows.push([family.name, `${size} ${family.unit}`, result.files, shown, "", "", "", "", measured.loadavg.toFixed(1)]);
         continue;
       }
       const growth = previous
-        ? [`×${(measured.seconds / previous.seconds).toFixed(2)}`, exponent(previous.seconds, measured.seconds, previous.size, size).toFixed(2)]
+        ? [`×${(measured.cpuSeconds / previous.cpuSeconds).toFixed(2)}`, exponent(previous.cpuSeconds, measured.cpuSeconds, previous.size, size).toFixed(2)]
         : ["", ""];
-      rows.push([family.name, `${size} ${family.unit}`, result.files, measured.seconds.toFixed(1), ...growth, measured.mib.toFixed(0), measured.loadavg.toFixed(1)]);
+      const row = [measured.seconds.toFixed(1), measured.cpuSeconds.toFixed(1), ...growth, measured.mib.toFixed(0), measured.loadavg.toFixed(1)];
+      rows.push([family.name, `${size} ${family.unit}`, result.files, ...row]);
       previous = result;
     }
   }
-  console.log(table(["family", "size", "files", "build s", "growth", "exponent", "peak MiB", "load"], rows, 2));
+  console.log(table(["family", "size", "files", "build s", "cpu s", "growth", "exponent", "peak MiB", "load"], rows, 2));
   console.log(
-    "\nbuild s: wall time of `node dist/cli.js build src --out-dir out`, start-up included; growth: time ÷ the previous size's;",
-    "\nexponent: log(time ratio) / log(size ratio), 1 for linear growth, 2 for quadratic; peak MiB: the build's maximum resident set;",
+    "\nbuild s: wall time of `node dist/cli.js build src --out-dir out`, start-up included; cpu s: the CPU time of all its threads,",
+    "\nthe steadier figure on a shared machine; growth: CPU time ÷ the previous size's; exponent: log(CPU time ratio) /",
+    "\nlog(size ratio), 1 for linear growth, 2 for quadratic; peak MiB: the build's maximum resident set;",
     "\nload: the machine's 1-minute load average when the build started (above the core count, times are inflated).",
   );
   const environment = { date: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model, loadavg: os.loadavg() };
