@@ -12,8 +12,10 @@ import {
   checkGrad,
   defineDerivative,
   differentiable,
+  forwardRule,
   grad,
   jvp,
+  reverseRule,
   valueAndGrad,
   vjp,
 } from "../runtime/index";
@@ -293,8 +295,8 @@ describe("defineDerivative", () => {
     expect(defineDerivative(Math.sin, rules)).toBeUndefined();
   });
 
-  it("rejects malformed rules", () => {
-    const bad = { reverse: () => [0] } as unknown as Parameters<
+  it("rejects malformed rules; forward may be left out", () => {
+    const bad = { reverse: () => [0], forward: 2 } as unknown as Parameters<
       typeof defineDerivative<[number], number>
     >[1];
     const error = thrown(() => defineDerivative(Math.exp, bad));
@@ -302,5 +304,14 @@ describe("defineDerivative", () => {
     expect((error as Error).message).toContain(
       "defineDerivative(exp): rules.forward must be a function",
     );
+    defineDerivative(Math.expm1, { reverse: ([x], _y, dy) => [dy * Math.exp(x)] });
+  });
+
+  it("registers a rule that generated code calls at run time", () => {
+    const cube = (x: number) => x * x * x;
+    defineDerivative(cube, { reverse: ([x], _y, dy) => [3 * x * x * dy], forward: ([x], [dx]) => 3 * x * x * dx });
+    expect(reverseRule(cube, [2], 8, 1)).toEqual([12]);
+    expect(forwardRule(cube, [2], [0.5], 8)).toBe(6);
+    expect(thrown(() => reverseRule((x: number) => x, [1], 1, 1))).toBeInstanceOf(AdgenError);
   });
 });
