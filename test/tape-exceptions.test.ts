@@ -1,0 +1,77 @@
+/**
+ * Gradients that throw leave the tapes as they found them: a gradient whose primal throws
+ * part-way through a loop, called directly and called (and caught) from inside another
+ * gradient's reverse sweep — a custom derivative whose rule falls back when it fails — and
+ * the results that follow are right.
+ */
+import { describe, expect, it } from "vitest";
+import { checkGrad, tapeMark } from "../runtime";
+import { compileSources } from "./harness";
+
+const source = `
+import { defineDerivative, grad } from "adgen";
+
+/** x itself, refusing values past 1 (an input check deep inside a model). */
+export function checked(x: number): number {
+  if (x > 1) throw new RangeError("checked: " + x + " is past 1");
+  return x;
+}
+defineDerivative(checked, { reverse: (_args, _y, dy) => [dy], forward: (_args, [dx]) => dx });
+
+/** @differentiable */
+export function inner(x: number): number {
+  let s = 0.5;
+  for (let i = 1; i <= 5; i++) s = Math.sin(s * x) + 0.3 * i;
+  return checked(x) * s;
+}
+export const dInner = grad(inner);
+
+/** x², whose slope is taken from another gradient where it can be, 2x where that throws. */
+export function square(x: number): number {
+  return x * x;
+}
+defineDerivative(square, {
+  reverse: ([x], _y, dy) => {
+    let slope = 2 * x;
+    try {
+      slope = dInner(x * 10) * 0 + 2 * x;
+    } catch {
+      slope = 2 * x;
+    }
+    return [dy * slope];
+  },
+  forward: ([x], [dx]) => 2 * x * dx,
+});
+
+/** @differentiable */
+export function outer(x: number, y: number): number {
+  let s = y;
+  for (let i = 0; i < 4; i++) s = Math.cos(s * x) + square(x + i * y) * 0.1;
+  return s * y;
+}
+export const dOuter = grad(outer, { wrt: [0, 1] });
+`;
+
+const compiled = compileSources({ "throwing.ts": source });
+const m = () => compiled.load("throwing.ts");
+
+describe("a gradient that throws", () => {
+  it("compiles", () => expect(compiled.diagnostics).toEqual([]));
+
+  it("called directly: the error reaches the caller, the tapes are as they were, the next call is right", () => {
+    const before = tapeMark();
+    for (let k = 0; k < 100; k++) expect(() => m().dInner(5)).toThrow(RangeError);
+    expect(tapeMark()).toEqual(before);
+    expect(checkGrad(m().inner, m().dInner, [0.2]).maxRelError).toBeLessThan(1e-6);
+    expect(tapeMark()).toEqual(before);
+  });
+
+  it("called and caught inside another gradient's reverse sweep: the outer gradient is right", () => {
+    const before = tapeMark();
+    // dInner(x * 10) throws for every x here: the rule falls back to 2x mid-sweep
+    const report = checkGrad(m().outer, m().dOuter, [0.7, 0.4], { wrt: [0, 1] });
+    expect(report.maxRelError).toBeLessThan(1e-6);
+    expect(tapeMark()).toEqual(before);
+    expect(() => m().dInner(0.7 * 10)).toThrow(RangeError);
+  });
+});
