@@ -129,10 +129,15 @@ export function callsUsingTapes(e: Expr): boolean {
   return false;
 }
 
-/** The tapes a function pushes to or pops from, in the order it first does, and whether it does in a loop. */
+/**
+ * The tapes a function pushes to or pops from, in the order it first does, and whether to
+ * keep them in locals: when it does in a loop, and no branch or loop head calls code that
+ * may use them (the locals are synced around statements, not inside an expression).
+ */
 export function tapesUsed(fn: OutFunction): { kinds: TapeKind[]; inLoop: boolean } {
   const kinds = new Set<TapeKind>();
   let inLoop = false;
+  let headCalls = false;
   const note = (kind: TapeKind, loops: number) => {
     kinds.add(kind);
     if (loops > 0 && kind !== "reference") inLoop = true;
@@ -140,6 +145,7 @@ export function tapesUsed(fn: OutFunction): { kinds: TapeKind[]; inLoop: boolean
   const visit = (list: readonly Stmt[], loops: number) => {
     for (const s of list) {
       if (s.kind === "save") note(s.tape, loops);
+      if ((s.kind === "if" || s.kind === "for" || s.kind === "loop") && stmtExprs(s).some(callsUsingTapes)) headCalls = true;
       for (const e of stmtExprs(s)) {
         const stack = [e];
         while (stack.length) {
@@ -152,7 +158,7 @@ export function tapesUsed(fn: OutFunction): { kinds: TapeKind[]; inLoop: boolean
     }
   };
   visit(fn.body, 0);
-  return { kinds: [...kinds], inLoop };
+  return { kinds: [...kinds], inLoop: inLoop && !headCalls };
 }
 
 /**
