@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import * as runtime from "../runtime";
 import { compileSources } from "./harness";
 import { fixtureSources } from "./fixtures";
+import { tapeHighWater } from "./bench/measure";
 
 const sources = fixtureSources();
 const driver = [
@@ -27,40 +28,10 @@ const compiled = compileSources(
   "functions",
 );
 
-const sentinel = { number: -8.125e-301, boolean: 7 };
-
-/**
- * Runs `work` and returns the bytes its pushes reached on the tapes. Generated code pushes
- * on the typed stacks through locals (the stack's `top` is written back only around calls),
- * so their high-water mark is read from the buffer: filled beforehand with a value no
- * gradient stores, and large enough not to grow. References are pushed through the method.
- */
+/** Runs `work` and returns the bytes its pushes reached on the tapes, all of them popped again. */
 function peakBytes(work: () => void): number {
-  const typed = [
-    { stack: runtime.numberTape, buffer: new Float64Array(1 << 17).fill(sentinel.number), unused: sentinel.number },
-    { stack: runtime.booleanTape, buffer: new Uint8Array(1 << 17).fill(sentinel.boolean), unused: sentinel.boolean },
-  ];
-  for (const { stack, buffer } of typed) stack.data = buffer;
-  const references = runtime.referenceTape;
-  let referencePeak = 0;
-  const push = references.push.bind(references);
-  references.push = (value: unknown) => {
-    push(value);
-    referencePeak = Math.max(referencePeak, references.bytes);
-  };
-  try {
-    work();
-  } finally {
-    delete (references as { push?: unknown }).push;
-  }
-  let peak = referencePeak;
-  for (const { stack, buffer, unused } of typed) {
-    expect(stack.data, "the buffer was large enough").toBe(buffer);
-    let reached = buffer.length;
-    while (reached > 0 && Object.is(buffer[reached - 1], unused)) reached--;
-    peak += reached * buffer.BYTES_PER_ELEMENT;
-  }
-  const total = [runtime.numberTape, runtime.booleanTape, references].reduce((sum, t) => sum + t.bytes, 0);
+  const peak = tapeHighWater(runtime, work);
+  const total = [runtime.numberTape, runtime.booleanTape, runtime.referenceTape].reduce((sum, t) => sum + t.bytes, 0);
   expect(total, "every push was popped").toBe(0);
   return peak;
 }
