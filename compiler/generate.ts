@@ -88,7 +88,7 @@ export class Generator {
   }
 
   /** Generates one request's functions (IR, simplified). */
-  build(request: Request, options: { raw?: boolean } = {}): OutFunction[] {
+  build(request: Request, options: { raw?: boolean | "plan" } = {}): OutFunction[] {
     const ir = this.ir(request.target);
     const target = this.target(request.target);
     const activity = analyse(ir, request.wrt.map((i) => ir.params[i].name));

@@ -8,7 +8,8 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import * as runtime from "../runtime";
-import { compileSources } from "./harness";
+import { run } from "../compiler/commands";
+import { compileSources, repoRoot } from "./harness";
 import { fixtureSources } from "./fixtures";
 import { tapeHighWater } from "./bench/measure";
 
@@ -48,6 +49,17 @@ describe("tape use of the Euler ODE gradient", () => {
       const slopes = trips.slice(1).map((n, i) => (peaks[i + 1] - peaks[i]) / (n - trips[i]));
       console.log(`eulerOde ${name}: peak bytes ${trips.map((n, i) => `N=${n}: ${peaks[i]}`).join(", ")}`);
       for (const slope of slopes) expect(slope).toBe(perIteration);
+    });
+  }
+});
+
+describe("adgen inspect --tape on the Euler ODE", () => {
+  // the same figures as measured above: the static report says what the code does
+  for (const [mode, perIteration] of [["vjp", 24], ["grad", 8]] as const) {
+    it(`reports ${perIteration} bytes per iteration for its ${mode === "vjp" ? "adjoint" : "gradient w.r.t. k"}`, async () => {
+      const result = await run(["inspect", "fixtures/functions/realistic.ts", "--fn", "eulerOde", "--mode", mode, "--tape"], { cwd: repoRoot });
+      expect(result.exitCode, result.stderr).toBe(0);
+      expect(result.stdout).toMatch(new RegExp(`^eulerOde_\\w+: per call 0 B\n  line 119: per iteration ${perIteration} B \\(`));
     });
   }
 });

@@ -216,7 +216,8 @@ class Printer {
       case "assign": {
         const declared = this.decls.at.get(s);
         const op = s.accumulate ? `${s.accumulate}=` : "=";
-        const note = this.context.annotate ? `  // ${this.context.annotate(s.target)}` : "";
+        const text = this.fn.notes ? this.fn.notes.get(s.target) : this.context.annotate?.(s.target);
+        const note = text !== undefined ? `  // ${text}` : "";
         if (declared) {
           const variable = this.variable(s.target);
           const annotate = (declared === "let" && !inferable(variable, s.value)) || needsAnnotation(s.value);
