@@ -107,7 +107,7 @@ describe("README", () => {
       last = node(["--import", browser, path.join("dist", "assets", asset)], dir);
     }
     if (integration === "The adgen CLI") {
-      expect(fs.readdirSync(path.join(dir, "gen")).sort()).toEqual(["main.ts", "main.ts.map", "model.ts", "model.ts.map"]);
+      expect(fs.readdirSync(path.join(dir, "gen")).sort()).toEqual([".adgen-manifest.json", "main.ts", "main.ts.map", "model.ts", "model.ts.map"]);
       const compiled = node([bin("typescript", "tsc"), "gen/main.ts", "gen/model.ts", "--ignoreConfig", "--outDir", "js", "--module", "nodenext", "--target", "es2022", "--skipLibCheck"], dir);
       expect(compiled.status, output(compiled)).toBe(0);
       last = node(["js/main.js"], dir);
