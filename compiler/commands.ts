@@ -66,6 +66,7 @@ const inspectOptions = {
   mode: { type: "string" },
   stage: { type: "string" },
   wrt: { type: "string" },
+  tape: { type: "boolean" },
 } as const;
 
 /** A mistake in the command line: printed as ADG4001 with the `--help` hint. */
@@ -216,8 +217,10 @@ async function inspectCommand(args: readonly string[], context: Context): Promis
     mode: oneOf(values.mode, modes, "--mode"),
     stage: oneOf(values.stage, stages, "--stage"),
     wrt: values.wrt === undefined ? undefined : parameterIndices(values.wrt),
+    tape: values.tape,
   };
   if (options.fn === "") throw new UsageError("option '--fn' needs a value");
+  if (options.tape && options.stage !== undefined) throw new UsageError("--tape reports on the generated code: it takes no --stage");
 
   const file = path.resolve(context.cwd, positionals[0]!);
   const problems: AdgDiagnostic[] = [];
@@ -236,7 +239,7 @@ async function inspectCommand(args: readonly string[], context: Context): Promis
   if (result.diagnostics.some(isError)) return failure(stderr);
   // The emitted stage is TypeScript and printed formatted; earlier stages print as they are.
   const text = stripMarkers(
-    options.stage === undefined || options.stage === "emit"
+    !options.tape && (options.stage === undefined || options.stage === "emit")
       ? await formatGenerated(result.text)
       : result.text,
   );
@@ -325,7 +328,7 @@ function helpText(): string {
 
 Usage:
   adgen build <files or dirs...> --out-dir <dir> [-p <tsconfig.json>] [--source-map] [--watch] [--empty-out-dir]
-  adgen inspect <file> [--fn <name>] [--mode grad|vjp|jvp] [--wrt <indices>] [--stage <stage>] [-p <tsconfig.json>]
+  adgen inspect <file> [--fn <name>] [--mode grad|vjp|jvp] [--wrt <indices>] [--stage <stage>] [--tape] [-p <tsconfig.json>]
   adgen help | --help | -h
   adgen --version | -v
 
@@ -358,6 +361,8 @@ Options:
                          file's transform calls ask for)
   --stage <stage>        inspect: show the code after this stage: ${stageList}
                          (default: emit, the generated TypeScript)
+  --tape                 inspect: report, per function and per loop, what the reverse sweep
+                         stores and its bytes per call or iteration, instead of the code
   -h, --help             show this help
   -v, --version          show adgen's version
 

@@ -163,8 +163,8 @@ export class Generator {
     };
   }
 
-  /** Generates one reverse-mode request's functions (IR, simplified). */
-  build(request: Request, options: { raw?: boolean } = {}): OutFunction[] {
+  /** Generates one request's functions (IR, simplified). */
+  build(request: Request, options: { raw?: boolean | "plan" } = {}): OutFunction[] {
     const ir = this.ir(request.target);
     const target = this.target(request.target);
     if (target.variant) refuseCalledForwardRules(ir);

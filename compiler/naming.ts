@@ -91,6 +91,8 @@ export const nameOf = {
   argument: (index: number) => `arg${index}`,
   /** one of the runtime's shared tapes, read into a local */
   tape: (kind: string) => `${kind}Tape`,
+  /** a tape's buffer and top kept in locals by a function that pushes or pops in a loop */
+  tapeLocals: { number: ["tape", "top"], boolean: ["flags", "flagTop"], reference: undefined } as Record<string, readonly [string, string] | undefined>,
   /** a local function inlined at its call: its result */
   inlinedResult: (fn: string) => `${fn}_result`,
   /** `t1, t2, …`: the prefix of numbered temporaries */

@@ -14,6 +14,7 @@ import { Node, type Project, type SourceFile } from "ts-morph";
 import { CompileError, codes, messages, type AdgDiagnostic } from "./diagnostics";
 import { differentiableFunctions, transformCalls, type DiffFunction, type TransformCall } from "./discover";
 import { printFunction, type PrintContext } from "./emit/print";
+import { tapeReport } from "./emit/tape-report";
 import { fence } from "./front/fence";
 import { lower } from "./front/lower";
 import { analyse, checkCalls } from "./ir/activity";
@@ -42,14 +43,16 @@ export interface CompileResult {
   diagnostics: AdgDiagnostic[];
 }
 
-export type Stage = "discover" | "lower" | "cse" | "hoist" | "activity" | "reverse" | "simplify" | "emit";
-export const stages: readonly Stage[] = ["discover", "lower", "cse", "hoist", "activity", "reverse", "simplify", "emit"];
+export type Stage = "discover" | "lower" | "cse" | "hoist" | "activity" | "plan" | "reverse" | "simplify" | "emit";
+export const stages: readonly Stage[] = ["discover", "lower", "cse", "hoist", "activity", "plan", "reverse", "simplify", "emit"];
 
 export interface InspectOptions {
   fn?: string;
   mode?: "grad" | "vjp" | "jvp";
   stage?: Stage;
   wrt?: number[];
+  /** report what the reverse sweep stores instead of printing the code */
+  tape?: boolean;
 }
 
 /** The passes up to `stop`, on one function: lower, then the IR passes. */
@@ -227,8 +230,9 @@ export function inspect(project: Project, file: SourceFile, options: InspectOpti
       const generated = session.name(target, `${kind}|${wrt.join(",")}|${many}`, vjp ? nameOf.adjointFunction(target.base) : nameOf.transform(target.base, kind, many || wrt[0] !== 0 ? wrt : undefined));
       const params = wrt.map((i) => `\`${ir.params[i].name}\``).join(", ");
       const doc = vjp ? `Adjoint of \`${target.name}\`.` : `${kind === "grad" ? "Gradient" : "Value and gradient"} of \`${target.name}\` with respect to ${params}.`;
-      const functions = generator.build({ kind, target: key, wrt, many, generated, doc }, { raw: stage === "reverse" });
-      return functions.map((fn) => print(fn)).join("\n\n");
+      const functions = generator.build({ kind, target: key, wrt, many, generated, doc }, { raw: stage === "plan" ? "plan" : stage === "reverse" });
+      if (options.tape) return tapeReport(functions);
+      return functions.map((fn) => print(fn, { sourceComments: stage === "plan" })).join("\n\n");
     });
     if (text !== undefined) parts.push(text);
   }

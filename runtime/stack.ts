@@ -5,6 +5,10 @@
  * and the reverse sweep pops them in the opposite order. Storing them in one typed array
  * with a top index means no allocation per value and no boxing; the buffer doubles when
  * full and is kept across `reset()` so a reused stack stops allocating after warm-up.
+ * Generated code reads `data` and `top` into locals and pushes and pops on those (a method
+ * call per value is more than V8 inlines in a long gradient), writing `top` back before
+ * anything else may use the stack (a call, a return) and reading both again after it:
+ * `data` and `top` are the stack's state, public for that protocol.
  * Numbers (values, indices, trip counts) go on a Float64Stack, booleans (branch flags) on
  * a BooleanStack of one byte each, and arrays or objects a loop rebinds on a
  * ReferenceStack (the reference only; their elements are restored one by one).
@@ -19,10 +23,12 @@ function underflow(kind: string): AdgenError {
 
 /** What the two typed stacks share: a buffer that doubles when full, and its top. */
 abstract class TypedStack<A extends Float64Array | Uint8Array> {
-  protected top = 0;
+  /** The number of values stored; `data[top - 1]` is the last pushed. */
+  top = 0;
 
   constructor(
-    protected data: A,
+    /** The buffer: values below `top`, free space above. */
+    public data: A,
     private readonly make: (length: number) => A,
   ) {}
 
@@ -46,11 +52,17 @@ abstract class TypedStack<A extends Float64Array | Uint8Array> {
     if (length < this.top) this.top = length;
   }
 
-  // Kept out of push so the hot path stays small enough to inline.
-  protected grow(): void {
-    const next = this.make(this.data.length * 2);
+  /**
+   * Doubles the buffer until it holds `size` values, keeping every value in it (those
+   * pushed through locals too, not yet counted in `top`); returns the new buffer.
+   */
+  grow(size = this.data.length + 1): A {
+    let length = this.data.length * 2;
+    while (length < size) length *= 2;
+    const next = this.make(length);
     next.set(this.data);
     this.data = next;
+    return next;
   }
 }
 

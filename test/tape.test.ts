@@ -6,11 +6,18 @@
  * Recursion is linear too: each level's forward half leaves a fixed amount for its reverse
  * half, and no level is swept twice.
  */
+import { createRequire } from "node:module";
+import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import * as runtime from "../runtime";
-import { compileSources } from "./harness";
+import { run } from "../compiler/commands";
+import { compileSources, repoRoot } from "./harness";
 import { fixtureSources } from "./fixtures";
 
+// the benchmark's measurement, shared so the test and the benchmark's tape figures agree
+const { tapeHighWater } = createRequire(path.join(repoRoot, "test", "bench", "measure.js"))("./measure.js") as {
+  tapeHighWater: (tapes: typeof runtime, work: () => void) => number;
+};
 const sources = fixtureSources();
 const driver = [
   `import { grad } from "adgen";`,
@@ -27,24 +34,11 @@ const compiled = compileSources(
   "functions",
 );
 
-/** Runs `work` and returns the most bytes held by all tapes at once. */
+/** Runs `work` and returns the bytes its pushes reached on the tapes, all of them popped again. */
 function peakBytes(work: () => void): number {
-  const tapes = [runtime.numberTape, runtime.booleanTape, runtime.referenceTape];
-  let peak = 0;
-  const total = () => tapes.reduce((sum, t) => sum + t.bytes, 0);
-  for (const tape of tapes) {
-    const push = tape.push.bind(tape) as (value: never) => void;
-    (tape as { push: (value: never) => void }).push = (value: never) => {
-      push(value);
-      peak = Math.max(peak, total());
-    };
-  }
-  try {
-    work();
-  } finally {
-    for (const tape of tapes) delete (tape as { push?: unknown }).push;
-  }
-  expect(total(), "every push was popped").toBe(0);
+  const peak = tapeHighWater(runtime, work);
+  const total = [runtime.numberTape, runtime.booleanTape, runtime.referenceTape].reduce((sum, t) => sum + t.bytes, 0);
+  expect(total, "every push was popped").toBe(0);
   return peak;
 }
 
@@ -60,6 +54,17 @@ describe("tape use of the Euler ODE gradient", () => {
       const slopes = trips.slice(1).map((n, i) => (peaks[i + 1] - peaks[i]) / (n - trips[i]));
       console.log(`eulerOde ${name}: peak bytes ${trips.map((n, i) => `N=${n}: ${peaks[i]}`).join(", ")}`);
       for (const slope of slopes) expect(slope).toBe(perIteration);
+    });
+  }
+});
+
+describe("adgen inspect --tape on the Euler ODE", () => {
+  // the same figures as measured above: the static report says what the code does
+  for (const [mode, perIteration] of [["vjp", 24], ["grad", 8]] as const) {
+    it(`reports ${perIteration} bytes per iteration for its ${mode === "vjp" ? "adjoint" : "gradient w.r.t. k"}`, async () => {
+      const result = await run(["inspect", "fixtures/functions/realistic.ts", "--fn", "eulerOde", "--mode", mode, "--tape"], { cwd: repoRoot });
+      expect(result.exitCode, result.stderr).toBe(0);
+      expect(result.stdout).toMatch(new RegExp(`^eulerOde_\\w+: per call 0 B\n  line 119: per iteration ${perIteration} B \\(`));
     });
   }
 });

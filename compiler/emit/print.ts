@@ -13,6 +13,7 @@ import { children, numberValue, stmtExprs, stmtReads, walk, type Callee, type Ex
 import { nameOf, type Names } from "../naming";
 import { operatorOf } from "./fold";
 import { declarations, type Declarations } from "./declare";
+import { TapeLocals, callsUsingTapes, reservations, tapesUsed } from "./tapes";
 
 const binary: Record<string, number> = {
   "**": 13,
@@ -71,7 +72,7 @@ export function printFunction(fn: OutFunction, context: PrintContext): string {
 class Printer {
   private code = new Code();
   private readonly decls: Declarations;
-  private readonly tapes = new Map<TapeKind, string>();
+  private readonly tapes: TapeLocals;
   private origin = -1;
   private reverse = false;
 
@@ -85,6 +86,8 @@ class Printer {
     this.decls = declarations(fn);
     // the tape locals and the like are new names in the function's scope
     for (const name of [...fn.vars.keys(), ...fn.params.map((p) => p.name)]) context.names.reserve(name);
+    const used = tapesUsed(fn);
+    this.tapes = new TapeLocals(context.names, context.runtime, used.kinds, used.inLoop, context.checkedIndexAccess);
     // TypeScript follows a chain of `x += e` one level per link, and gives up at 2,000
     // (TS2563); `x = x + e` it does not follow that way. Only very long code makes such chains.
     const counts = new Map<string, number>();
@@ -117,7 +120,7 @@ class Printer {
     if (fn.self) params.unshift(`this: ${fn.self}`);
     code.line(`/** ${fn.doc} */`);
     code.block(`${fn.exported ? "export " : ""}function ${fn.name}(${params.join(", ")}): ${fn.returnTypeText}`, () => {
-      for (const [kind, name] of this.tapes) code.line(`const ${name} = ${this.context.runtime()}.${kind}Tape;`);
+      for (const line of this.tapes.header()) code.line(line);
       if (fn.guarded && this.usesTapes()) {
         const mark = this.context.names.fresh(nameOf.tapeMark);
         const error = this.context.names.fresh(nameOf.caught);
@@ -151,12 +154,6 @@ class Printer {
     return false;
   }
 
-  private tape(kind: TapeKind): string {
-    let name = this.tapes.get(kind);
-    if (!name) this.tapes.set(kind, (name = this.context.names.fresh(nameOf.tape(kind))));
-    return name;
-  }
-
   private variable(name: string): IrVar | undefined {
     return this.fn.vars.get(name);
   }
@@ -165,7 +162,18 @@ class Printer {
 
   private block(list: readonly Stmt[]): void {
     for (const name of this.decls.hoisted.get(list) ?? []) this.code.line(this.hoistedDeclaration(name));
-    for (const s of list) this.statement(s);
+    const room = reservations(list, (s) => this.callsOut(s));
+    for (const s of list) {
+      for (const [kind, count] of room.get(s) ?? []) for (const line of this.tapes.reserve(kind, count)) this.code.line(line);
+      this.statement(s);
+    }
+    // the function's end: the tapes' tops go back to the runtime
+    if (list === this.fn.body && list.at(-1)?.kind !== "return") for (const line of this.tapes.syncOut()) this.code.line(line);
+  }
+
+  /** Whether a statement's own expressions call something that may push or pop (nested statements not included). */
+  private callsOut(s: Stmt): boolean {
+    return this.tapes.cached && stmtExprs(s).some((e) => callsUsingTapes(e));
   }
 
   private hoistedDeclaration(name: string): string {
@@ -196,11 +204,21 @@ class Printer {
     }
     if (s.kind !== "if") this.comment(s);
     const c = this.code;
+    const sync = this.callsOut(s) || s.kind === "return";
+    if (sync && (s.kind === "if" || s.kind === "for" || s.kind === "loop")) throw new Error("print: a branch or loop head calls code that may use the tapes");
+    if (sync) for (const line of this.tapes.syncOut()) c.line(line);
+    this.simple(s);
+    if (sync && s.kind !== "return") for (const line of this.tapes.syncIn()) c.line(line);
+  }
+
+  private simple(s: Exclude<Stmt, { kind: "comment" }>): void {
+    const c = this.code;
     switch (s.kind) {
       case "assign": {
         const declared = this.decls.at.get(s);
         const op = s.accumulate ? `${s.accumulate}=` : "=";
-        const note = this.context.annotate ? `  // ${this.context.annotate(s.target)}` : "";
+        const text = this.fn.notes ? this.fn.notes.get(s.target) : this.context.annotate?.(s.target);
+        const note = text !== undefined ? `  // ${text}` : "";
         if (declared) {
           const variable = this.variable(s.target);
           const annotate = (declared === "let" && !inferable(variable, s.value)) || needsAnnotation(s.value);
@@ -231,7 +249,7 @@ class Printer {
         c.line(`${this.expr(s.value)};`);
         return;
       case "save":
-        c.line(`${this.tape(s.tape)}.push(${this.expr(s.value)});`);
+        c.line(this.tapes.push(s.tape, this.expr(s.value, s.tape === "boolean" ? 3 : 0)));
         return;
       case "return":
         c.line(`return ${this.expr(s.value)};`);
@@ -335,10 +353,8 @@ class Printer {
       }
       case "pop":
         return [`${this.expr(e.object, member)}.pop()!`, member];
-      case "restore": {
-        const popped = `${this.tape(e.tape)}.pop()`;
-        return e.typeText ? [`${popped} as ${e.typeText}`, 1] : [popped, member];
-      }
+      case "restore":
+        return this.tapes.pop(e.tape, e.typeText, member);
       case "call":
         return this.call(e);
       case "op":

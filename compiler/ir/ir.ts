@@ -437,6 +437,8 @@ export interface OutFunction {
   origins: OriginInfo[];
   /** an entry point: if it throws, the tapes are put back as they were when it was called */
   guarded?: boolean;
+  /** per variable, a note printed beside its assignments (`inspect --stage plan`) */
+  notes?: ReadonlyMap<string, string>;
 }
 
 /** A comment statement that code never moves across (the sweeps' boundary). */

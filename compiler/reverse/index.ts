@@ -21,6 +21,7 @@ import { adjointOf } from "./adjoints";
 import { callAdjoint, callForward, callReversed, isDifferentiableCall } from "./calls";
 import { ReverseContext, type Callees } from "./context";
 import { plan, type Unit } from "./plan";
+import { planView } from "./plan-view";
 import { shadowOps, zeroShadow } from "./shadows";
 import { splitHalves } from "./split";
 import { sweeps } from "./sweeps";
@@ -49,8 +50,11 @@ export interface ReverseInputs {
   names: Names;
   callees: Callees;
   runtime: () => string;
-  /** return the joint function as generated, before simplification (`inspect --stage reverse`) */
-  raw?: boolean;
+  /**
+   * return the joint function as generated, before simplification (`inspect --stage
+   * reverse`), or the primal with its save plan (`--stage plan`)
+   */
+  raw?: boolean | "plan";
 }
 
 export function generateReverse(inputs: ReverseInputs, request: ReverseRequest): OutFunction[] {
@@ -73,7 +77,9 @@ export function generateReverse(inputs: ReverseInputs, request: ReverseRequest):
       units.set(s, { forward: [s, ...shadowOps(cx, s)], adjoint: adjointOf(cx, s, seed) });
     }
   }
-  const { forward, reverse } = sweeps(cx, fn.body, units, plan(cx, structure, units, inputs.callees.purity));
+  const saving = plan(cx, structure, units, inputs.callees.purity);
+  if (inputs.raw === "plan") return [planView(fn, saving, request.doc)];
+  const { forward, reverse } = sweeps(cx, fn.body, units, saving);
 
   const activeRef = (i: number) => fn.params[i].type === "reference" && activity.isActive(fn.params[i].name);
   const shadowParams = request.wrt.filter(activeRef).map((i) => cx.bar(fn.params[i].name));

@@ -9,7 +9,7 @@
  * Input: the primal IR, its structure and which statements' reverse code reads each variable.
  */
 import { aliasGroups } from "../ir/aliases";
-import { exprReads, walk, type Expr, type IrFunction, type Stmt } from "../ir/ir";
+import { childLists, exprReads, walk, type Expr, type IrFunction, type Stmt } from "../ir/ir";
 import { isMovable, memoryReads, type FunctionPurity } from "../ir/purity";
 import type { Assign, LoopStmt, Structure } from "../ir/structure";
 
@@ -123,24 +123,41 @@ export function cheaperThanSaving(fn: IrFunction, structure: Structure, readers:
     if (arrays.some((a) => (storesInto.get(a) ?? []).some((st) => outermost.get(st) === loop))) return false;
     return exprReads(value).filter((n) => !redone.has(n) && !arrays.includes(n)).every((n) => free(n, s));
   };
-  /** `s` and the redone values it is computed from, in program order, to redo before `reader`. */
-  const chain = (s: Assign, reader: Stmt): Assign[] | undefined => {
+  // A value read in reverse inside a later `for` or `if` of its own list is redone just
+  // before that statement's reverse code: the place in its list that encloses the reader.
+  const parent = new Map<Stmt, Stmt>();
+  for (const s of all) for (const list of childLists(s)) for (const c of list) parent.set(c, s);
+  const anchor = (list: readonly Stmt[], reader: Stmt): Stmt | undefined => {
+    let at: Stmt | undefined = reader;
+    while (at && lists.get(at) !== list) at = parent.get(at);
+    return at === reader || at?.kind === "for" || at?.kind === "if" ? at : undefined;
+  };
+  /**
+   * Where to redo `s` and the redone values it is computed from, in program order, so that
+   * `s` holds its value at `reader`: each before its own place in its list (the reader, or
+   * a statement enclosing it). `through`: the reader is such an enclosing statement, whole.
+   */
+  const chain = (s: Assign, reader: Stmt, through = false): [Stmt, Assign][] | undefined => {
     const list = lists.get(s)!;
-    if (lists.get(reader) !== list || position.get(reader)! <= position.get(s)!) return undefined;
+    const at = anchor(list, reader);
+    if (!at || position.get(at)! <= position.get(s)!) return undefined;
+    const whole = through || at !== reader;
+    // the operands hold the same values from `s` to the reader (all through an enclosing statement)
     const operands = exprReads(s.value);
-    for (let i = position.get(s)! + 1; i < position.get(reader)!; i++) {
+    for (let i = position.get(s)! + 1; i <= position.get(at)! - (whole ? 0 : 1); i++) {
       for (const x of walk([list[i]])) if ((x.kind === "assign" && operands.includes(x.target)) || (x.kind === "for" && operands.includes(x.index))) return undefined;
     }
-    const before: Assign[] = [];
+    const before: [Stmt, Assign][] = [];
     for (const n of operands) {
       const def = redone.get(n);
       if (!def) continue;
-      const sub = chain(def, reader);
+      const sub = chain(def, at, whole);
       if (!sub) return undefined;
-      before.push(...sub.filter((d) => !before.includes(d)));
+      before.push(...sub.filter(([, d]) => !before.some(([, b]) => b === d)));
     }
-    return [...before, s];
+    return [...before, [at, s]];
   };
+  const isLater = (a: Stmt, b: Stmt) => a.kind !== "if" && a.kind !== "for" && a.kind !== "loop" && lists.get(a) === lists.get(b) && position.get(a)! > position.get(b)!;
   // Cheap values first, whether the reverse sweep reads them or not: chains may need them.
   const candidate = (s: Stmt): s is Assign =>
     s.kind === "assign" && inLoop.has(s) && !(fn.vars.get(s.target)?.type === "reference" && active(s.target)) && definitions.get(s.target)?.length === 1;
@@ -159,11 +176,21 @@ export function cheaperThanSaving(fn: IrFunction, structure: Structure, readers:
       redone.delete(s.target);
       continue;
     }
-    const last = users.reduce((a, b) => (position.get(a)! > position.get(b)! ? a : b));
-    const redo = recompute.get(last) ?? [];
-    for (const d of chain(s, last)!) if (!redo.includes(d)) redo.push(d);
-    recompute.set(last, redo);
+    const list = lists.get(s)!;
+    const last = users.map((r) => anchor(list, r)!).reduce((a, b) => (position.get(a)! > position.get(b)! ? a : b));
+    for (const [at, d] of chain(s, last, !users.includes(last))!) {
+      const redo = recompute.get(at) ?? [];
+      if (!redo.includes(d)) redo.push(d);
+      recompute.set(at, redo);
+    }
     recomputed.add(s);
+  }
+  // A value redone before a later simple statement of the same list (earlier in reverse,
+  // and always run there) still holds at the earlier one.
+  for (const [at, redo] of recompute) {
+    const kept = redo.filter((d) => ![...recompute].some(([other, list]) => other !== at && list.includes(d) && isLater(other, at)));
+    if (kept.length) recompute.set(at, kept);
+    else recompute.delete(at);
   }
   return { invariant, steps, recompute, recomputed };
 }

@@ -4,7 +4,8 @@
  *   f_forward(params, w̄…)        the forward sweep; then pushes the locals the reverse sweep
  *                                reads ("what the reverse half reads"); returns the value
  *                                (and the result's shadow, `[r, r̄]`, for an array result)
- *   f_reverse(params, w̄…, ȳ)     pops them back and runs the reverse sweep; returns the
+ *   f_reverse(params, w̄…, ȳ)     pops them back (computes again the temporaries that are
+ *                                arithmetic on its parameters) and runs the reverse sweep; returns the
  *                                cotangent of its active number parameter (a tuple for
  *                                several, nothing for none); arrays' cotangents went into w̄
  *
@@ -18,6 +19,7 @@ import { v, walk, type Expr, type IrVar, type OutFunction, type Stmt, type TapeK
 import type { ReverseContext } from "./context";
 import type { ReverseRequest } from "./index";
 import { readsOf } from "./plan";
+import { arithmetic } from "./recompute";
 
 interface SplitInfo {
   request: ReverseRequest;
@@ -49,7 +51,18 @@ export function splitHalves(cx: ReverseContext, joint: OutFunction, info: SplitI
   const shadowParamList = shadowParams.map((name) => ({ name, typeText: cx.vars.get(name)!.typeText }));
   const assigned = new Set<string>();
   for (const s of walk(forwardPart)) if (s.kind === "assign") assigned.add(s.target);
-  const crossing = [...new Set(readsOf(reversePart))].filter((name) => assigned.has(name));
+  const read = [...new Set(readsOf(reversePart))].filter((name) => assigned.has(name));
+  const redo = recomputable(cx, forwardPart, halfParams.map((p) => p.name).filter((name) => !assigned.has(name)));
+  const crossing = read.filter((name) => !redo.has(name));
+  const redone = new Set<string>();
+  const need = (name: string) => {
+    const def = redo.get(name);
+    if (!def || redone.has(name)) return;
+    for (const operand of readsOf([def])) need(operand);
+    redone.add(name);
+  };
+  read.forEach(need);
+  const redoStmts = [...redo].filter(([name]) => redone.has(name)).map(([, def]): Stmt => ({ ...def, origin: -1 }));
 
   const pairs = new Map(crossing.map((name) => [name, cx.pair()]));
   const forwardReturn: Expr = shadow ? { kind: "literal", shape: "array", items: [{ key: "0", value }, { key: "1", value: shadow }] } : value;
@@ -78,6 +91,7 @@ export function splitHalves(cx: ReverseContext, joint: OutFunction, info: SplitI
       const tape = tapeOf(variable);
       return { kind: "assign", target: name, value: { kind: "restore", tape, pair: pairs.get(name), ...(tape === "reference" && variable ? { typeText: variable.typeText } : {}) }, origin: -1 };
     }),
+    ...redoStmts,
     joint.body[cut],
     ...reversePart,
     ...reverseReturn,
@@ -92,4 +106,31 @@ export function splitHalves(cx: ReverseContext, joint: OutFunction, info: SplitI
     guarded: false,
   };
   return [simplify(forward, cx.callees.purity), simplify(reverse, cx.callees.purity)];
+}
+
+/**
+ * Temporaries the reverse half computes again rather than receives on the tape, with their
+ * definitions in program order: defined once, outside loops, by arithmetic on parameters the
+ * forward half never assigns, literals and other such temporaries. A temporary belongs to
+ * the statement it came from, so the reverse half reads it only where (in the branch
+ * where) the forward half defined it.
+ */
+function recomputable(cx: ReverseContext, forwardPart: readonly Stmt[], params: readonly string[]): Map<string, Stmt> {
+  const counts = new Map<string, number>();
+  for (const s of walk(forwardPart)) if (s.kind === "assign") counts.set(s.target, (counts.get(s.target) ?? 0) + 1);
+  const found = new Map<string, Stmt>();
+  const free = (e: Expr): boolean => e.kind === "lit" || (e.kind === "var" && (params.includes(e.name) || found.has(e.name)));
+  const visit = (list: readonly Stmt[]) => {
+    for (const s of list) {
+      if (s.kind === "if") {
+        visit(s.then);
+        visit(s.else);
+      }
+      if (s.kind !== "assign" || s.accumulate || counts.get(s.target) !== 1 || cx.vars.get(s.target)?.role !== "temp") continue;
+      if (cx.vars.get(s.target)?.type !== "number" || !["+", "-", "*", "/"].includes(arithmetic(s.value) ?? "")) continue;
+      if ((s.value as { args: Expr[] }).args.every(free)) found.set(s.target, s);
+    }
+  };
+  visit(forwardPart);
+  return found;
 }

@@ -97,8 +97,8 @@ function writtenBy(f: Stmt): string[] {
   return calls;
 }
 
-/** The values computed again just before a statement's reverse code reads them. */
-const redo = (s: Stmt, plan: Plan): Stmt[] => (plan.recompute.get(s) ?? []).map((d) => ({ ...d }));
+/** The values computed again just before a statement's reverse code reads them, under its `adjoint of:` comment. */
+const redo = (s: Stmt, plan: Plan): Stmt[] => (plan.recompute.get(s) ?? []).map((d) => ({ ...d, origin: s.origin }));
 
 /** The tape a value of this variable goes on. */
 function tapeOf(variable: IrVar | undefined): TapeKind {

@@ -54,7 +54,7 @@ function writeDrivers(calls) {
  */
 function runBuild(calls) {
   const inputs = [...new Set(calls.flatMap((call) => [driverPath(call), call.module]))];
-  const result = spawnSync(process.execPath, [path.join(root, "dist/cli.js"), "build", ...inputs, "--out-dir", buildDir], {
+  const result = spawnSync(process.execPath, [path.join(root, "dist/cli.js"), "build", ...inputs, "--out-dir", buildDir, "--empty-out-dir"], {
     cwd: root,
     encoding: "utf8",
   });

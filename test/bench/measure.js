@@ -130,28 +130,57 @@ async function allocatedBytes(entry) {
 }
 
 /**
- * The most bytes the tapes of `runtime` (adgen's root module, as the generated code sees it)
- * hold at once during one call: each push is intercepted, as test/tape.test.ts does.
+ * The bytes `work` reaches on the tapes of `runtime` (adgen's root module, as the generated
+ * code sees it). Generated code pushes on the typed stacks through locals (their `top` is
+ * written back only around calls), so their high-water mark is read from the buffer: filled
+ * beforehand with a value no gradient stores, and run again with a larger one if it grew.
+ * The reference tape's pushes, method calls, are intercepted. Each typed stack's high-water
+ * mark counts as if reached at once: an upper bound of the most bytes held at once.
+ * @param {any} runtime
+ * @param {() => void} work
+ */
+function tapeHighWater(runtime, work) {
+  const typed = [
+    { stack: runtime.numberTape, unused: -8.125e-301 },
+    { stack: runtime.booleanTape, unused: 7 },
+  ];
+  for (let size = 1 << 12; ; size *= 2) {
+    const buffers = typed.map(({ stack, unused }) => {
+      const buffer = new stack.data.constructor(Math.max(size, stack.data.length)).fill(unused);
+      stack.data = buffer;
+      return buffer;
+    });
+    const references = runtime.referenceTape;
+    let referencePeak = 0;
+    const push = references.push.bind(references);
+    references.push = (/** @type {unknown} */ value) => {
+      push(value);
+      referencePeak = Math.max(referencePeak, references.bytes);
+    };
+    try {
+      work();
+    } finally {
+      delete references.push;
+    }
+    if (typed.some(({ stack }, i) => stack.data !== buffers[i])) continue;
+    let peak = referencePeak;
+    typed.forEach(({ unused }, i) => {
+      const buffer = buffers[i];
+      let reached = buffer.length;
+      while (reached > 0 && Object.is(buffer[reached - 1], unused)) reached--;
+      peak += reached * buffer.BYTES_PER_ELEMENT;
+    });
+    return peak;
+  }
+}
+
+/**
+ * The bytes one call of `entry` reaches on the tapes (see tapeHighWater).
  * @param {Timed} entry
  * @param {any} runtime
  */
 function tapePeakBytes(entry, runtime) {
-  const tapes = [runtime.numberTape, runtime.booleanTape, runtime.referenceTape];
-  let peak = 0;
-  const total = () => tapes[0].bytes + tapes[1].bytes + tapes[2].bytes;
-  for (const tape of tapes) {
-    const push = tape.push.bind(tape);
-    tape.push = (value) => {
-      push(value);
-      peak = Math.max(peak, total());
-    };
-  }
-  try {
-    run(entry);
-  } finally {
-    for (const tape of tapes) delete tape.push;
-  }
-  return peak;
+  return tapeHighWater(runtime, () => run(entry));
 }
 
-module.exports = { timeInterleaved, median, medianRatio, allocatedBytes, tapePeakBytes, firstNumber };
+module.exports = { timeInterleaved, median, medianRatio, allocatedBytes, tapeHighWater, tapePeakBytes, firstNumber };

@@ -1,0 +1,181 @@
+/**
+ * Tapes in printed code: how a generated function pushes and pops.
+ *
+ * Input: the tape kinds a function saves to or restores from, and the names it may use.
+ * Output: the text of its tape operations. The number and boolean tapes are typed stacks;
+ * a function reads each one's buffer and top into locals once and pushes and pops on them
+ * (`tape[top++] = x`, `x = tape[--top]`) — a method call per value is more than V8
+ * inlines in a long gradient. Invariant: the stack's own `top` is written back before
+ * anything else may push or pop (a call that may reach generated code, a return) and both
+ * locals are read again after such a call, since the callee may have grown the buffer. The
+ * reference tape, rarely used, keeps its `push`/`pop` methods.
+ */
+import { childLists, children, stmtExprs, type Callee, type Expr, type OutFunction, type Stmt, type TapeKind } from "../ir/ir";
+import { nameOf, type Names } from "../naming";
+
+interface Local {
+  /** the runtime's stack */
+  stack: string;
+  /** its buffer and top, as locals; absent for the reference tape */
+  buffer?: string;
+  top?: string;
+}
+
+
+export class TapeLocals {
+  private readonly locals = new Map<TapeKind, Local>();
+
+  constructor(
+    private readonly names: Names,
+    private readonly runtime: () => string,
+    /** the tapes the function uses, in the order it first does */
+    kinds: readonly TapeKind[],
+    /** whether it pushes or pops in a loop: only then are the stacks kept in locals */
+    readonly cached: boolean,
+    /** `noUncheckedIndexedAccess`: an element read is `a[i]!` */
+    private readonly checked = false,
+  ) {
+    for (const kind of kinds) {
+      const stack = names.fresh(nameOf.tape(kind));
+      const pair = cached ? nameOf.tapeLocals[kind] : undefined;
+      this.locals.set(kind, pair ? { stack, buffer: names.fresh(pair[0]), top: names.fresh(pair[1]) } : { stack });
+    }
+  }
+
+  get size(): number {
+    return this.locals.size;
+  }
+
+  private local(kind: TapeKind): Local {
+    const found = this.locals.get(kind);
+    if (!found) throw new Error(`print: the ${kind} tape was not declared`);
+    return found;
+  }
+
+  /** The declarations at the start of the function. */
+  header(): string[] {
+    const lines: string[] = [];
+    for (const [kind, { stack, buffer, top }] of this.locals) {
+      lines.push(`const ${stack} = ${this.runtime()}.${kind}Tape;`);
+      if (buffer && top) lines.push(`let ${buffer} = ${stack}.data;`, `let ${top} = ${stack}.top;`);
+    }
+    return lines;
+  }
+
+  /** Room for `count` pushes, before the first of them (none needed with the stack's own `push`). */
+  reserve(kind: TapeKind, count: number): string[] {
+    const { stack, buffer, top } = this.local(kind);
+    if (!buffer || !top) return [];
+    const needed = count === 1 ? `${top} === ${buffer}.length` : `${top} + ${count} > ${buffer}.length`;
+    return [`if (${needed}) ${buffer} = ${stack}.grow(${count === 1 ? "" : `${top} + ${count}`});`];
+  }
+
+  /** `value` (printed already) pushed, once room was reserved. */
+  push(kind: TapeKind, value: string): string {
+    const { stack, buffer, top } = this.local(kind);
+    if (!buffer || !top) return `${stack}.push(${value});`;
+    return `${buffer}[${top}++] = ${kind === "boolean" ? `${value} ? 1 : 0` : value};`;
+  }
+
+  /** The top value popped, as an expression, and its precedence. */
+  pop(kind: TapeKind, typeText: string | undefined, member: number): [string, number] {
+    const { stack, buffer, top } = this.local(kind);
+    if (!buffer || !top) {
+      const popped = `${stack}.pop()`;
+      return typeText ? [`${popped} as ${typeText}`, 1] : [popped, member];
+    }
+    return kind === "boolean" ? [`${buffer}[--${top}] === 1`, 8] : [`${buffer}[--${top}]${this.checked ? "!" : ""}`, member];
+  }
+
+  /** The stacks' tops written back, before a call or a return. */
+  syncOut(): string[] {
+    return [...this.locals.values()].flatMap(({ stack, top }) => (top ? [`${stack}.top = ${top};`] : []));
+  }
+
+  /** The locals read again, after a call. */
+  syncIn(): string[] {
+    return [...this.locals.values()].flatMap(({ stack, buffer, top }) => (buffer && top ? [`${top} = ${stack}.top;`, `${buffer} = ${stack}.data;`] : []));
+  }
+}
+
+/**
+ * Whether a call may push or pop on the tapes: generated code does, and so may anything
+ * the user wrote; `Math`, operators and adgen's own helpers never do.
+ */
+export function mayUseTapes(callee: Callee): boolean {
+  switch (callee.kind) {
+    case "rule":
+      return !/^(Math\.|[^A-Za-z_$])/.test(callee.text);
+    case "runtime":
+      return false;
+    default:
+      return true;
+  }
+}
+
+/** Whether an expression contains a call that may use the tapes. */
+export function callsUsingTapes(e: Expr): boolean {
+  const stack = [e];
+  while (stack.length) {
+    const node = stack.pop()!;
+    if (node.kind === "call" && mayUseTapes(node.callee)) return true;
+    stack.push(...children(node));
+  }
+  return false;
+}
+
+/**
+ * The tapes a function pushes to or pops from, in the order it first does, and whether to
+ * keep them in locals: when it does in a loop, and no branch or loop head calls code that
+ * may use them (the locals are synced around statements, not inside an expression).
+ */
+export function tapesUsed(fn: OutFunction): { kinds: TapeKind[]; inLoop: boolean } {
+  const kinds = new Set<TapeKind>();
+  let inLoop = false;
+  let headCalls = false;
+  const note = (kind: TapeKind, loops: number) => {
+    kinds.add(kind);
+    if (loops > 0 && kind !== "reference") inLoop = true;
+  };
+  const visit = (list: readonly Stmt[], loops: number) => {
+    for (const s of list) {
+      if (s.kind === "save") note(s.tape, loops);
+      if ((s.kind === "if" || s.kind === "for" || s.kind === "loop") && stmtExprs(s).some(callsUsingTapes)) headCalls = true;
+      for (const e of stmtExprs(s)) {
+        const stack = [e];
+        while (stack.length) {
+          const node = stack.pop()!;
+          if (node.kind === "restore") note(node.tape, loops);
+          stack.push(...children(node));
+        }
+      }
+      for (const inner of childLists(s)) visit(inner, s.kind === "if" ? loops : loops + 1);
+    }
+  };
+  visit(fn.body, 0);
+  return { kinds: [...kinds], inLoop: inLoop && !headCalls };
+}
+
+/**
+ * One check for room per run of pushes: at the first push of each tape in a stretch of
+ * straight-line code (up to a branch, a loop, a return or a call that may use the tapes),
+ * room for all of that stretch's pushes of it.
+ */
+export function reservations(list: readonly Stmt[], callsOut: (s: Stmt) => boolean): Map<Stmt, [TapeKind, number][]> {
+  const room = new Map<Stmt, [TapeKind, number][]>();
+  let first = new Map<TapeKind, { at: Stmt; count: number }>();
+  const close = () => {
+    for (const [kind, { at, count }] of first) room.set(at, [...(room.get(at) ?? []), [kind, count]]);
+    first = new Map();
+  };
+  for (const s of list) {
+    if (s.kind === "if" || s.kind === "for" || s.kind === "loop" || s.kind === "return" || callsOut(s)) close();
+    else if (s.kind === "save") {
+      const run = first.get(s.tape);
+      if (run) run.count++;
+      else first.set(s.tape, { at: s, count: 1 });
+    }
+  }
+  close();
+  return room;
+}
