@@ -1,6 +1,8 @@
 /**
  * Every derivative rule, through the real compiled path, against central finite
- * differences at several points of its domain — never against its own formula.
+ * differences at several points of its domain — never against its own formula — in both
+ * halves: the reverse rule (grad) and the forward rule (jvp, along a direction, also
+ * against the reverse rule's gradient).
  */
 import { describe, expect, it } from "vitest";
 import { builtinRules } from "../compiler/front/rules";
@@ -78,10 +80,10 @@ describe("derivative rules", () => {
       const arity = t.points[0].length;
       const params = ["a", "b", "c"].slice(0, arity).map((p) => `${p}: number`).join(", ");
       const wrt = [0, 1, 2].slice(0, arity).join(", ");
-      return `/** @differentiable */\nexport function r${i}(${params}): number {\n  return ${t.expr};\n}\nexport const r${i}_all = grad(r${i}, { wrt: [${wrt}] });`;
+      return `/** @differentiable */\nexport function r${i}(${params}): number {\n  return ${t.expr};\n}\nexport const r${i}_all = grad(r${i}, { wrt: [${wrt}] });\nexport const r${i}_jvp = jvp(r${i});`;
     })
     .join("\n\n");
-  const compiled = compileSources({ "rules.ts": `import { grad } from "adgen";\n\n${source}\n` }, "rules");
+  const compiled = compileSources({ "rules.ts": `import { grad, jvp } from "adgen";\n\n${source}\n` }, "rules");
 
   it("compiles without diagnostics", () => expect(compiled.diagnostics).toEqual([]));
 
@@ -92,6 +94,22 @@ describe("derivative rules", () => {
         const wrt = [0, 1, 2].slice(0, point.length);
         const report = checkGrad(mod[`r${i}`], mod[`r${i}_all`], point, { wrt, step: t.step });
         expect(report.maxRelError, `${t.expr} at ${point}: ${JSON.stringify(report)}`).toBeLessThan(t.tolerance ?? 1e-6);
+      }
+    });
+
+    it(`${t.key}: ${t.expr} forward: the tangent matches finite differences and the gradient`, () => {
+      const mod = compiled.load("rules.ts");
+      for (const point of t.points) {
+        const direction = point.map((_, k) => [0.7, -1.3, 0.4][k]!);
+        const [value, tangent] = mod[`r${i}_jvp`](point, direction) as [number, number];
+        expect(value).toBe(mod[`r${i}`](...point));
+        const gradient = mod[`r${i}_all`](...point) as number[];
+        const expected = gradient.reduce((sum, g, k) => sum + g * direction[k]!, 0);
+        expect(Math.abs(tangent - expected), `${t.expr} at ${point}: ${tangent} vs ∇·d ${expected}`).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(expected)));
+        const h = t.step ?? 1e-6;
+        const along = (eps: number) => mod[`r${i}`](...point.map((x, k) => x + eps * direction[k]!)) as number;
+        const difference = (along(h) - along(-h)) / (2 * h);
+        expect(Math.abs(tangent - difference), `${t.expr} at ${point}: ${tangent} vs ${difference}`).toBeLessThanOrEqual((t.tolerance ?? 1e-6) * Math.max(1, Math.abs(difference)));
       }
     });
   });
