@@ -1,7 +1,7 @@
 /**
- * Compiles fixture sources with the real pipeline and loads the output as modules, so
- * tests can call generated gradients. Sources live at virtual paths under fixtures/, where
- * `import … from "adgen"` resolves to this package.
+ * Compiles fixture sources with the real pipeline and loads TypeScript texts as modules, so
+ * tests can call generated gradients and the functions they differentiate. Sources live at
+ * virtual paths under fixtures/, where `import … from "adgen"` resolves to this package.
  */
 import * as path from "node:path";
 import { ts } from "ts-morph";
@@ -36,25 +36,67 @@ export function compileSources(sources: Record<string, string>, dir = "virtual")
     files[relative] = file;
     out[relative] = file.generatedText ? `${file.userText}\n${file.generatedText}` : file.userText;
   }
+  const load = moduleLoader(out);
+  return {
+    diagnostics: result.diagnostics,
+    texts: out,
+    files,
+    load: (relative) => {
+      if (out[relative.replace(/\.(js|ts)$/, "") + ".ts"] === undefined) {
+        throw new Error(`no output for ${relative}: ${JSON.stringify(result.diagnostics)}`);
+      }
+      return load(relative);
+    },
+  };
+}
+
+/**
+ * A loader of TypeScript modules given as texts (relative path → text), each transpiled to
+ * CommonJS and run once; relative imports resolve among the texts (`./x`, `./x.js`,
+ * `./x/index`), `"adgen"` to `adgen` (the runtime unless given). `transformers` rewrite
+ * the code on the way (the fuzzer's decision tracing).
+ */
+export function moduleLoader(
+  texts: Record<string, string>,
+  adgen: object = runtime,
+  transformers?: ts.CustomTransformers,
+): (relative: string) => Record<string, any> {
   const cache = new Map<string, Record<string, any>>();
+  const resolve = (from: string, spec: string): string | undefined => {
+    const base = path.posix.join(path.posix.dirname(from), spec).replace(/\.(js|ts)$/, "");
+    return [`${base}.ts`, `${base}/index.ts`].find((candidate) => candidate in texts);
+  };
   const load = (relative: string): Record<string, any> => {
     const key = relative.replace(/\.(js|ts)$/, "") + ".ts";
     const hit = cache.get(key);
     if (hit) return hit;
-    const text = out[key];
-    if (text === undefined) throw new Error(`no output for ${key}: ${JSON.stringify(result.diagnostics)}`);
+    const text = texts[key];
+    if (text === undefined) throw new Error(`no module ${key}`);
     const js = ts.transpileModule(text, {
       compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
+      transformers,
     }).outputText;
     const module = { exports: {} as Record<string, any> };
     cache.set(key, module.exports);
     const require = (spec: string) => {
-      if (spec === "adgen") return runtime;
-      if (spec.startsWith(".")) return load(path.join(path.dirname(key), spec));
-      throw new Error(`unexpected import ${spec}`);
+      if (spec === "adgen") return adgen;
+      const found = spec.startsWith(".") ? resolve(key, spec) : undefined;
+      if (!found) throw new Error(`unexpected import ${spec} in ${key}`);
+      return load(found);
     };
     new Function("exports", "require", "module", js)(module.exports, require, module);
     return module.exports;
   };
-  return { diagnostics: result.diagnostics, texts: out, files, load };
+  return load;
 }
+
+/**
+ * The runtime with its transforms replaced by stubs that throw when called: loads a module
+ * as written, without compilation, so its points and primal functions can be used.
+ */
+export const uncompiledRuntime: object = (() => {
+  const stub = (transform: string) => () => () => {
+    throw new Error(`${transform}: uncompiled fixture`);
+  };
+  return { ...runtime, grad: stub("grad"), valueAndGrad: stub("valueAndGrad"), vjp: stub("vjp"), jvp: stub("jvp") };
+})();

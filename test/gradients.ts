@@ -1,0 +1,290 @@
+/**
+ * The checks of a fixture module's gradients, shared by the fixture tests, the regression
+ * programs and the mutation fuzzer.
+ *
+ * Input: a fixture module's exports (`points`: target → argument lists; optional
+ * `integerArgs`: target → indices of integer-valued parameters), and the transforms a
+ * driver module (`driverText`) applies to each target once compiled. Output: per target
+ * and point, `undefined` when the check passes or a sentence saying what is wrong and
+ * where. Invariants: every argument is copied before a call, so a function that writes
+ * into its inputs cannot corrupt a check; a check never throws (a throw is a failure).
+ *
+ * A target is the name of an exported function (`"loss"`), or `"receiver.method"` for a
+ * method reached through an export: an instance (`"affine.apply"`), a class for a static
+ * method (`"Polynomial.logistic"`) or an object literal (`"model.f"`); it is called with
+ * `this` = that receiver. Integer parameters are differentiated like any `number`, but a
+ * finite-difference step would change the program's path, so their gradients need only be
+ * finite numbers of the argument's shape.
+ */
+import { checkGrad } from "../runtime";
+import { copy, cotangentLike, describe, dot, hasFloat32, isDifferentiable, random, scale } from "./tangents";
+
+/** Functions and transforms under test, called with values of any shape. */
+export type Fn = (...args: any[]) => any;
+
+export interface Target {
+  /** unique within a driver: names its transforms (`vjp<id>`) */
+  id: number;
+  module: string;
+  /** `fn` or `receiver.method` */
+  name: string;
+  points: unknown[][];
+  /** per parameter: whether it carries a derivative (by its value at the first point) */
+  differentiable: boolean[];
+  /** indices of integer-valued parameters: differentiated, not checked by finite differences */
+  integer: number[];
+  /** the result is a number: grad and valueAndGrad apply */
+  scalar: boolean;
+  /** some argument or the result holds a Float32Array */
+  float32: boolean;
+}
+
+/** A target compiled: the function, and the driver's transforms of it, bound to its receiver. */
+export interface Transforms {
+  f: Fn;
+  /** absent unless the target is scalar with a differentiable parameter */
+  grad?: Fn;
+  valueAndGrad?: Fn;
+  vjp: Fn;
+}
+
+// Finite differences in float64: steps of 1e-6 leave errors far below this.
+const tolerance = 1e-6;
+// Anything touching a Float32Array is rounded to float32 (relative 6e-8) on every store, so with
+// a step of 1e-6 the difference quotient would be mostly rounding noise. checkGrad's float32
+// step, 1e-3, is used for every leaf of such a function: rounding noise and truncation error are
+// then both ~1e-5 of the derivative, checked with room to spare.
+const float32Tolerance = 1e-3;
+export const float64Step = 1e-6;
+export const float32Step = 1e-3;
+// Pullbacks are linear: scaling the cotangent scales every cotangent, up to rounding (float64),
+// or up to float32 rounding of the values stored in Float32Arrays along the way.
+const linearityTolerance = 1e-10;
+const float32LinearityTolerance = 1e-5;
+
+/** The targets a module's `points` name; `nextId` numbers them. */
+export function targetsOf(module: string, exports: Record<string, any>, nextId: () => number): Target[] {
+  const points = (exports.points ?? {}) as Record<string, unknown[][]>;
+  const integerArgs = (exports.integerArgs ?? {}) as Record<string, number[]>;
+  return Object.entries(points).map(([name, list]) => {
+    const { receiver, fn } = resolveTarget(exports, name);
+    const first = list[0] ?? [];
+    const result: unknown = list.length > 0 ? fn.apply(receiver, copy(first)) : undefined;
+    return {
+      id: nextId(),
+      module,
+      name,
+      points: list,
+      differentiable: first.map(isDifferentiable),
+      integer: integerArgs[name] ?? [],
+      scalar: typeof result === "number",
+      float32: hasFloat32(result) || list.some((args) => args.some(hasFloat32)),
+    };
+  });
+}
+
+/** Indices of the differentiable parameters: grad's `wrt`. */
+export const wrtOf = (t: Target) => t.differentiable.flatMap((d, j) => (d ? [j] : []));
+/** Those of them checked against finite differences. */
+export const checkedOf = (t: Target) => wrtOf(t).filter((j) => !t.integer.includes(j));
+/** The finite-difference step of a target. */
+export const stepOf = (t: Target) => (t.float32 ? float32Step : float64Step);
+
+/** A driver: `vjp<id>` for every target, `grad<id>` / `valueAndGrad<id>` for scalar ones. */
+export function driverText(targets: readonly Target[], specifier: (module: string) => string): string {
+  const lines = [`import { grad, valueAndGrad, vjp } from "adgen";`];
+  for (const t of targets) {
+    const [head, ...rest] = t.name.split(".");
+    lines.push(`import { ${head} as target${t.id} } from ${JSON.stringify(specifier(t.module))};`);
+    const target = [`target${t.id}`, ...rest].join(".");
+    lines.push(`export const vjp${t.id} = vjp(${target});`);
+    const wrt = wrtOf(t);
+    if (t.scalar && wrt.length > 0) {
+      lines.push(`export const grad${t.id} = grad(${target}, { wrt: [${wrt.join(", ")}] });`);
+      lines.push(`export const valueAndGrad${t.id} = valueAndGrad(${target}, { wrt: [${wrt.join(", ")}] });`);
+    }
+  }
+  return lines.join("\n") + "\n";
+}
+
+/** The target in a loaded module and its transforms in the loaded driver. */
+export function transformsOf(t: Target, module: Record<string, any>, driver: Record<string, any>): Transforms {
+  const { receiver, fn } = resolveTarget(module, t.name);
+  const bound = (g: unknown): Fn => {
+    if (typeof g !== "function") throw new Error(`the driver has no function for ${t.name}`);
+    return (...args: unknown[]) => (g as Fn).apply(receiver, args);
+  };
+  const has = (name: string) => typeof driver[`${name}${t.id}`] === "function";
+  return {
+    f: bound(fn),
+    grad: has("grad") ? bound(driver[`grad${t.id}`]) : undefined,
+    valueAndGrad: has("valueAndGrad") ? bound(driver[`valueAndGrad${t.id}`]) : undefined,
+    vjp: bound(driver[`vjp${t.id}`]),
+  };
+}
+
+/** `"fn"` or `"receiver.method"` in a module's exports. */
+export function resolveTarget(exports: Record<string, any>, name: string): { receiver: unknown; fn: Fn } {
+  const parts = name.split(".");
+  let receiver: any = undefined;
+  let value: any = exports;
+  for (const part of parts) {
+    receiver = value;
+    value = value?.[part];
+  }
+  if (typeof value !== "function") throw new Error(`points names ${name}, which is not a function`);
+  return { receiver: parts.length > 1 ? receiver : undefined, fn: value as Fn };
+}
+
+/* ───────────────────────── the checks ───────────────────────── */
+
+const at = (args: unknown[], report?: object) => `at ${describe(args)}${report ? `: ${JSON.stringify(report)}` : ""}`;
+
+/** Runs a check, turning a throw into a failure. */
+function guarded(args: unknown[], check: () => string | undefined): string | undefined {
+  try {
+    return check();
+  } catch (error) {
+    return `threw ${error instanceof Error ? (error.stack ?? error.message) : String(error)} ${at(args)}`;
+  }
+}
+
+/** grad: one finite gradient per differentiable parameter, matching finite differences. */
+export function checkGradient(t: Target, fns: Transforms, args: unknown[]): string | undefined {
+  return guarded(args, () => {
+    const { f, grad } = fns;
+    if (!grad) return `no grad for ${t.name}`;
+    const wrt = wrtOf(t);
+    const checked = checkedOf(t);
+    const gradient = grad(...copy(args)) as unknown[];
+    if (!Array.isArray(gradient) || gradient.length !== wrt.length) return `grad gives ${describe(gradient)} ${at(args)}`;
+    for (const [k, j] of wrt.entries()) {
+      const wrong = t.integer.includes(j)
+        ? closeTo(gradient[k], scale(args[j], 0), Infinity, `gradient of args[${j}]`)
+        : finite(gradient[k], `gradient of args[${j}]`);
+      if (wrong) return `${wrong} ${at(args)}`;
+    }
+    const report = checkGrad(f, (...a: unknown[]) => checked.map((j) => (grad(...a) as unknown[])[wrt.indexOf(j)]) as never, copy(args), {
+      wrt: checked,
+      step: stepOf(t),
+    });
+    if (report.maxRelError >= (t.float32 ? float32Tolerance : tolerance)) return `grad differs from finite differences ${at(args, report)}`;
+    return undefined;
+  });
+}
+
+/** valueAndGrad: the function's value and grad's gradient. */
+export function checkValueAndGrad(t: Target, fns: Transforms, args: unknown[]): string | undefined {
+  return guarded(args, () => {
+    const { f, grad, valueAndGrad } = fns;
+    if (!grad || !valueAndGrad) return `no valueAndGrad for ${t.name}`;
+    const [value, gradient] = valueAndGrad(...copy(args)) as [number, unknown];
+    const expected = f(...copy(args)) as number;
+    if (!Object.is(value, expected)) return `valueAndGrad's value ${value}, the function's ${expected} ${at(args)}`;
+    const alone = grad(...copy(args));
+    if (describe(gradient) !== describe(alone)) return `valueAndGrad's gradient ${describe(gradient)}, grad's ${describe(alone)} ${at(args)}`;
+    return undefined;
+  });
+}
+
+/**
+ * vjp: the function's value; one cotangent per parameter (null for the non-differentiable
+ * ones, finite numbers for the others); the pullback of a pseudo-random cotangent matching
+ * finite differences of ⟨cotangent, f(x)⟩; linearity; and, for a scalar result, grad's
+ * gradient as the pullback of 1. `point` seeds the cotangent.
+ */
+export function checkVjp(t: Target, fns: Transforms, args: unknown[], point: number): string | undefined {
+  return guarded(args, () => {
+    const { f, grad, vjp } = fns;
+    const wrt = wrtOf(t);
+    const checked = checkedOf(t);
+    const expected: unknown = f(...copy(args));
+    const [value, pullback] = vjp(...copy(args)) as [unknown, Fn];
+    if (describe(value) !== describe(expected)) return `vjp's value ${describe(value)}, the function's ${describe(expected)} ${at(args)}`;
+
+    const ct = cotangentLike(expected, random(`${t.module}:${t.name}:${point}`));
+    const cts = pullback(copy(ct)) as unknown[];
+    if (!Array.isArray(cts) || cts.length !== args.length) return `pullback gives ${describe(cts)} ${at(args)}`;
+    for (const [j, d] of t.differentiable.entries()) {
+      const where = `cotangent of args[${j}]`;
+      const wrong = !d
+        ? cts[j] === null
+          ? undefined
+          : `${where} is ${describe(cts[j])}, not null`
+        : t.integer.includes(j)
+          ? closeTo(cts[j], scale(args[j], 0), Infinity, where)
+          : finite(cts[j], where);
+      if (wrong) return `${wrong} ${at(args)}`;
+    }
+
+    const report = checkGrad(
+      (...a: unknown[]) => dot(ct, f(...a)),
+      (...a: unknown[]) => {
+        const cotangents = (vjp(...a) as [unknown, Fn])[1](copy(ct)) as unknown[];
+        return checked.map((j) => cotangents[j]) as never;
+      },
+      copy(args),
+      { wrt: checked, step: stepOf(t) },
+    );
+    if (report.maxRelError >= (t.float32 ? float32Tolerance : tolerance)) {
+      return `the pullback differs from finite differences of ⟨ct, f⟩ (ct = ${describe(ct)}) ${at(args, report)}`;
+    }
+
+    const scaled = pullback(scale(ct, 2.5)) as unknown[];
+    const linear = t.float32 ? float32LinearityTolerance : linearityTolerance;
+    for (const j of wrt) {
+      const wrong = closeTo(scaled[j], scale(cts[j], 2.5), linear, `pullback(2.5·ct)[${j}]`);
+      if (wrong) return `the pullback is not linear: ${wrong} ${at(args)}`;
+    }
+
+    if (t.scalar && wrt.length > 0 && grad) {
+      const ones = (pullback(1) as unknown[]).filter((_, j) => wrt.includes(j));
+      const gradient = grad(...copy(args));
+      if (describe(ones) !== describe(gradient)) return `pullback(1) gives ${describe(ones)}, grad ${describe(gradient)} ${at(args)}`;
+    }
+    return undefined;
+  });
+}
+
+/** Every number in `value` is finite (no NaN from, say, a field the argument does not have). */
+export function finite(value: unknown, where: string): string | undefined {
+  if (typeof value === "number") return Number.isFinite(value) ? undefined : `${where} is ${value}`;
+  if (typeof value === "object" && value !== null) {
+    for (const [key, v] of Object.entries(value)) {
+      const wrong = finite(v, `${where}[${key}]`);
+      if (wrong) return wrong;
+    }
+  }
+  return undefined;
+}
+
+/** Same shape and types as `expected`, every number within `tol` relative to it (and finite). */
+export function closeTo(actual: unknown, expected: unknown, tol: number, where: string): string | undefined {
+  if (typeof expected === "number") {
+    if (typeof actual !== "number") return `${where} is ${describe(actual)}, not a number`;
+    if (!Number.isFinite(actual)) return `${where} is ${actual}`;
+    const error = Math.abs(actual - expected);
+    return error <= tol * Math.max(1, Math.abs(expected)) ? undefined : `${where} is ${actual}, expected ${expected}`;
+  }
+  if (expected instanceof Float64Array || expected instanceof Float32Array || Array.isArray(expected)) {
+    if (Array.isArray(expected) ? !Array.isArray(actual) : !(actual instanceof expected.constructor)) {
+      return `${where} is ${describe(actual)}, expected the shape of ${describe(expected)}`;
+    }
+    const a = actual as ArrayLike<unknown>;
+    if (a.length !== expected.length) return `${where} has length ${a.length}, expected ${expected.length}`;
+    for (let i = 0; i < expected.length; i++) {
+      const wrong = closeTo(a[i], expected[i], tol, `${where}[${i}]`);
+      if (wrong) return wrong;
+    }
+    return undefined;
+  }
+  if (typeof expected === "object" && expected !== null) {
+    if (typeof actual !== "object" || actual === null) return `${where} is ${describe(actual)}, not an object`;
+    for (const [key, e] of Object.entries(expected)) {
+      const wrong = closeTo((actual as Record<string, unknown>)[key], e, tol, `${where}.${key}`);
+      if (wrong) return wrong;
+    }
+    return undefined;
+  }
+  return describe(actual) === describe(expected) ? undefined : `${where} is ${describe(actual)}, expected ${describe(expected)}`;
+}
