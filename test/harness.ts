@@ -4,7 +4,7 @@
  * virtual paths under fixtures/, where `import … from "adgen"` resolves to this package.
  */
 import * as path from "node:path";
-import { ts } from "ts-morph";
+import { ts, type Project } from "ts-morph";
 import { compile } from "../compiler/pipeline";
 import { projectFromTexts } from "../compiler/project";
 import type { AdgDiagnostic } from "../compiler/diagnostics";
@@ -23,12 +23,23 @@ export interface Compiled {
   load(relative: string): Record<string, any>;
 }
 
-/** Compile `sources` (relative path → text) placed under `fixtures/<dir>/`. */
-export function compileSources(sources: Record<string, string>, dir = "virtual"): Compiled {
+/**
+ * Compile `sources` (relative path → text) placed under `fixtures/<dir>/`, in a new project
+ * or in `project`: one kept across calls parses the lib files once, and loses the files
+ * of its previous call under `dir` before the next.
+ */
+export function compileSources(sources: Record<string, string>, dir = "virtual", project?: Project): Compiled {
   const base = path.join(repoRoot, "fixtures", dir);
   const texts = new Map(Object.entries(sources).map(([rel, text]) => [path.join(base, rel), text]));
-  const project = projectFromTexts(texts);
-  const result = compile(project, [...texts.keys()].map((p) => project.getSourceFileOrThrow(p)));
+  if (project) {
+    for (const old of project.getSourceFiles()) {
+      if (old.getFilePath().startsWith(base + path.sep) && !texts.has(old.getFilePath())) project.removeSourceFile(old);
+    }
+    for (const [file, text] of texts) project.createSourceFile(file, text, { overwrite: true });
+    project.resolveSourceFileDependencies();
+  }
+  const target = project ?? projectFromTexts(texts);
+  const result = compile(target, [...texts.keys()].map((p) => target.getSourceFileOrThrow(p)));
   const out: Record<string, string> = {};
   const files: Record<string, CompiledFile> = {};
   for (const file of result.files) {

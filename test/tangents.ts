@@ -8,18 +8,23 @@
  * its inputs; copies share no array with their source.
  */
 
-/** A deterministic generator of numbers in ±[0.5, 1.5) (mulberry32, seeded by a string). */
-export function random(seedText: string): () => number {
+/** A deterministic generator of numbers in [0, 1) (mulberry32, seeded by a string). */
+export function uniform(seedText: string): () => number {
   let seed = 2166136261;
   for (let i = 0; i < seedText.length; i++) seed = Math.imul(seed ^ seedText.charCodeAt(i), 16777619);
-  const uniform = () => {
+  return () => {
     seed = (seed + 0x6d2b79f5) | 0;
     let t = seed;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-  return () => (uniform() < 0.5 ? -1 : 1) * (0.5 + uniform());
+}
+
+/** A deterministic generator of numbers in ±[0.5, 1.5), seeded by a string. */
+export function random(seedText: string): () => number {
+  const next = uniform(seedText);
+  return () => (next() < 0.5 ? -1 : 1) * (0.5 + next());
 }
 
 /** Whether a value carries a derivative: numbers, float typed arrays, arrays and objects holding them. */
@@ -77,15 +82,38 @@ export function dot(ct: unknown, y: unknown): number {
   return s;
 }
 
-/** `value` with every number multiplied by `factor`, types kept; null stays null. */
-export function scale(value: unknown, factor: number): unknown {
-  if (typeof value === "number") return value * factor;
-  if (value instanceof Float64Array || value instanceof Float32Array) return value.map((v) => v * factor);
-  if (Array.isArray(value)) return value.map((v) => scale(v, factor));
+/** `value` with `fn` applied to every number, types kept; null stays null. */
+export function mapLeaves(value: unknown, fn: (x: number) => number): unknown {
+  if (typeof value === "number") return fn(value);
+  if (value instanceof Float64Array || value instanceof Float32Array) return value.map(fn);
+  if (Array.isArray(value)) return value.map((v) => mapLeaves(v, fn));
   if (typeof value === "object" && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scale(v, factor)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapLeaves(v, fn)]));
   }
   return value;
+}
+
+/** `value` with every number multiplied by `factor`, types kept; null stays null. */
+export const scale = (value: unknown, factor: number): unknown => mapLeaves(value, (x) => x * factor);
+
+/**
+ * The argument lists `checkGrad` evaluates for `wrt`: each number of those arguments moved
+ * by ±step·max(1, |x|), one at a time, in fresh copies.
+ */
+export function leafStencil(args: readonly unknown[], wrt: readonly number[], step: number): unknown[][] {
+  const out: unknown[][] = [];
+  for (const k of wrt) {
+    const count = leaves(args[k]).length;
+    for (let leaf = 0; leaf < count; leaf++) {
+      for (const sign of [1, -1]) {
+        let seen = 0;
+        const moved = copy([...args]);
+        moved[k] = mapLeaves(args[k], (x) => (seen++ === leaf ? x + sign * step * Math.max(1, Math.abs(x)) : x));
+        out.push(moved);
+      }
+    }
+  }
+  return out;
 }
 
 /** α·a + β·b for two values of one shape (null where either is null). */
