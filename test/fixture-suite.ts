@@ -5,7 +5,9 @@
  * Per module, a driver module applies vjp to each target (and grad and valueAndGrad when
  * the result is a number, w.r.t. every differentiable parameter). The driver is compiled by
  * the real pipeline together with the module and the modules it imports, one module per
- * compilation, so a module the compiler rejects fails its own tests only. Which parameters
+ * compilation, so a module the compiler rejects fails its own tests only. A module may also
+ * export `checks` (statement → a function returning true when it holds, run on the
+ * compiled module) for what points cannot say. Which parameters
  * are differentiable and whether the result is a number is read off the values at the first
  * point, evaluated on the uncompiled module.
  */
@@ -51,6 +53,15 @@ export function fixtureSuite(sources: Record<string, string>, dir: string, skipp
       it("compiles without diagnostics", () => {
         expect(compiled(module).diagnostics).toEqual([]);
       });
+
+      // A module may export `checks`: statement → a function of its compiled exports, true when it holds.
+      const checks = Object.keys((uncompiled(module).checks ?? {}) as object);
+      if (checks.length > 0) {
+        it.for(checks)("%s", (name) => {
+          const exports = compiled(module).load(module);
+          expect((exports.checks as Record<string, () => boolean>)[name]!()).toBe(true);
+        });
+      }
 
       for (const t of targets.filter((t) => t.module === module)) {
         describe(t.name, () => {

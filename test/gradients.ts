@@ -16,7 +16,7 @@
  * finite-difference step would change the program's path, so their gradients need only be
  * finite numbers of the argument's shape.
  */
-import { checkGrad } from "../runtime";
+import { checkGrad, type CheckGradResult } from "../runtime";
 import { copy, cotangentLike, describe, dot, hasFloat32, isDifferentiable, random, scale } from "./tangents";
 
 /** Functions and transforms under test, called with values of any shape. */
@@ -49,7 +49,7 @@ export interface Transforms {
 }
 
 // Finite differences in float64: steps of 1e-6 leave errors far below this.
-const tolerance = 1e-6;
+const defaultTolerance = 1e-6;
 // Anything touching a Float32Array is rounded to float32 (relative 6e-8) on every store, so with
 // a step of 1e-6 the difference quotient would be mostly rounding noise. checkGrad's float32
 // step, 1e-3, is used for every leaf of such a function: rounding noise and truncation error are
@@ -90,8 +90,11 @@ export const checkedOf = (t: Target) => wrtOf(t).filter((j) => !t.integer.includ
 /** The finite-difference step of a target. */
 export const stepOf = (t: Target) => (t.float32 ? float32Step : float64Step);
 
-/** A driver: `vjp<id>` for every target, `grad<id>` / `valueAndGrad<id>` for scalar ones. */
-export function driverText(targets: readonly Target[], specifier: (module: string) => string): string {
+/**
+ * A driver: `vjp<id>` for every target, `grad<id>` and (unless `withValueAndGrad` is false)
+ * `valueAndGrad<id>` for scalar ones.
+ */
+export function driverText(targets: readonly Target[], specifier: (module: string) => string, withValueAndGrad = true): string {
   const lines = [`import { grad, valueAndGrad, vjp } from "adgen";`];
   for (const t of targets) {
     const [head, ...rest] = t.name.split(".");
@@ -99,9 +102,13 @@ export function driverText(targets: readonly Target[], specifier: (module: strin
     const target = [`target${t.id}`, ...rest].join(".");
     lines.push(`export const vjp${t.id} = vjp(${target});`);
     const wrt = wrtOf(t);
+    // One parameter as `wrt: j` (the result is its gradient, which transformsOf puts in a
+    // list): the module's own `grad(f)` is then the same transform, whatever the compiler
+    // does with `grad(f)` beside `grad(f, { wrt: [0] })`.
+    const option = wrt.length === 1 ? `${wrt[0]}` : `[${wrt.join(", ")}]`;
     if (t.scalar && wrt.length > 0) {
-      lines.push(`export const grad${t.id} = grad(${target}, { wrt: [${wrt.join(", ")}] });`);
-      lines.push(`export const valueAndGrad${t.id} = valueAndGrad(${target}, { wrt: [${wrt.join(", ")}] });`);
+      lines.push(`export const grad${t.id} = grad(${target}, { wrt: ${option} });`);
+      if (withValueAndGrad) lines.push(`export const valueAndGrad${t.id} = valueAndGrad(${target}, { wrt: ${option} });`);
     }
   }
   return lines.join("\n") + "\n";
@@ -115,10 +122,13 @@ export function transformsOf(t: Target, module: Record<string, any>, driver: Rec
     return (...args: unknown[]) => (g as Fn).apply(receiver, args);
   };
   const has = (name: string) => typeof driver[`${name}${t.id}`] === "function";
+  const one = wrtOf(t).length === 1;
+  const grad = has("grad") ? bound(driver[`grad${t.id}`]) : undefined;
+  const valueAndGrad = has("valueAndGrad") ? bound(driver[`valueAndGrad${t.id}`]) : undefined;
   return {
     f: bound(fn),
-    grad: has("grad") ? bound(driver[`grad${t.id}`]) : undefined,
-    valueAndGrad: has("valueAndGrad") ? bound(driver[`valueAndGrad${t.id}`]) : undefined,
+    grad: grad && one ? (...args: unknown[]) => [grad(...args)] : grad,
+    valueAndGrad: valueAndGrad && one ? (...args: unknown[]) => ((([v, g]) => [v, [g]])(valueAndGrad(...args) as [unknown, unknown])) : valueAndGrad,
     vjp: bound(driver[`vjp${t.id}`]),
   };
 }
@@ -150,7 +160,15 @@ function guarded(args: unknown[], check: () => string | undefined): string | und
 }
 
 /** grad: one finite gradient per differentiable parameter, matching finite differences. */
-export function checkGradient(t: Target, fns: Transforms, args: unknown[]): string | undefined {
+/** How strict a check is: the largest relative error of a finite-difference comparison (float64). */
+export interface CheckOptions {
+  tolerance?: number;
+}
+
+/** The prefix of a failure where finite differences disagree with themselves: no verdict on the derivative. */
+export const unstable = "finite differences are unstable here";
+
+export function checkGradient(t: Target, fns: Transforms, args: unknown[], options: CheckOptions = {}): string | undefined {
   return guarded(args, () => {
     const { f, grad } = fns;
     if (!grad) return `no grad for ${t.name}`;
@@ -164,12 +182,8 @@ export function checkGradient(t: Target, fns: Transforms, args: unknown[]): stri
         : finite(gradient[k], `gradient of args[${j}]`);
       if (wrong) return `${wrong} ${at(args)}`;
     }
-    const report = checkGrad(f, (...a: unknown[]) => checked.map((j) => (grad(...a) as unknown[])[wrt.indexOf(j)]) as never, copy(args), {
-      wrt: checked,
-      step: stepOf(t),
-    });
-    if (report.maxRelError >= (t.float32 ? float32Tolerance : tolerance)) return `grad differs from finite differences ${at(args, report)}`;
-    return undefined;
+    const report = finiteDifferences(t, args, f, (...a: unknown[]) => checked.map((j) => (grad(...a) as unknown[])[wrt.indexOf(j)]), options);
+    return report && `${report.unstable ? `${unstable}: ` : ""}grad differs from finite differences ${at(args, report.worst)}`;
   });
 }
 
@@ -193,7 +207,7 @@ export function checkValueAndGrad(t: Target, fns: Transforms, args: unknown[]): 
  * finite differences of ⟨cotangent, f(x)⟩; linearity; and, for a scalar result, grad's
  * gradient as the pullback of 1. `point` seeds the cotangent.
  */
-export function checkVjp(t: Target, fns: Transforms, args: unknown[], point: number): string | undefined {
+export function checkVjp(t: Target, fns: Transforms, args: unknown[], point: number, options: CheckOptions = {}): string | undefined {
   return guarded(args, () => {
     const { f, grad, vjp } = fns;
     const wrt = wrtOf(t);
@@ -217,17 +231,18 @@ export function checkVjp(t: Target, fns: Transforms, args: unknown[], point: num
       if (wrong) return `${wrong} ${at(args)}`;
     }
 
-    const report = checkGrad(
+    const report = finiteDifferences(
+      t,
+      args,
       (...a: unknown[]) => dot(ct, f(...a)),
       (...a: unknown[]) => {
         const cotangents = (vjp(...a) as [unknown, Fn])[1](copy(ct)) as unknown[];
-        return checked.map((j) => cotangents[j]) as never;
+        return checked.map((j) => cotangents[j]);
       },
-      copy(args),
-      { wrt: checked, step: stepOf(t) },
+      options,
     );
-    if (report.maxRelError >= (t.float32 ? float32Tolerance : tolerance)) {
-      return `the pullback differs from finite differences of ⟨ct, f⟩ (ct = ${describe(ct)}) ${at(args, report)}`;
+    if (report) {
+      return `${report.unstable ? `${unstable}: ` : ""}the pullback differs from finite differences of ⟨ct, f⟩ (ct = ${describe(ct)}) ${at(args, report.worst)}`;
     }
 
     const scaled = pullback(scale(ct, 2.5)) as unknown[];
@@ -246,11 +261,36 @@ export function checkVjp(t: Target, fns: Transforms, args: unknown[], point: num
   });
 }
 
+/**
+ * `gradient` (of `f` w.r.t. the checked parameters) against central finite differences:
+ * undefined when they agree, else the worst of checkGrad's reports. Where the first step
+ * fails, steps ten and a hundred times finer (less truncation error) and ten times coarser
+ * (less rounding error, for large values) decide; a wrong gradient fails at all of them.
+ * When they all fail and the two finest disagree with each other by more than 1e-3, the
+ * function changes too fast for any of these steps (a huge second derivative): `unstable`.
+ */
+function finiteDifferences(t: Target, args: unknown[], f: Fn, gradient: Fn, options: CheckOptions): { worst: CheckGradResult; unstable: boolean } | undefined {
+  const step = stepOf(t);
+  const tolerance = t.float32 ? float32Tolerance : (options.tolerance ?? defaultTolerance);
+  const reports: CheckGradResult[] = [];
+  for (const h of [step, step / 10, step / 100, step * 10]) {
+    const report = checkGrad(f, gradient as never, copy(args), { wrt: checkedOf(t), step: h });
+    if (report.maxRelError < tolerance) return undefined;
+    reports.push(report);
+  }
+  const [fine, finer] = [reports[1]!, reports[2]!];
+  const drift = Math.abs(fine.numeric - finer.numeric) / Math.max(1, Math.abs(fine.numeric), Math.abs(finer.numeric));
+  return { worst: reports[0]!, unstable: fine.where !== finer.where || !(drift <= 1e-3) };
+}
+
 /** Every number in `value` is finite (no NaN from, say, a field the argument does not have). */
 export function finite(value: unknown, where: string): string | undefined {
   if (typeof value === "number") return Number.isFinite(value) ? undefined : `${where} is ${value}`;
   if (typeof value === "object" && value !== null) {
-    for (const [key, v] of Object.entries(value)) {
+    // An array's elements only: a program that writes at a fractional index (`a[0.5]`)
+    // gives its array, and the array's adjoint, a property that is no element.
+    const entries = Array.isArray(value) || ArrayBuffer.isView(value) ? Array.from(value as ArrayLike<unknown>).entries() : Object.entries(value);
+    for (const [key, v] of entries) {
       const wrong = finite(v, `${where}[${key}]`);
       if (wrong) return wrong;
     }
