@@ -12,7 +12,7 @@
 import fc from "fast-check";
 import type { ArraySource, Bound, Case, Cond, CopyInit, CopyKind, Destructure, Expr, Grid, Index, MathFn, Point, RowSource, Scalar, Stmt, Target, Update, Vec } from "./ast";
 import { FEATURES } from "./features";
-import { programSource } from "./render";
+import { programSource } from "./module";
 
 export const F = FEATURES;
 const anyRows = F.rowStores || F.rowWrites || F.rebinds || F.containerWrites;

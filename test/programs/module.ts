@@ -2,16 +2,17 @@
  * Modules of random programs: the TypeScript module the compiler gets, and the twin that
  * serves as the reference.
  *
- * Input: `Case`s. Output: `moduleSource` (the helpers every program may call, then each
- * program with its transforms, and the first line of each program), and `reference` (the
- * twin, run as plain JavaScript: each program's value and the decisions it took).
+ * Input: `Case`s. Output: `programSource` (program `p<i>` with its transforms: `d<i>` =
+ * valueAndGrad, `v<i>` = vjp, `j<i>` = jvp), `moduleSource` (the helpers every program may
+ * call, then each program, and the first line of each), and `reference` (the twins, run as
+ * plain JavaScript: each program's value and the decisions it took).
  * Invariant: the helpers of both are the same code, the twin's without types and with its
  * decisions recorded; `resetTicks` returns the impure helper to its first state in both, so
  * each call of a program or of a transform sees the same sequence of `tick()` values.
  */
 import type { Case } from "./ast";
 import { FEATURES } from "./features";
-import { programSource, renderProgram } from "./render";
+import { renderProgram } from "./render";
 
 /**
  * The functions every program may call: a scalar `@differentiable` helper with a branch
@@ -60,6 +61,26 @@ function helpers(js: boolean): string {
     );
   }
   return lines.join("\n");
+}
+
+/**
+ * Which transforms a program gets: valueAndGrad for number results; vjp for the others and
+ * for every fourth number result (compiling costs, and valueAndGrad checks those); jvp with
+ * that feature.
+ */
+export function transformLines(c: Case, i: number): string[] {
+  const wrt = FEATURES.nestedParams ? "[0, 1, 3]" : "[0, 1]";
+  const number = c.program.returns === "number";
+  return [
+    ...(number ? [`export const d${i} = valueAndGrad(p${i}, { wrt: ${wrt} });`] : []),
+    ...(!number || i % 4 === 0 ? [`export const v${i} = vjp(p${i});`] : []),
+    ...(FEATURES.jvp ? [`export const j${i} = jvp(p${i});`] : []),
+  ];
+}
+
+/** The TypeScript source of one program `p<i>` with its transforms. */
+export function programSource(c: Case, i: number): string {
+  return [renderProgram(c.program, `p${i}`, false), ...transformLines(c, i)].join("\n");
 }
 
 const transforms = ["valueAndGrad", "vjp", ...(FEATURES.jvp ? ["jvp"] : [])];

@@ -1,35 +1,20 @@
 /**
  * Renders random programs: TypeScript for the compiler, and a plain-JavaScript twin.
  *
- * Input: `Case`s (./ast.ts). Output: module texts with one `p<i>` per program and its
- * transforms (`d<i>` = valueAndGrad for number results, `v<i>` = vjp, `j<i>` = jvp when
- * that feature is on), and the twin's function bodies. Invariants: a program declares
- * exactly the locals it uses, before its scalars; the twin is the TypeScript without types,
- * with every decision on active values (comparisons, the side `Math.max`/`Math.min` take,
- * the sign in `Math.abs`) going through `__gt`/`__lt`/`__max`/`__min`/`__abs`, which behave
- * like the originals and record the decision.
+ * Input: a `Program` (./ast.ts). Output: the function `p<i>` as TypeScript, or as the
+ * twin's JavaScript. Invariants: a program declares exactly the locals it uses, each after
+ * those it refers to and before its scalars; the twin is the TypeScript without types, its
+ * decisions on active values recorded (./render-values.ts); a program returns its result
+ * plus a small multiple of the ends of every array it used, so that no wrong element goes
+ * unobserved.
  */
-import type { Bound, Case, CopyInit, CopyKind, Cond, Expr, Grid, Index, Program, RowSource, Stmt, Target, Update, Vec } from "./ast";
+import type { CopyInit, CopyKind, Expr, Program, RowSource, Stmt, Target, Update, Vec } from "./ast";
 import { FEATURES } from "./features";
+import { ValueRenderer, type Local, type Loop } from "./render-values";
 
-type Local = "a" | "b" | "c" | "g" | "row" | "rows" | "cf" | "ca" | "obj" | "stk" | "sq" | "cube";
-interface Loop {
-  name: string;
-  bound: Bound;
-  kind: "for" | "while";
-}
-
-class Renderer {
+class Renderer extends ValueRenderer {
   private readonly out: string[] = [];
-  private readonly uses = new Set<Local>();
-  /** enclosing counted loops, outermost first */
-  private readonly loops: Loop[] = [];
   private fresh = 0;
-
-  constructor(
-    private readonly p: Program,
-    private readonly js: boolean,
-  ) {}
 
   fn(name: string): string {
     const { p, js } = this;
@@ -230,28 +215,6 @@ class Renderer {
     return `${this.vec(typed ? "cf" : "ca")} = ${text};`;
   }
 
-  /** A copy of the array `src` by `how`, and whether it is a Float64Array. */
-  private copyOf(src: string, typed: boolean, how: CopyKind): { text: string; typed: boolean } {
-    switch (how) {
-      case "newTyped":
-        return { text: `new Float64Array(${src})`, typed: true };
-      case "typedFrom":
-        return { text: `Float64Array.from(${src})`, typed: true };
-      case "slice":
-        return { text: `${src}.slice()`, typed };
-      case "sliceRange":
-        return { text: `${src}.slice(0, 2)`, typed };
-      case "sliceEnd":
-        return { text: `${src}.slice(-2)`, typed };
-      case "spread":
-        return { text: `[...${src}]`, typed: false };
-      case "arrayFrom":
-        return { text: `Array.from(${src})`, typed: false };
-      case "subarray":
-        return { text: `${typed ? src : `Float64Array.from(${src})`}.subarray(0, 2)`, typed: true };
-    }
-  }
-
   /** How `cf` (typed) or `ca` starts: a copy of x or of a / b when copies are on (converted to its type if the copy is not). */
   private initial(init: CopyInit, typed: boolean): string {
     const fallback = typed ? "new Float64Array(2)" : "[0.5, y]";
@@ -278,121 +241,6 @@ class Renderer {
     }
   }
 
-  /** Whether a one-dimensional array is a Float64Array (the rest are `number[]`). */
-  private typed(v: Vec): boolean {
-    if (v === "x") return this.p.xType === "Float64Array";
-    if (v === "c") return this.p.aliasOf === "a";
-    return v === "a" || v === "cf";
-  }
-
-  private use(local: Local): string {
-    this.uses.add(local);
-    return local;
-  }
-
-  /** A one-dimensional array's text, noting its use. */
-  private vec(v: Vec): string {
-    if (v === "x") return "x";
-    if (v === "ow") return `${this.use("obj")}.w`;
-    return this.use(v);
-  }
-
-  private grid(g: Grid): string {
-    return g === "m" ? "m" : this.use("rows");
-  }
-
-  private element(arr: Extract<Stmt, { k: "store" }>["arr"], at: Index): string {
-    const text = this.vec(arr);
-    return `${text}[${this.index(text, at)}]`;
-  }
-
-  private bound(b: Bound): string {
-    return b.k === "n" ? "n" : b.k === "const" ? String(b.v) : `${this.vec(b.arr)}.length`;
-  }
-
-  /** The counted loop a counter reference means (clamped to those enclosing it). */
-  private loop(level: number): Loop | undefined {
-    return this.loops[Math.min(level, this.loops.length - 1)];
-  }
-
-  /** An index into `arr` (its text), reduced modulo its length; `mayBeShort` for arrays that may hold one element. */
-  private index(arr: string, at: Index, mayBeShort = false): string {
-    const loop = at.k === "counter" ? this.loop(at.level) : undefined;
-    if (at.k === "const" || !loop) {
-      const v = at.k === "const" ? at.v : 0;
-      return v === 1 && mayBeShort ? `1 % ${arr}.length` : String(v);
-    }
-    const i = loop.name;
-    const inRange = loop.kind === "for" && loop.bound.k === "len" && this.bound(loop.bound) === `${arr}.length`;
-    const base = at.off === 0 ? (inRange ? i : `${i} % ${arr}.length`) : `(${i} + ${at.off}) % ${arr}.length`;
-    return at.rev ? `${arr}.length - 1 - ${at.off === 0 && inRange ? i : `(${base})`}` : base;
-  }
-
-  private cond(c: Cond): string {
-    switch (c.k) {
-      case "cmp":
-        // Only `>` in TypeScript: `f(a) < (b[0] > c)` would parse as type arguments.
-        if (this.js) return `${c.op === ">" ? "__gt" : "__lt"}(${this.expr(c.a)}, ${this.expr(c.b)})`;
-        return c.op === ">" ? `${this.expr(c.a)} > ${this.expr(c.b)}` : `${this.expr(c.b)} > ${this.expr(c.a)}`;
-      case "parity": {
-        const loop = this.loop(c.level);
-        return loop ? `${loop.name} % 2 === 0` : "n % 2 === 0";
-      }
-      case "trips":
-        return `n > ${c.v}`;
-    }
-  }
-
-  private expr(e: Expr): string {
-    switch (e.k) {
-      case "var":
-        return e.name;
-      case "num":
-        return e.v < 0 ? `(${e.v})` : String(e.v);
-      case "counter": {
-        const loop = this.loop(e.level);
-        return loop ? `(${loop.name} * 0.25)` : "0.5";
-      }
-      case "bin":
-        return `(${this.expr(e.a)} ${e.op} ${this.expr(e.b)})`;
-      case "div":
-        return `(${this.expr(e.a)} / (1.5 + Math.sin(${this.expr(e.b)})))`;
-      case "math":
-        return mathCall(e.f, this.expr(e.a));
-      case "kink":
-        return `${this.js ? `__${e.f}` : `Math.${e.f}`}(${this.expr(e.a)}, ${this.expr(e.b)})`;
-      case "abs":
-        return `${this.js ? "__abs" : "Math.abs"}(${this.expr(e.a)})`;
-      case "helper":
-        return `helper(${this.expr(e.a)}, ${this.expr(e.b)})`;
-      case "sum":
-        return `${this.typed(e.arr) ? "sumF" : "sumA"}(${this.vec(e.arr)}, ${this.expr(e.a)})`;
-      case "read": {
-        const text = this.vec(e.arr);
-        return `${text}[${this.index(text, e.at)}]`;
-      }
-      case "read2": {
-        const row = `${this.grid(e.arr)}[${this.index(e.arr, e.at, true)}]`;
-        return `${row}[${this.index(row, e.at2)}]`;
-      }
-      case "field":
-        return `${this.use("obj")}.v`;
-      case "local":
-        return `${this.use(e.fn)}(${this.expr(e.a)})`;
-      case "reduce": {
-        const params = this.js ? "(acc, v)" : "(acc: number, v: number)";
-        return `${this.vec(e.arr)}.reduce(${params} => acc * 0.5 + Math.sin(v * ${this.expr(e.a)}), 0)`;
-      }
-      case "tick":
-        return "tick()";
-      case "plain": {
-        const loop = this.loop(e.level);
-        return `plain(${loop ? loop.name : 2})`;
-      }
-      case "pick":
-        return `(${this.cond(e.c)} ? ${this.expr(e.a)} : ${this.expr(e.b)})`;
-    }
-  }
 }
 
 const resultType: Record<Program["returns"], string> = {
@@ -420,43 +268,5 @@ function update(target: string, how: Update, v: string): string {
   }
 }
 
-/** `Math` calls kept smooth and finite on any argument. */
-function mathCall(f: Extract<Expr, { k: "math" }>["f"], a: string): string {
-  switch (f) {
-    case "exp":
-      return `Math.exp(Math.tanh(${a}))`;
-    case "sqrt":
-      return `Math.sqrt(1 + ${a} ** 2)`;
-    case "log":
-      return `Math.log(2 + Math.sin(${a}))`;
-    case "hypot":
-      return `Math.hypot(${a}, 1)`;
-    case "sq":
-      return `(${a} ** 2)`;
-    default:
-      return `Math.${f}(${a})`;
-  }
-}
-
 /** A program as TypeScript or as its JavaScript twin. */
 export const renderProgram = (p: Program, name: string, js: boolean): string => new Renderer(p, js).fn(name);
-
-/**
- * Which transforms a program gets: valueAndGrad for number results; vjp for the others and
- * for every fourth number result (compiling costs, and valueAndGrad checks those); jvp with
- * that feature.
- */
-export function transformLines(c: Case, i: number): string[] {
-  const wrt = FEATURES.nestedParams ? "[0, 1, 3]" : "[0, 1]";
-  const number = c.program.returns === "number";
-  return [
-    ...(number ? [`export const d${i} = valueAndGrad(p${i}, { wrt: ${wrt} });`] : []),
-    ...(!number || i % 4 === 0 ? [`export const v${i} = vjp(p${i});`] : []),
-    ...(FEATURES.jvp ? [`export const j${i} = jvp(p${i});`] : []),
-  ];
-}
-
-/** The TypeScript source of one program `p<i>` with its transforms. */
-export function programSource(c: Case, i: number): string {
-  return [renderProgram(c.program, `p${i}`, false), ...transformLines(c, i)].join("\n");
-}

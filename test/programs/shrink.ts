@@ -14,7 +14,7 @@ import { checkCase } from "./check";
 import { compileModules } from "./compile";
 import { caseArb } from "./generate";
 import { moduleSource, reference } from "./module";
-import { programSource } from "./render";
+import { programSource } from "./module";
 
 export interface Shrunk {
   /** the shrunk program's TypeScript, its points and its failure, as text */

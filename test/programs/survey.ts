@@ -16,8 +16,7 @@ import type { Case, Expr, Stmt } from "./ast";
 import { checkCase } from "./check";
 import { compileModules } from "./compile";
 import { fileCases } from "./generate";
-import { moduleSource, reference } from "./module";
-import { programSource } from "./render";
+import { moduleSource, programSource, reference } from "./module";
 import { shrink } from "./shrink";
 
 export interface SurveyJob {
