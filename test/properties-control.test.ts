@@ -21,8 +21,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { checkCase } from "./programs/check";
 import { cleanUp, compileModules, modulePath } from "./programs/compile";
 import { fileCases } from "./programs/generate";
-import { moduleSource, reference, type Fn } from "./programs/module";
-import { programSource } from "./programs/render";
+import { moduleSource, programSource, reference, type Fn } from "./programs/module";
 import type { Case } from "./programs/ast";
 import { shrink } from "./programs/shrink";
 
