@@ -9,9 +9,10 @@
  * - `load`: the output run as a module (a mutant nested too deeply for TypeScript's own
  *   transpiler to take, on this stack, is left out);
  * - `primal`: each point evaluated on the uncompiled mutant, its decisions traced
- *   (./trace.ts); a point is left out where the function throws, is not finite (or passes a
- *   huge or non-finite number on the way), indexes outside an array, uses a function where
- *   its derivative is infinite (`Math.sqrt(0)`), or is slow;
+ *   (./trace.ts); a point is left out where the function throws, gives a value beyond ±1e6
+ *   or not finite (finite differences of such values are rounding noise), passes a huge or
+ *   non-finite number on the way, indexes outside an array, uses a function where its
+ *   derivative is infinite (`Math.sqrt(0)`), or is slow;
  * - `check`: the checks of ../gradients.ts at each remaining point, unless the decisions
  *   change on the finite-difference stencil (a kink); a point where finite differences
  *   disagree with themselves (a huge curvature) gives no verdict either.
@@ -123,7 +124,7 @@ export function judge(job: Job, phase: (name: string) => void): Verdict {
       if (outside) excluded.push("primal-outside");
       else if (singular) excluded.push("primal-singular");
       else if (performance.now() - started > slowMs) excluded.push("primal-slow");
-      else if (huge || !leaves(value).every(Number.isFinite)) excluded.push("primal-nonfinite");
+      else if (huge || !leaves(value).every((v) => Math.abs(v) <= 1e6)) excluded.push("primal-nonfinite");
       else good.push({ args, trace: decisions() });
     }
     primal.set(t, good);

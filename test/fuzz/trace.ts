@@ -69,6 +69,7 @@ export const tracer = {
   },
   math(name: string, ...args: number[]): number {
     if (singularAt[name]?.(args[0]!, args[1]!)) state.singular = true;
+    args.forEach(tracer.num); // `Math.atan2(-Infinity, v)` is finite, its derivative is not
     const result = tracer.num((Math as unknown as Record<string, (...a: number[]) => number>)[name]!(...args));
     if (name === "max" || name === "min") note(args.findIndex((a) => Object.is(a, result)));
     else if (name === "abs" || name === "sign") note(sign(args[0]!, 0));
