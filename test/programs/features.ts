@@ -44,7 +44,8 @@ const status = {
     "NaN gradient: writes past the end of [] do not grow the adjoint (test/regressions/grown-by-index.ts)",
   // obj: { w: number[]; v: number }; obj.w = arr, obj.v = e, obj.w[j] = e
   objectStores:
-    "wrong gradient: an object's array passed to a call, then written (test/regressions/field-array-passed-then-written.ts)",
+    "wrong gradient: an object's array passed to a call, then written; a field rebound to a new array " +
+    "(test/regressions/field-array-passed-then-written.ts, rebound-array.ts)",
   destructuringDeclarations: true, // const [p, q] = [e1, e2], const { p: u, q: w } = { … }, const [p, q] = row
   // [s, t] = [t, s], [s, t] = [e1, e2], ({ p: s, q: t } = { … })
   destructuringAssignments: "ADG1001 assigning to `[s, t]` is not supported",

@@ -1,8 +1,8 @@
-// A local array name rebound to a new array keeps the old array's adjoint: what flows into
-// the new array's elements also flows to whatever the old one was built from, so these
-// gradients come out doubled (or from nothing). The same with a copy: `ca = b.slice()`,
-// `ca = ca.slice()`, `ca = Array.from(ca)`. Found by the random programs (features
-// `copies`, `rowRebinds`); shrunk by fast-check.
+// A local array name (or an object's array field) rebound to a new array keeps the old
+// array's adjoint: what flows into the new array's elements also flows to whatever the old
+// one was built from, so these gradients come out doubled (or from nothing). The same with
+// a copy: `ca = b.slice()`, `ca = ca.slice()`, `ca = Array.from(ca)`. Found by the random
+// programs (features `copies`, `rebinds`, `objectStores`); shrunk by fast-check.
 
 /** @differentiable */
 export function reboundToLiteral(y: number): number {
@@ -33,9 +33,17 @@ export function reboundToOwnArrayFrom(y: number): number {
   return ca[1];
 }
 
+/** @differentiable */
+export function fieldReboundToLiteral(y: number): number {
+  const obj: { w: number[]; v: number } = { w: [y, 0.5], v: y };
+  obj.w = [0.25, y];
+  return obj.w[0] + obj.w[1];
+}
+
 export const points = {
   reboundToLiteral: [[0.5]],
   reboundToCopy: [[0.5]],
   reboundToOwnSlice: [[0.5]],
   reboundToOwnArrayFrom: [[0.5]],
+  fieldReboundToLiteral: [[0.5]],
 };
