@@ -90,9 +90,10 @@ export function mutant(seed: number, index: number, ops: readonly Operator[], fi
     const mutation = mutate(m.module, m.sources[m.module]!, choose(random, pool), random, m.points, m.integerArgs);
     if (!mutation) continue;
     const sources = Object.fromEntries(m.closure.map((rel) => [rel, rel === m.module ? mutation.text : m.sources[rel]!]));
-    // The targets the change can reach: the mutated function and its callers (by name; a
-    // method `receiver.name` by its name).
-    const reached = mutation.fn ? callersOf(m.module, mutation.text, mutation.fn) : undefined;
+    // The targets the change can reach: the mutated function and its callers in the module
+    // as written (by name; a method `receiver.name` by its name). Not the mutant's text: a
+    // size mutant is too deep for a recursive walk.
+    const reached = mutation.fn ? callersOf(m.module, m.sources[m.module]!, mutation.fn) : undefined;
     const targets: Target[] = mutation.points
       ? m.targets.filter((t) => t.name in mutation.points!).map((t) => ({ ...t, points: mutation.points![t.name]! }))
       : m.targets.filter((t) => !reached || reached.has(t.name.split(".").pop()!));
