@@ -117,7 +117,14 @@ export async function fuzz(options: FuzzOptions): Promise<Report> {
   const started = performance.now();
   let done = 0;
   const judgeOne = async (index: number) => {
-    const made = mutant(seed, index, ops, fixtures);
+    let made: ReturnType<typeof mutant>;
+    try {
+      made = mutant(seed, index, ops, fixtures);
+    } catch (error) {
+      // A fault of the fuzzer's own, not of adgen: said, and the run goes on.
+      log(`mutant ${index} could not be made: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
     if (!made) return;
     const { mutation, job } = made;
     const settled = await pool.run(job);
