@@ -52,9 +52,14 @@ export const tracer = {
     if (!isElement(a, i)) state.outside = true;
     return a[i];
   },
-  /** `i` as the index of a write to a typed array: a write outside its elements is dropped. */
+  /**
+   * `i` as the index of a write: outside a typed array's elements the write is dropped, and
+   * at a fractional or negative index it makes a property that is no element. (Past the end
+   * of a `number[]` is a write like any other: the array grows.)
+   */
   index(a: any, i: any): any {
-    if (ArrayBuffer.isView(a) && !isElement(a, i)) state.outside = true;
+    const fractional = typeof i === "number" && !(Number.isInteger(i) && i >= 0);
+    if ((ArrayBuffer.isView(a) && !isElement(a, i)) || (Array.isArray(a) && fractional)) state.outside = true;
     return i;
   },
   /** A number computed on the way: finite differences mean nothing where such numbers are huge or not finite. */
