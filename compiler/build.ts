@@ -2,21 +2,26 @@
  * `adgen build`: input paths in, a complete output tree out, or nothing at all.
  *
  * Input: files and directories, an out dir, optionally a tsconfig. Output: every input
- * `.ts` file at the same relative path under the out dir — rewritten by the core when it
+ * `.ts`, `.mts` or `.cts` file at the same relative path under the out dir — rewritten by the core when it
  * uses adgen, copied byte for byte when it does not — or the diagnostics that prevented it.
- * Invariants: when any diagnostic is an error nothing is written; the new tree is written
- * in full to a temporary directory beside the out dir and only then swapped into place, so
- * a previous good out dir is never replaced by a partial one; no exception escapes as a
- * stack trace (it becomes an ADG9001 diagnostic). The differentiation itself is the core's.
+ * Invariants: when any diagnostic is an error nothing is written; every check that could
+ * stop the build (the inputs readable, the out dir apart from them, adgen's to replace and
+ * writable) runs before the first byte is written, and the out dir is then replaced whole
+ * or not at all (compiler/out-dir.ts); a file-system fault is an ADG4xxx diagnostic naming
+ * the path, and no other exception escapes as a stack trace (it becomes ADG9001). The
+ * differentiation itself is the core's; rendering (and source maps) is render.ts's, and
+ * `--watch` (watch.ts) rebuilds through `build`.
  */
-import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ts } from "ts-morph";
-import { type AdgDiagnostic, CompileError, codes, diagnosticAt } from "./diagnostics";
-import { renderOutput } from "./format";
+import { ts, type SourceFile } from "ts-morph";
+import { type AdgDiagnostic, CompileError, codes, diagnosticAt, isStackOverflow, messages, positionIn } from "./diagnostics";
+import { type Encoding, decode, encode } from "./encoding";
+import { collectInputs, isDirectory, isFile, reason, unreadable } from "./inputs";
+import { type OutputFile, checkOutDir, overlapping, realOutDir, replaceOutDir } from "./out-dir";
 import { compile } from "./pipeline";
 import { loadProject } from "./project";
+import { renderForBuild } from "./render";
 
 export interface BuildOptions {
   /** files and directories, relative to `cwd` or absolute */
@@ -26,6 +31,10 @@ export interface BuildOptions {
   tsconfig?: string;
   /** base for relative paths; defaults to the process's working directory */
   cwd?: string;
+  /** replace the out dir even when it holds files adgen did not write (they are deleted) */
+  emptyOutDir?: boolean;
+  /** write a source map beside each rewritten file */
+  sourceMap?: boolean;
 }
 
 export interface BuildResult {
@@ -33,15 +42,6 @@ export interface BuildResult {
   /** absolute paths of the files now in the out dir; empty when nothing was written */
   written: string[];
 }
-
-/** One input source file and where it lands, relative to the out dir. */
-interface Entry {
-  source: string;
-  relative: string;
-}
-
-/** Names of the temporary and set-aside directories build creates beside the out dir. */
-const scratchName = /\.adgen-(tmp|old)-/;
 
 /** Every adgen diagnostic is an error for now; the catalogue has no warnings. */
 export function isError(_diagnostic: AdgDiagnostic): boolean {
@@ -56,15 +56,30 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   }
 }
 
+/** System calls that only read: a fault in one is the input's, in any other the output's. */
+const readingCalls = new Set(["open", "read", "scandir", "opendir", "stat", "lstat", "readlink", "realpath", "access"]);
+
 /**
  * An exception as a diagnostic. A pass's CompileError that escaped the pipeline keeps its
- * code and position; anything else is a bug in adgen, never the user's fault.
+ * code and position; a file-system fault (from a read the build did not expect to fail,
+ * such as one of TypeScript's own) names its path; anything else is a bug in adgen, never
+ * the user's fault.
  */
 export function diagnosticFromException(error: unknown): AdgDiagnostic {
   if (error instanceof CompileError) {
     return error.at
       ? diagnosticAt(error.at, error.code, error.message)
       : { code: error.code, message: error.message };
+  }
+  if (isStackOverflow(error)) return { code: codes.tooDeep, message: messages.tooDeep() };
+  const fault = error as Partial<NodeJS.ErrnoException> | undefined;
+  if (typeof fault?.code === "string" && /^E[A-Z]+$/.test(fault.code) && typeof fault.path === "string") {
+    const reading = fault.syscall === undefined || readingCalls.has(fault.syscall);
+    return {
+      code: reading ? codes.unreadable : codes.unwritable,
+      message: `cannot ${reading ? "read" : "write"} this path: ${reason(error)}`,
+      file: fault.path,
+    };
   }
   const message = (error instanceof Error ? error.message : String(error)).replace(/\.$/, "");
   return {
@@ -74,45 +89,89 @@ export function diagnosticFromException(error: unknown): AdgDiagnostic {
 }
 
 async function buildUnchecked(options: BuildOptions): Promise<BuildResult> {
+  const { diagnostics, outDir, outputs } = await renderBuild(options);
+  if (diagnostics.some(isError)) return { diagnostics, written: [] };
+  const failed = replaceOutDir(outDir, outputs);
+  if (failed.length > 0) return { diagnostics: failed, written: [] };
+  const written = outputs.map((output) => path.join(outDir, output.relative)).sort();
+  return { diagnostics, written };
+}
+
+/** A build's outcome before anything is written: the out dir and the files to put there. */
+export interface RenderedBuild {
+  diagnostics: AdgDiagnostic[];
+  outDir: string;
+  outputs: OutputFile[];
+}
+
+/** Everything `build` does but writing: inputs and out dir checked, compiled and rendered in memory. */
+export async function renderBuild(options: BuildOptions): Promise<RenderedBuild> {
   const cwd = path.resolve(options.cwd ?? process.cwd());
-  const outDir = path.resolve(cwd, options.outDir);
+  const outDir = realOutDir(path.resolve(cwd, options.outDir));
   const inputs = options.inputs.map((input) => path.resolve(cwd, input));
+  const nothing = (diagnostics: AdgDiagnostic[]): RenderedBuild => ({ diagnostics, outDir, outputs: [] });
 
-  const checked = checkPaths(inputs, outDir, cwd, options.tsconfig);
-  if (checked.diagnostics.length > 0) return { diagnostics: checked.diagnostics, written: [] };
+  const checked = checkPaths(inputs, cwd, options.tsconfig);
+  if (checked.diagnostics.length > 0) return nothing(checked.diagnostics);
+  const guarded = { inputs, others: [cwd, ...(checked.tsconfig ? [checked.tsconfig] : [])], cwd };
+  const placed = checkOutDir(outDir, guarded, options.emptyOutDir ?? false);
+  if (placed.length > 0) return nothing(placed);
 
-  const collected = collectInputs(inputs, outDir, cwd);
-  if (collected.diagnostics.length > 0) return { diagnostics: collected.diagnostics, written: [] };
+  const collected = collectInputs(inputs, cwd);
+  if (collected.diagnostics.length > 0) return nothing(collected.diagnostics);
   const entries = collected.entries;
+  // a symbolic link inside an input may still lead into the out dir
+  const reached = [...collected.directories, ...entries.map((entry) => entry.source)];
+  const swallowed = overlapping(outDir, { ...guarded, inputs: reached });
+  if (swallowed) return nothing([swallowed]);
 
+  const decoded = new Map(entries.map((entry) => [entry.source, decode(entry.bytes)]));
   const project = loadProject(
-    entries.map((entry) => entry.source),
+    new Map([...decoded].map(([source, { text }]) => [source, text])),
     checked.tsconfig,
   );
-  const sourceFiles = entries.map((entry) => project.getSourceFileOrThrow(entry.source));
-  const result = compile(project, sourceFiles);
-  if (result.diagnostics.some(isError)) return { diagnostics: result.diagnostics, written: [] };
+  const result = compile(project, entries.map((entry) => project.getSourceFileOrThrow(entry.source)));
+  if (result.diagnostics.some(isError)) return nothing(result.diagnostics);
 
   // Everything is rendered (and formatted) before the first byte is written.
   const compiled = new Map(result.files.map((file) => [path.resolve(file.path), file]));
-  const outputs: { relative: string; content: string | Buffer }[] = [];
+  const outputs: OutputFile[] = [];
+  const problems: AdgDiagnostic[] = [];
   for (const entry of entries) {
     const file = compiled.get(entry.source);
-    const content = file?.changed
-      ? await renderOutput(file.userText, file.generatedText)
-      : fs.readFileSync(entry.source);
-    outputs.push({ relative: entry.relative, content });
+    if (!file?.changed) {
+      outputs.push({ relative: entry.relative, content: entry.bytes });
+      continue;
+    }
+    const { text: original, encoding, invalid } = decoded.get(entry.source)!;
+    if (invalid) problems.push(notEncoded(project.getSourceFileOrThrow(entry.source), encoding, invalid));
+    const rendered = await renderForBuild(file, original, entry.relative, outDir, options.sourceMap ?? false);
+    // the file itself keeps the user's encoding; its map is JSON, in UTF-8
+    rendered.forEach((output, i) => outputs.push({ relative: output.relative, content: i === 0 ? encode(output.content, encoding) : output.content }));
   }
-
-  writeTreeAtomically(outDir, outputs);
-  const written = outputs.map((output) => path.join(outDir, output.relative)).sort();
-  return { diagnostics: result.diagnostics, written };
+  if (problems.length > 0) return nothing(problems);
+  return { diagnostics: result.diagnostics, outDir, outputs };
 }
 
-/** Inputs exist, the tsconfig exists, and the out dir is a place we may replace. */
+/**
+ * A file adgen rewrites must decode exactly: TypeScript reads a source without a UTF-16
+ * byte-order mark as UTF-8, so other bytes (a Latin-1 `é`) reach the rewritten text as
+ * U+FFFD. Rather than change the user's bytes silently, such a file is refused at its
+ * first byte that does not decode. (A file adgen only copies keeps its bytes as they are.)
+ */
+function notEncoded(file: SourceFile, encoding: Encoding, invalid: { byte: number; offset: number }): AdgDiagnostic {
+  const byte = invalid.byte.toString(16).toUpperCase().padStart(2, "0");
+  const name = encoding.startsWith("utf16") ? "UTF-16" : "UTF-8";
+  return {
+    code: codes.badEncoding,
+    message: `this file is not valid ${name} (byte 0x${byte}), and adgen rewrites it: TypeScript reads it as ${name}, so the rewritten file would not keep your bytes; save it as UTF-8`,
+    ...positionIn(file, invalid.offset, 1),
+  };
+}
+
+/** The inputs exist and the tsconfig exists and parses. */
 function checkPaths(
   inputs: readonly string[],
-  outDir: string,
   cwd: string,
   tsconfigOption: string | undefined,
 ): { diagnostics: AdgDiagnostic[]; tsconfig?: string } {
@@ -121,41 +180,18 @@ function checkPaths(
     diagnostics.push({ code: codes.usage, message: "no input files or directories given" });
   }
   for (const input of inputs) {
-    if (!fs.existsSync(input)) {
-      diagnostics.push({
-        code: codes.missingInput,
-        message: "input path does not exist",
-        file: input,
-      });
+    try {
+      fs.statSync(input);
+    } catch (error) {
+      diagnostics.push(
+        (error as NodeJS.ErrnoException).code === "ENOENT"
+          ? { code: codes.missingInput, message: "input path does not exist", file: input }
+          : unreadable(input, error),
+      );
     }
   }
-
   const { tsconfig, diagnostics: tsconfigDiagnostics } = resolveTsconfig(tsconfigOption, cwd);
   diagnostics.push(...tsconfigDiagnostics);
-
-  // The whole out dir is replaced, so it must not hold anything build reads or runs in.
-  if (fs.existsSync(outDir) && !isDirectory(outDir)) {
-    diagnostics.push({
-      code: codes.usage,
-      message: "--out-dir names a file, not a directory",
-      file: outDir,
-    });
-  }
-  if (path.dirname(outDir) === outDir) {
-    diagnostics.push({ code: codes.usage, message: "--out-dir cannot be the root directory" });
-  }
-  const guarded = [...inputs, cwd, ...(tsconfig ? [tsconfig] : [])];
-  const inside = guarded.find((guardedPath) => isWithin(guardedPath, outDir));
-  if (inside !== undefined) {
-    diagnostics.push({
-      code: codes.usage,
-      message:
-        inside === cwd
-          ? "--out-dir contains the current directory; build replaces the out dir as a whole, so choose a directory of its own"
-          : `--out-dir contains '${shown(inside, cwd)}'; build replaces the out dir as a whole, so choose a directory apart from the inputs`,
-      file: outDir,
-    });
-  }
   return { diagnostics, tsconfig };
 }
 
@@ -198,7 +234,7 @@ export function resolveTsconfig(
 const noInputsFound = 18003;
 
 function tsconfigDiagnostic(error: ts.Diagnostic, tsconfig: string): AdgDiagnostic {
-  const message = `invalid tsconfig: ${ts.flattenDiagnosticMessageText(error.messageText, " ")}`;
+  const message = `invalid tsconfig: ${ts.flattenDiagnosticMessageText(error.messageText, " ").replace(/\.$/, "")}; correct it, or give another with -p`;
   if (error.file === undefined || error.start === undefined) {
     return { code: codes.usage, message, file: tsconfig };
   }
@@ -212,166 +248,4 @@ function tsconfigDiagnostic(error: ts.Diagnostic, tsconfig: string): AdgDiagnost
     start: error.start,
     length: error.length,
   };
-}
-
-/**
- * The input `.ts` files and their paths under the out dir. A directory input maps its
- * files relative to itself; file inputs map relative to the common root directory of all
- * inputs (as tsc's rootDir does). Directories are walked in sorted order, skipping
- * declaration files, `node_modules`, the out dir and build's own scratch directories.
- */
-function collectInputs(
-  inputs: readonly string[],
-  outDir: string,
-  cwd: string,
-): { entries: Entry[]; diagnostics: AdgDiagnostic[] } {
-  const diagnostics: AdgDiagnostic[] = [];
-  const root = commonRoot(
-    inputs.map((input) => (isDirectory(input) ? input : path.dirname(input))),
-  );
-  const bySource = new Map<string, Entry>();
-  const byRelative = new Map<string, Entry>();
-
-  const add = (source: string, relative: string) => {
-    if (bySource.has(source)) return;
-    const clash = byRelative.get(relative);
-    if (clash) {
-      diagnostics.push({
-        code: codes.usage,
-        message: `'${shown(clash.source, cwd)}' and '${shown(source, cwd)}' would both be written to '${relative}' under the out dir`,
-      });
-      return;
-    }
-    const entry = { source, relative };
-    bySource.set(source, entry);
-    byRelative.set(relative, entry);
-  };
-
-  for (const input of inputs) {
-    if (isDirectory(input)) {
-      for (const file of walk(input, outDir)) add(file, path.relative(input, file));
-    } else if (isTypeScriptSource(input)) {
-      add(input, path.relative(root, input));
-    } else {
-      diagnostics.push({
-        code: codes.usage,
-        message: "not a TypeScript source file; build takes .ts files (not .d.ts) and directories",
-        file: input,
-      });
-    }
-  }
-
-  if (diagnostics.length === 0 && bySource.size === 0) {
-    diagnostics.push({ code: codes.missingInput, message: "no .ts files found in the inputs" });
-  }
-  return { entries: [...bySource.values()], diagnostics };
-}
-
-function* walk(directory: string, outDir: string): Generator<string> {
-  const children = fs
-    .readdirSync(directory, { withFileTypes: true })
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const child of children) {
-    const full = path.join(directory, child.name);
-    if (child.isDirectory()) {
-      if (child.name === "node_modules" || scratchName.test(child.name) || full === outDir)
-        continue;
-      yield* walk(full, outDir);
-    } else if (isTypeScriptSource(full) && (child.isFile() || isFile(full))) {
-      yield full;
-    }
-  }
-}
-
-/**
- * Writes the tree into a fresh directory beside the out dir (same parent, so renames stay
- * on one file system and are atomic), then swaps it in: the old out dir is renamed aside,
- * the new one renamed into place, and the old one deleted. If the swap fails, the old out
- * dir is put back.
- */
-function writeTreeAtomically(
-  outDir: string,
-  outputs: readonly { relative: string; content: string | Buffer }[],
-): void {
-  const parent = path.dirname(outDir);
-  fs.mkdirSync(parent, { recursive: true });
-  const temporary = fs.mkdtempSync(path.join(parent, `.${path.basename(outDir)}.adgen-tmp-`));
-  try {
-    for (const output of outputs) {
-      const target = path.join(temporary, output.relative);
-      fs.mkdirSync(path.dirname(target), { recursive: true });
-      fs.writeFileSync(target, output.content);
-    }
-    swapIntoPlace(temporary, outDir);
-  } finally {
-    fs.rmSync(temporary, { recursive: true, force: true });
-  }
-}
-
-function swapIntoPlace(temporary: string, outDir: string): void {
-  let aside: string | undefined;
-  if (fs.existsSync(outDir)) {
-    aside = path.join(
-      path.dirname(outDir),
-      `.${path.basename(outDir)}.adgen-old-${randomBytes(6).toString("hex")}`,
-    );
-    fs.renameSync(outDir, aside);
-  }
-  try {
-    fs.renameSync(temporary, outDir);
-  } catch (error) {
-    if (aside !== undefined) {
-      try {
-        fs.renameSync(aside, outDir);
-      } catch {
-        const message = error instanceof Error ? error.message : String(error);
-        throw new Error(
-          `${message}; the previous out dir could not be restored and is kept at ${aside}`,
-        );
-      }
-    }
-    throw error;
-  }
-  // The new tree is in place; a leftover old tree is only clutter, and the walk skips it.
-  if (aside !== undefined) {
-    try {
-      fs.rmSync(aside, { recursive: true, force: true });
-    } catch {
-      // best effort
-    }
-  }
-}
-
-function isTypeScriptSource(file: string): boolean {
-  return file.endsWith(".ts") && !file.endsWith(".d.ts");
-}
-
-function isDirectory(file: string): boolean {
-  return fs.statSync(file, { throwIfNoEntry: false })?.isDirectory() ?? false;
-}
-
-function isFile(file: string): boolean {
-  return fs.statSync(file, { throwIfNoEntry: false })?.isFile() ?? false;
-}
-
-/** A path as the user would type it: relative to `cwd` when beneath it. */
-function shown(file: string, cwd: string): string {
-  return isWithin(file, cwd) ? path.relative(cwd, file) || "." : file;
-}
-
-/** Whether `file` is `directory` or lies beneath it. */
-function isWithin(file: string, directory: string): boolean {
-  const relative = path.relative(directory, file);
-  if (relative === "") return true;
-  return relative !== ".." && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative);
-}
-
-/** The deepest directory that contains every one of `directories`. */
-function commonRoot(directories: readonly string[]): string {
-  if (directories.length === 0) return process.cwd();
-  let root = directories[0]!;
-  for (const directory of directories.slice(1)) {
-    while (!isWithin(directory, root)) root = path.dirname(root);
-  }
-  return root;
 }

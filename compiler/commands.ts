@@ -16,6 +16,9 @@ import { type AdgDiagnostic, codes, formatDiagnostic } from "./diagnostics";
 import { formatGenerated } from "./format";
 import { type InspectOptions, inspect, stages } from "./pipeline";
 import { loadProject } from "./project";
+import { stripMarkers } from "./sourcemap";
+import { adgenVersion } from "./version";
+import { watchBuild, type WatchReport } from "./watch";
 
 export interface CommandResult {
   stdout: string;
@@ -28,6 +31,13 @@ export interface RunOptions {
   cwd?: string;
   /** whether each stream may carry colour (a terminal); plain text when absent */
   color?: { stdout?: boolean; stderr?: boolean };
+  /**
+   * Where `build --watch` prints as it goes (a watch never returns until `signal` aborts);
+   * other commands return their whole text at the end.
+   */
+  stream?: { stdout(text: string): void; stderr(text: string): void };
+  /** ends `build --watch` */
+  signal?: AbortSignal;
 }
 
 const modes = ["grad", "vjp", "jvp"] as const;
@@ -35,7 +45,14 @@ const modes = ["grad", "vjp", "jvp"] as const;
 const helpOption = { help: { type: "boolean", short: "h" } } as const;
 const projectOption = { project: { type: "string", short: "p" } } as const;
 const globalOptions = { ...helpOption, version: { type: "boolean", short: "v" } } as const;
-const buildOptions = { ...helpOption, ...projectOption, "out-dir": { type: "string" } } as const;
+const buildOptions = {
+  ...helpOption,
+  ...projectOption,
+  "out-dir": { type: "string" },
+  "empty-out-dir": { type: "boolean" },
+  "source-map": { type: "boolean" },
+  watch: { type: "boolean", short: "w" },
+} as const;
 const inspectOptions = {
   ...helpOption,
   ...projectOption,
@@ -55,6 +72,8 @@ export async function run(
   const context = {
     cwd: path.resolve(options.cwd ?? process.cwd()),
     color: { stdout: options.color?.stdout ?? false, stderr: options.color?.stderr ?? false },
+    stream: options.stream,
+    signal: options.signal,
   };
   try {
     return await dispatch(argv, context);
@@ -72,6 +91,8 @@ export async function run(
 interface Context {
   cwd: string;
   color: { stdout: boolean; stderr: boolean };
+  stream?: RunOptions["stream"];
+  signal?: AbortSignal;
 }
 
 async function dispatch(argv: readonly string[], context: Context): Promise<CommandResult> {
@@ -87,7 +108,7 @@ async function dispatch(argv: readonly string[], context: Context): Promise<Comm
   const rest = at === -1 ? [] : argv.slice(at + 1);
 
   if (global.help || command === "help") return success(helpText());
-  if (global.version) return success(`${version()}\n`);
+  if (global.version) return success(`${adgenVersion()}\n`);
   switch (command) {
     case "build":
       return buildCommand(rest, context);
@@ -113,12 +134,16 @@ async function buildCommand(args: readonly string[], context: Context): Promise<
   if (outDir === undefined) throw new UsageError("missing --out-dir <dir>");
   if (outDir === "") throw new UsageError("option '--out-dir' needs a value");
 
-  const result = await build({
+  const options = {
     inputs: positionals,
     outDir,
     tsconfig: values.project,
     cwd: context.cwd,
-  });
+    emptyOutDir: values["empty-out-dir"],
+    sourceMap: values["source-map"] ?? false,
+  };
+  if (values.watch) return watchCommand(options, context);
+  const result = await build(options);
   const errors = result.diagnostics.filter(isError);
   const stderr = renderDiagnostics(result.diagnostics, context);
   if (errors.length > 0) {
@@ -132,6 +157,35 @@ async function buildCommand(args: readonly string[], context: Context): Promise<
     stderr,
     exitCode: 0,
   };
+}
+
+/** `build --watch`: reports each build as it happens, until the signal aborts. */
+async function watchCommand(options: Parameters<typeof build>[0], context: Context): Promise<CommandResult> {
+  const stream = context.stream ?? { stdout: () => {}, stderr: () => {} };
+  const where = displayPath(path.resolve(context.cwd, options.outDir), context.cwd);
+  const signal = context.signal ?? new AbortController().signal;
+  const report = ({ diagnostics, written, removed, initial }: WatchReport) => {
+    const errors = diagnostics.filter(isError);
+    if (diagnostics.length > 0) stream.stderr(renderDiagnostics(diagnostics, context));
+    if (errors.length > 0) {
+      const kept = initial ? "nothing was written" : "the last good output is kept";
+      stream.stderr(`Found ${errors.length} error${errors.length === 1 ? "" : "s"}; ${kept}. Watching for changes.\n`);
+      return;
+    }
+    const files = (list: string[]) => list.map((file) => file.split(path.sep).join("/")).join(", ");
+    const lines = [
+      initial
+        ? `Wrote ${written.length} file${written.length === 1 ? "" : "s"} to ${where}.`
+        : written.length > 0
+          ? `Rebuilt ${files(written)} in ${where}.`
+          : "Rebuilt; no output changed.",
+      ...(removed.length > 0 ? [`Removed ${files(removed)} from ${where}.`] : []),
+      "Watching for changes.",
+    ];
+    stream.stdout(`${lines.join("\n")}\n`);
+  };
+  await watchBuild(options, report, signal);
+  return { stdout: "", stderr: "", exitCode: 0 };
 }
 
 async function inspectCommand(args: readonly string[], context: Context): Promise<CommandResult> {
@@ -171,10 +225,11 @@ async function inspectCommand(args: readonly string[], context: Context): Promis
   const stderr = renderDiagnostics(result.diagnostics, context);
   if (result.diagnostics.some(isError)) return failure(stderr);
   // The emitted stage is TypeScript and printed formatted; earlier stages print as they are.
-  const text =
+  const text = stripMarkers(
     options.stage === undefined || options.stage === "emit"
       ? await formatGenerated(result.text)
-      : result.text;
+      : result.text,
+  );
   const stdout = text === "" || text.endsWith("\n") ? text : `${text}\n`;
   return { stdout, stderr, exitCode: 0 };
 }
@@ -265,43 +320,36 @@ function failure(stderr: string): CommandResult {
   return { stdout: "", stderr, exitCode: 1 };
 }
 
-/** adgen's own package.json, found from here both in the sources and in dist/. */
-function version(): string {
-  for (let directory = __dirname; ; directory = path.dirname(directory)) {
-    const candidate = path.join(directory, "package.json");
-    if (fs.existsSync(candidate)) {
-      const json = JSON.parse(fs.readFileSync(candidate, "utf8")) as {
-        name?: string;
-        version?: string;
-      };
-      if (json.name === "adgen" && json.version) return json.version;
-    }
-    if (path.dirname(directory) === directory) return "unknown";
-  }
-}
-
 function helpText(): string {
   const stageList = stages.join(", ");
-  return `adgen ${version()} - source-to-source automatic differentiation for TypeScript
+  return `adgen ${adgenVersion()} - source-to-source automatic differentiation for TypeScript
 
 Usage:
-  adgen build <files or dirs...> --out-dir <dir> [-p <tsconfig.json>]
+  adgen build <files or dirs...> --out-dir <dir> [-p <tsconfig.json>] [--source-map] [--watch] [--empty-out-dir]
   adgen inspect <file> [--fn <name>] [--mode grad|vjp|jvp] [--stage <stage>] [-p <tsconfig.json>]
   adgen help | --help | -h
   adgen --version | -v
 
 Commands:
-  build     Write every input .ts file to the same relative path under --out-dir, with
+  build     Write every input .ts, .mts or .cts file to the same relative path under --out-dir, with
             grad/valueAndGrad/vjp/jvp calls replaced by generated TypeScript; files that
             need nothing are copied as they are. A directory's files keep their paths
             relative to it; files given one by one keep their paths relative to the
             common root of all inputs. The out dir is replaced as a whole, and only when
-            the build succeeds: on any error nothing is written.
+            the build succeeds: on any error nothing is written. It must lie apart from
+            the inputs, and hold only what adgen wrote there (it keeps a list in
+            .adgen-manifest.json), unless --empty-out-dir is given.
   inspect   Print the code generated for one function (--fn) or for every
             differentiable function in the file.
 
 Options:
   --out-dir <dir>        build: the directory to write (replaced as a whole)
+  --source-map           build: write a source map (.map) beside each rewritten file,
+                         mapping generated derivative code to the lines it differentiates
+  -w, --watch            build: rebuild on every change to the inputs, keeping the last good
+                         output on an error
+  --empty-out-dir        build: replace the out dir even if it holds files adgen did
+                         not write, deleting them
   -p, --project <path>   a tsconfig.json, or a directory holding one, for compiler options
   --fn <name>            inspect: only this function
   --mode <mode>          inspect: grad, vjp or jvp

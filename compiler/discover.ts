@@ -8,7 +8,6 @@
  */
 import {
   Node,
-  SyntaxKind,
   type ArrowFunction,
   type CallExpression,
   type FunctionDeclaration,
@@ -17,6 +16,7 @@ import {
   type SourceFile,
 } from "ts-morph";
 import { CompileError, codes } from "./diagnostics";
+import { runtimeExportName, runtimeReferences, type RuntimeReference } from "./runtime-refs";
 
 export type FunctionLike = FunctionDeclaration | ArrowFunction | FunctionExpression | MethodDeclaration;
 
@@ -39,6 +39,8 @@ export interface DiffFunction {
 
 export type TransformKind = "grad" | "valueAndGrad" | "vjp" | "jvp";
 export const transformKinds: readonly TransformKind[] = ["grad", "valueAndGrad", "vjp", "jvp"];
+/** Every transform "adgen" exports or will: each use must be a direct call that is compiled. */
+const transformExports: readonly string[] = [...transformKinds, "hvp", "hessian", "jacobian"];
 
 export interface TransformCall {
   kind: TransformKind;
@@ -75,7 +77,8 @@ function docHost(decl: Node): Node {
 
 /** Whether a method carries the runtime's `@differentiable` decorator. */
 function hasDecorator(method: MethodDeclaration): boolean {
-  return method.getDecorators().some((d) => adgenImportName(d.getExpression()) === "differentiable");
+  const file = method.getSourceFile();
+  return method.getDecorators().some((d) => runtimeExportName(file, d.getExpression().compilerNode) === "differentiable");
 }
 
 /** A class method or an object-literal method marked `@differentiable`. */
@@ -164,32 +167,30 @@ export function resolveDeclaration(node: Node): Node | undefined {
   return symbol?.getDeclarations()[0];
 }
 
-/** The name under which `node` (a callee) was imported from "adgen", if it was. */
-export function adgenImportName(node: Node): string | undefined {
-  if (Node.isIdentifier(node)) {
-    const decl = node.getSymbol()?.getDeclarations()[0];
-    if (Node.isImportSpecifier(decl) && decl.getImportDeclaration().getModuleSpecifierValue() === "adgen") {
-      return decl.getName();
-    }
-  }
-  if (Node.isPropertyAccessExpression(node)) {
-    const decl = node.getExpression().getSymbol()?.getDeclarations()[0];
-    if (Node.isNamespaceImport(decl) && decl.getParentOrThrow().getParentOrThrow().getParentOrThrow().asKindOrThrow(SyntaxKind.ImportDeclaration).getModuleSpecifierValue() === "adgen") {
-      return node.getName();
-    }
-  }
-  return undefined;
-}
-
-/** The transform calls in a file, each resolved to its target and `wrt` list. */
+/**
+ * The transform calls in a file, each resolved to its target and `wrt` list. A transform
+ * used any other way (`(grad as any)(f)`, `const G = grad`, adgen's namespace passed
+ * around) would throw at run time, uncompiled: it is an error here.
+ */
 export function transformCalls(file: SourceFile): TransformCall[] {
   const calls: TransformCall[] = [];
-  for (const call of file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
-    const kind = adgenImportName(call.getExpression());
-    if (!kind || !(transformKinds as readonly string[]).includes(kind)) continue;
-    calls.push(readTransformCall(call, kind as TransformKind));
+  for (const reference of runtimeReferences(file)) {
+    if (reference.name !== undefined && !transformExports.includes(reference.name)) continue;
+    if (!reference.call) throw misusedTransform(reference);
+    const kind = reference.name as TransformKind;
+    if (!transformKinds.includes(kind)) {
+      throw new CompileError(codes.unsupportedSyntax, `\`${reference.text}\` is not supported by this version of adgen; use ${transformKinds.join(", ")}`, reference.at);
+    }
+    calls.push(readTransformCall(reference.call, kind));
   }
   return calls;
+}
+
+function misusedTransform({ name, text, at }: RuntimeReference): CompileError {
+  const why = "adgen compiles only direct calls of its transforms, and any other use would throw when it runs";
+  return name === undefined
+    ? new CompileError(codes.transformReference, `adgen's namespace \`${text}\` is used here as a value: ${why}; call them through it, as in \`${text}.grad(f)\``, at)
+    : new CompileError(codes.transformReference, `\`${text}\` is used here other than in a direct call such as \`${text}(f)\`: ${why}`, at);
 }
 
 function readTransformCall(call: CallExpression, kind: TransformKind): TransformCall {
@@ -207,7 +208,10 @@ function readTransformCall(call: CallExpression, kind: TransformKind): Transform
   }
   const arity = target.fn.getParameters().length;
   const { wrt, many } = readWrt(options, kind, arity);
-  const receiver = target.self && Node.isPropertyAccessExpression(targetArg) ? targetArg.getExpression().getText() : undefined;
+  // `obj.method` binds the gradient to obj; `Class.prototype.method` stays unbound, as the method itself is
+  const owner = Node.isPropertyAccessExpression(targetArg) ? targetArg.getExpression() : undefined;
+  const unbound = owner && Node.isPropertyAccessExpression(owner) && owner.getName() === "prototype";
+  const receiver = target.self && owner && !unbound ? owner.getText() : undefined;
   return { kind, call, target, wrt, many, receiver };
 }
 
@@ -235,8 +239,8 @@ function readWrt(options: Node | undefined, kind: TransformKind, arity: number):
 /** Users' `defineDerivative(fn, …)` calls in a file, with the declaration each one is for. */
 export function userRuleCalls(file: SourceFile): { call: CallExpression; decl: Node }[] {
   const found: { call: CallExpression; decl: Node }[] = [];
-  for (const call of file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
-    if (adgenImportName(call.getExpression()) !== "defineDerivative") continue;
+  for (const { name, call } of runtimeReferences(file)) {
+    if (name !== "defineDerivative" || !call) continue;
     const target = call.getArguments()[0];
     const decl = target && resolveDeclaration(target);
     if (!decl) {
@@ -245,4 +249,25 @@ export function userRuleCalls(file: SourceFile): { call: CallExpression; decl: N
     found.push({ call, decl });
   }
   return found;
+}
+
+/**
+ * How `from` imports `target`: the module specifier and the end of the first import of it
+ * (`import … from`, `import * as`, `import x = require(…)`), where generated code may add
+ * an import of its own on the same line.
+ */
+export function importOf(from: SourceFile, target: SourceFile): { specifier: string; end: number } | undefined {
+  for (const statement of from.getStatements()) {
+    if (Node.isImportDeclaration(statement) && !statement.isTypeOnly() && statement.getModuleSpecifierSourceFile() === target) {
+      return { specifier: statement.getModuleSpecifierValue(), end: statement.getEnd() };
+    }
+    if (Node.isImportEqualsDeclaration(statement)) {
+      const reference = statement.getModuleReference();
+      if (Node.isExternalModuleReference(reference) && reference.getReferencedSourceFile() === target) {
+        const specifier = reference.getExpression();
+        if (Node.isStringLiteral(specifier)) return { specifier: specifier.getLiteralValue(), end: statement.getEnd() };
+      }
+    }
+  }
+  return undefined;
 }

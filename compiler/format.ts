@@ -7,13 +7,20 @@
  * byte-stable from one machine to the next. Only generated code passes through here; the
  * user's own code is never reformatted.
  */
+import { Worker } from "node:worker_threads";
 import { format } from "prettier";
+import { assemble, type OutputParts } from "./sourcemap";
 
-export type EndOfLine = "lf" | "crlf";
+export type EndOfLine = "lf" | "crlf" | "cr";
+
+const endings: Record<EndOfLine, string> = { lf: "\n", crlf: "\r\n", cr: "\r" };
 
 /** Every option that affects TypeScript output, spelled out so no default can drift. */
 const options = {
   parser: "typescript",
+  // a .ts name tells prettier the code holds no JSX: without it, prettier tests the text with
+  // a regular expression that costs time quadratic in the length of generated code
+  filepath: "generated.ts",
   printWidth: 100,
   tabWidth: 2,
   useTabs: false,
@@ -35,19 +42,61 @@ const options = {
  * for generated code means a bug in adgen: callers report it as an internal error.
  */
 export async function formatGenerated(text: string, endOfLine: EndOfLine = "lf"): Promise<string> {
-  return format(text, { ...options, endOfLine });
+  try {
+    return await format(text, { ...options, endOfLine });
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    return formatWithDeepStack(text, { ...options, endOfLine });
+  }
 }
 
 /**
- * The user's text untouched, a blank line, then the generated declarations formatted.
- * Only the generated part is formatted, so every line of user code keeps its number.
+ * Prettier's printer recurses once per level of nesting, and the main thread's stack ends
+ * near 300 nested blocks, where tsc goes on: code that deep (generated from a user's deep
+ * `if`s) is formatted again in a worker thread with a stack of its own, large enough for
+ * thousands of levels. Only such code pays for the worker.
  */
-export async function renderOutput(userText: string, generatedText: string): Promise<string> {
-  if (generatedText.trim() === "") return userText;
-  const endOfLine = userText.includes("\r\n") ? "crlf" : "lf";
-  const eol = endOfLine === "crlf" ? "\r\n" : "\n";
-  const generated = await formatGenerated(generatedText, endOfLine);
-  const separator = userText === "" ? "" : userText.endsWith("\n") ? eol : eol + eol;
-  return userText + separator + generated;
+function formatWithDeepStack(text: string, formatOptions: object): Promise<string> {
+  const script = `const { parentPort, workerData } = require("node:worker_threads");
+    require(workerData.prettier).format(workerData.text, workerData.options).then(
+      (formatted) => parentPort.postMessage({ formatted }),
+      (error) => parentPort.postMessage({ error: String(error && error.message || error) }));`;
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(script, {
+      eval: true,
+      workerData: { prettier: require.resolve("prettier"), text, options: formatOptions },
+      resourceLimits: { stackSizeMb: 256 },
+    });
+    worker.once("message", (result: { formatted?: string; error?: string }) => {
+      void worker.terminate();
+      if (result.formatted !== undefined) resolve(result.formatted);
+      else reject(new Error(result.error));
+    });
+    worker.once("error", reject);
+  });
 }
 
+/**
+ * The user's text untouched, a blank line, then the generated declarations formatted (with
+ * the core's source-map markers still in: see sourcemap.ts). Only the generated part is
+ * formatted, so every line of user code keeps its number.
+ */
+export async function formatParts(userText: string, generatedText: string): Promise<OutputParts> {
+  if (generatedText.trim() === "") return { userText, separator: "", generated: "" };
+  const endOfLine = lineEndingOf(userText);
+  const eol = endings[endOfLine];
+  const generated = await formatGenerated(generatedText, endOfLine);
+  const separator = userText === "" ? "" : userText.endsWith(eol) ? eol : eol + eol;
+  return { userText, separator, generated };
+}
+
+/** The output file's text: user text, then the generated part formatted, without markers. */
+export async function renderOutput(userText: string, generatedText: string): Promise<string> {
+  return assemble(await formatParts(userText, generatedText));
+}
+
+/** The line ending a file uses: its first one (CRLF, a lone CR as in classic Mac files, or LF). */
+function lineEndingOf(text: string): EndOfLine {
+  const first = /\r\n|\r|\n/.exec(text)?.[0];
+  return first === "\r\n" ? "crlf" : first === "\r" ? "cr" : "lf";
+}

@@ -1,33 +1,29 @@
 /**
  * The pass order, in one place, and the one core entry that every front end calls.
  *
- *   discover ─▶ lower (then cse, hoist) ─▶ analyse ─▶ reverse ─▶ emit
+ *   discover ─▶ lower ─▶ cse ─▶ hoist ─▶ activity ─▶ plan ─▶ reverse ─▶ simplify ─▶ emit
  *
- * Input: a ts-morph Project and the source files to rewrite. Output: for each file its
- * new text (user code kept line for line, transform calls replaced in place, generated
- * functions appended), plus diagnostics. Nothing here touches the file system or formats:
- * front ends do that.
+ * Input: a ts-morph Project and the source files to rewrite. Output: for each file its new
+ * text (user code kept line for line, transform calls replaced in place, generated
+ * functions appended), plus diagnostics. `inspect` runs the same passes and shows the code
+ * after any of them. Nothing here touches the file system or formats: front ends do that.
+ * Resolving functions across files lives in session.ts; producing what each request asks
+ * for, in generate.ts.
  */
-import { Node, type Expression, type Project, type SourceFile } from "ts-morph";
-import { analyse, checkCalls } from "./analyse";
-import { CompileError, codes, diagnosticAt, type AdgDiagnostic } from "./diagnostics";
-import {
-  calleeFunction,
-  differentiableFunctions,
-  resolveDeclaration,
-  transformCalls,
-  userRuleCalls,
-  type DiffFunction,
-  type TransformCall,
-} from "./discover";
-import { FileOutput } from "./emit";
-import { mergeCommonValues } from "./cse";
-import { hoistInvariants } from "./hoist";
-import { printFunction, type IrFunction, type SplitNames } from "./ir";
-import { classify, lower, type Resolver } from "./lower";
-import { Names } from "./naming";
-import { generateAdjoint, type AdjointSpec } from "./reverse";
-import { builtinRules, ruleFromCall, type Rule } from "./rules";
+import { Node, type Project, type SourceFile } from "ts-morph";
+import { CompileError, codes, messages, type AdgDiagnostic } from "./diagnostics";
+import { differentiableFunctions, transformCalls, type DiffFunction, type TransformCall } from "./discover";
+import { printFunction, type PrintContext } from "./emit/print";
+import { fence } from "./front/fence";
+import { lower } from "./front/lower";
+import { analyse, checkCalls } from "./ir/activity";
+import { mergeCommonValues } from "./ir/cse";
+import { hoistInvariants } from "./ir/hoist";
+import { children, walk, type Expr, type IrFunction, type OriginInfo, type OutFunction } from "./ir/ir";
+import { calleePurity, type FunctionPurity, type Purities } from "./ir/purity";
+import { Generator, type Request } from "./generate";
+import { Session, keyOf } from "./session";
+import { typeScriptDiagnostics } from "./typescript";
 
 export interface CompiledFile {
   path: string;
@@ -44,188 +40,68 @@ export interface CompileResult {
   diagnostics: AdgDiagnostic[];
 }
 
-export type Stage = "discover" | "lower" | "analyse" | "reverse" | "emit";
-export const stages: readonly Stage[] = ["discover", "lower", "analyse", "reverse", "emit"];
+export type Stage = "discover" | "lower" | "cse" | "hoist" | "activity" | "reverse" | "simplify" | "emit";
+export const stages: readonly Stage[] = ["discover", "lower", "cse", "hoist", "activity", "reverse", "simplify", "emit"];
 
 export interface InspectOptions {
   fn?: string;
   mode?: "grad" | "vjp" | "jvp";
   stage?: Stage;
+  wrt?: number[];
 }
 
-const keyOf = (decl: Node) => `${decl.getSourceFile().getFilePath()}:${decl.getStart()}`;
+/** The passes up to `stop`, on one function: lower, then the IR passes. */
+function lowerFunction(session: Session, target: DiffFunction, stop?: Stage): IrFunction {
+  fence(target.fn);
+  const ir = lower(target, session.resolver(target.file), session.output(target.file).names);
+  if (stop === "lower") return ir;
+  checkCalls(ir);
+  return ir;
+}
 
-/** What one compilation knows about the project: functions, rules, outputs. */
-class Session {
-  readonly diagnostics: AdgDiagnostic[] = [];
-  readonly outputs = new Map<string, FileOutput>();
-  readonly rules = new Map<string, Rule>(builtinRules());
-  private readonly userRuleKeys = new Map<string, string>();
-  private readonly adjointNames = new Map<string, string>();
-  /** the split halves of functions that other differentiable functions call */
-  readonly splits = new Map<string, SplitNames>();
-  /** specs requested by transform calls, per target function */
-  readonly requests = new Map<string, AdjointRequest[]>();
+function optimise(ir: IrFunction, purity: FunctionPurity, stop?: Stage): IrFunction {
+  mergeCommonValues(ir, purity);
+  if (stop === "cse") return ir;
+  return hoistInvariants(ir, purity);
+}
 
-  constructor(
-    readonly project: Project,
-    readonly inputs: readonly SourceFile[],
-  ) {
-    for (const file of inputs) this.outputs.set(file.getFilePath(), new FileOutput(file));
-  }
-
-  /** Runs `work`, turning a CompileError or an unexpected failure into a diagnostic at `at`. */
-  guard<T>(at: Node, work: () => T): T | undefined {
-    try {
-      return work();
-    } catch (error) {
-      if (error instanceof CompileError) {
-        this.diagnostics.push(diagnosticAt(error.at ?? at, error.code, error.message));
-      } else {
-        const message = error instanceof Error ? error.message : String(error);
-        this.diagnostics.push(
-          diagnosticAt(at, codes.internal, `internal adgen error while compiling this: ${message}. Please report it with this file.`),
-        );
+/**
+ * A `@differentiable` function is pure when it calls nothing with effects, itself included.
+ * For each impure one: the user statement with the effect (in it, or in what it calls).
+ */
+function purityOf(irs: ReadonlyMap<string, IrFunction>): Purities {
+  const effects = new Map<string, OriginInfo>();
+  const pure: FunctionPurity = (key) => !effects.has(key);
+  const effectIn = (e: Expr, ir: IrFunction, origin: number): OriginInfo | undefined => {
+    const stack = [e];
+    while (stack.length) {
+      const node = stack.pop()!;
+      if (node.kind === "call" && node.callee.kind === "opaque" && calleePurity(node.callee, pure) === "effect") return ir.origins[origin];
+      if (node.kind === "call" && node.callee.kind === "differentiable" && effects.has(node.callee.target)) return effects.get(node.callee.target);
+      stack.push(...children(node));
+    }
+    return undefined;
+  };
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [key, ir] of irs) {
+      if (effects.has(key)) continue;
+      for (const s of walk(ir.body)) {
+        const effect = (s.kind === "assign" || s.kind === "effect") && effectIn(s.value, ir, s.origin);
+        if (effect) {
+          effects.set(key, effect);
+          changed = true;
+          break;
+        }
       }
-      return undefined;
     }
   }
-
-  output(file: SourceFile): FileOutput {
-    const out = this.outputs.get(file.getFilePath());
-    if (!out) throw new Error(`no output for ${file.getFilePath()}`);
-    return out;
-  }
-
-  isInput(file: SourceFile): boolean {
-    return this.outputs.has(file.getFilePath());
-  }
-
-  loadUserRules(): void {
-    for (const file of this.project.getSourceFiles()) {
-      if (file.isDeclarationFile() || file.isInNodeModules()) continue;
-      this.guard(file, () => {
-        for (const { call, decl } of userRuleCalls(file)) {
-          const key = `user:${keyOf(decl)}`;
-          this.guard(call, () => {
-            this.rules.set(key, ruleFromCall(call, key));
-            this.userRuleKeys.set(keyOf(decl), key);
-          });
-        }
-      });
-    }
-  }
-
-  /** The adjoint's exported name in its own file (decided once). */
-  adjointName(target: DiffFunction): string {
-    const key = keyOf(target.decl);
-    let name = this.adjointNames.get(key);
-    if (!name) {
-      name = this.output(target.file).names.fresh(`${target.base}_adjoint`);
-      this.adjointNames.set(key, name);
-    }
-    return name;
-  }
-
-  /** The forward and reverse halves' names in its own file; asking for them generates them. */
-  splitNames(target: DiffFunction): SplitNames {
-    const key = keyOf(target.decl);
-    let names = this.splits.get(key);
-    if (!names) {
-      const out = this.output(target.file).names;
-      names = { forward: out.fresh(`${target.base}_forward`), reverse: out.fresh(`${target.base}_reverse`) };
-      this.splits.set(key, names);
-    }
-    return names;
-  }
-
-  /** How `from` refers to a generated function of `target`'s file: by name, or by import. */
-  reference(from: SourceFile, target: DiffFunction, exported: () => string, at: Node): string {
-    if (target.file === from) return exported();
-    if (!this.isInput(target.file)) {
-      throw new CompileError(
-        codes.outsideInputs,
-        `\`${target.name}\` is defined in ${from.getRelativePathTo(target.file)}, which is not among the files being built; add it to the inputs so its derivative code is generated`,
-        at,
-      );
-    }
-    const declaration = from.getImportDeclarations().find((d) => d.getModuleSpecifierSourceFile() === target.file);
-    if (!declaration) throw new CompileError(codes.outsideInputs, `cannot find how this file imports \`${target.name}\``, at);
-    return this.output(from).importName(declaration.getModuleSpecifierValue(), exported(), declaration.getEnd());
-  }
-
-  resolver(file: SourceFile): Resolver {
-    return {
-      ruleFor: (callee: Expression) => {
-        if (Node.isPropertyAccessExpression(callee) && callee.getExpression().getText() === "Math") {
-          const mathDecl = callee.getExpression().getSymbol()?.getDeclarations()[0];
-          if (mathDecl?.getSourceFile().isDeclarationFile()) return this.rules.get(callee.getText());
-        }
-        const decl = resolveDeclaration(callee);
-        const key = decl && this.userRuleKeys.get(keyOf(decl));
-        const rule = key ? this.rules.get(key) : undefined;
-        if (rule && rule.file !== file.getFilePath() && rule.freeNames.length > 0) {
-          throw new CompileError(
-            codes.ruleShape,
-            `the derivative rule of \`${callee.getText()}\` uses ${rule.freeNames.map((n) => `\`${n}\``).join(", ")}, which this file cannot see; write the rule with its parameters and Math only, or in this file`,
-            callee,
-          );
-        }
-        return rule;
-      },
-      operatorRule: (name) => this.rules.get(name),
-      differentiable: (callee) => calleeFunction(callee),
-      adjointRef: (target, at) => this.reference(file, target, () => this.adjointName(target), at),
-      splitRef: (target, at) => ({
-        forward: this.reference(file, target, () => this.splitNames(target).forward, at),
-        reverse: this.reference(file, target, () => this.splitNames(target).reverse, at),
-      }),
-    };
-  }
-}
-
-interface AdjointRequest {
-  call: TransformCall;
-  spec: Omit<AdjointSpec, "exported">;
+  return { pure, effectOf: (key) => effects.get(key) };
 }
 
 function specName(call: TransformCall): string {
   const base = `${call.target.base}_${call.kind}`;
-  const plain = !call.many && call.wrt[0] === 0;
-  return plain ? base : `${base}_wrt_${call.wrt.join("_")}`;
-}
-
-/** Records what a transform call asks for and replaces the call with the generated function. */
-function planTransform(session: Session, call: TransformCall): void {
-  const { target, kind } = call;
-  if (kind === "jvp") {
-    throw new CompileError(codes.unsupportedSyntax, "jvp (forward mode) is not supported yet; use vjp or grad", call.call);
-  }
-  if (!session.isInput(target.file)) session.reference(call.call.getSourceFile(), target, () => "", call.call);
-  if (kind !== "vjp") {
-    const returnType = target.fn.getReturnType();
-    if (classify(returnType, target.fn) !== "number" || !(returnType.isNumber() || returnType.isNumberLiteral() || returnType.isUnion())) {
-      throw new CompileError(
-        codes.nonNumberResult,
-        `${kind} needs a function with a number result, but \`${target.name}\` returns \`${returnType.getText(target.fn)}\`; use vjp for other results`,
-        call.call,
-      );
-    }
-  }
-  const key = keyOf(target.decl);
-  const list = session.requests.get(key) ?? [];
-  session.requests.set(key, list);
-  const wanted = specName(call);
-  let request = list.find((r) => r.spec.doc === docFor(call));
-  if (!request) {
-    const name = session.output(target.file).names.fresh(wanted);
-    request = { call, spec: { kind: kind === "vjp" ? "adjoint" : kind, name, wrt: call.wrt, many: call.many, doc: docFor(call) } };
-    list.push(request);
-  }
-  const name = request.spec.name;
-  const local = session.reference(call.call.getSourceFile(), target, () => name, call.call);
-  const replacement = call.receiver ? `${local}.bind(${call.receiver})` : local;
-  session.output(call.call.getSourceFile()).replace(call.call.getStart(), call.call.getEnd(), replacement);
+  return !call.many && call.wrt[0] === 0 ? base : `${base}_wrt_${call.wrt.join("_")}`;
 }
 
 function docFor(call: TransformCall): string {
@@ -241,117 +117,82 @@ function docFor(call: TransformCall): string {
   }
 }
 
-/** Lowers and checks one differentiable function. */
-function lowerChecked(session: Session, target: DiffFunction): IrFunction {
-  const out = session.output(target.file);
-  const ir = hoistInvariants(mergeCommonValues(lower(target, session.resolver(target.file), out.names.reservedNames())));
-  checkCalls(ir);
-  return ir;
-}
-
-/** The reusable adjoint of a function: cotangents of every parameter, given the result's. */
-function adjointSpec(session: Session, target: DiffFunction, ir: IrFunction): AdjointSpec {
-  return {
-    kind: "adjoint",
-    name: session.adjointName(target),
-    wrt: ir.params.flatMap((p, i) => (p.type === "inactive" ? [] : [i])),
-    many: true,
-    exported: target.exported,
-    doc: `Adjoint of \`${target.name}\`: the cotangents of its parameters, given the cotangent of its result.`,
-  };
-}
-
-/** One generated function of `ir` for `spec`: activity is analysed for its `wrt`. */
-function generate(session: Session, out: FileOutput, ir: IrFunction, spec: AdjointSpec, reserved: Set<string>): string {
-  const activity = analyse(ir, spec.wrt.map((i) => ir.params[i].name));
-  return generateAdjoint(ir, activity, spec, session.rules, reserved, { namespace: () => out.runtimeNamespace() });
-}
-
-function generateFor(session: Session, target: DiffFunction, ir: IrFunction): string[] {
-  const reserved = session.output(target.file).names.reservedNames();
-  const adjoint = adjointSpec(session, target, ir);
-  const out = session.output(target.file);
-  const texts = [generate(session, out, ir, adjoint, reserved)];
-  for (const { spec } of session.requests.get(keyOf(target.decl)) ?? []) {
-    const full = { ...spec, exported: target.exported };
-    texts.push(spec.kind === "adjoint" ? vjpText(ir, full, adjoint.name, reserved) : generate(session, out, ir, full, reserved));
+/** Records what a transform call asks for and replaces the call with the generated function. */
+function planTransform(session: Session, generator: Generator, call: TransformCall): void {
+  const { target, kind } = call;
+  if (kind === "jvp") throw new CompileError(codes.unsupportedSyntax, "jvp (forward mode) is not supported yet; use vjp or grad", call.call);
+  const key = session.track(target);
+  session.requireInput(target, call.call.getSourceFile(), call.call);
+  const ir = session.irs.get(key);
+  if (!ir) return;
+  if (kind !== "vjp" && ir.result.type !== "number") {
+    throw new CompileError(codes.nonNumberResult, `${kind} needs a function with a number result, but \`${target.name}\` returns \`${ir.result.typeText}\`; use vjp for other results`, call.call);
   }
-  const split = session.splits.get(keyOf(target.decl));
-  if (split) texts.push(generate(session, out, ir, { ...adjoint, kind: "split", name: split.forward, reverseName: split.reverse }, reserved));
-  return texts;
-}
-
-/** `vjp(f)`: the value now, and a pullback that runs f's adjoint at the same arguments. */
-function vjpText(ir: IrFunction, spec: AdjointSpec, adjoint: string, reserved: Set<string>): string {
-  const names = new Names(reserved);
-  for (const p of ir.params) names.reserve(p.name);
-  const value = names.fresh("value");
-  const seed = names.fresh("result_bar");
-  const params = [...(ir.self ? [`this: ${ir.self}`] : []), ...ir.params.map((p) => `${p.name}: ${p.typeText}`)].join(", ");
-  const args = ir.params.map((p) => p.name).join(", ");
-  const adjointCall = ir.self ? `${adjoint}.call(this, ${args ? `${args}, ` : ""}${seed})` : `${adjoint}(${args}, ${seed})`;
-  const cotangents = `[${ir.params.map((p) => p.tangentText).join(", ")}]`;
-  return [
-    `/** ${spec.doc} */`,
-    `${spec.exported ? "export " : ""}function ${spec.name}(${params}): [${ir.resultTypeText}, (${seed}: ${ir.resultTangentText}) => ${cotangents}] {`,
-    `  const ${value} = ${ir.callText}(${args});`,
-    `  return [${value}, (${seed}: ${ir.resultTangentText}) => ${adjointCall}];`,
-    `}`,
-  ].join("\n");
-}
-
-/** TypeScript's own errors in the inputs, as ADG diagnostics: adgen compiles only valid code. */
-function typeScriptDiagnostics(files: readonly SourceFile[]): AdgDiagnostic[] {
-  const found: AdgDiagnostic[] = [];
-  for (const file of files) {
-    const program = file.getProject().getProgram().compilerObject;
-    const sf = program.getSourceFile(file.getFilePath());
-    if (!sf) continue;
-    const syntactic = program.getSyntacticDiagnostics(sf);
-    const all = syntactic.length ? syntactic : program.getSemanticDiagnostics(sf);
-    for (const d of all) {
-      if (d.category !== 1 /* Error */) continue;
-      const text = typeof d.messageText === "string" ? d.messageText : flatten(d.messageText);
-      const start = d.start ?? 0;
-      const { line, column } = file.getLineAndColumnAtPos(start);
-      found.push({
-        code: syntactic.length ? codes.typeScriptSyntax : codes.typeScriptType,
-        message: `TypeScript error TS${d.code}: ${text}`,
-        file: file.getFilePath(),
-        line,
-        column,
-        start,
-        length: d.length ?? 0,
-      });
+  const effect = kind === "vjp" ? generator.purities.effectOf(key) : undefined;
+  if (effect) throw new CompileError(codes.effectsRerun, messages.effectsRerun(`vjp(${target.name})`, target.name, "again in its pullback", effect), call.call);
+  const what = `${kind}|${call.wrt.join(",")}|${call.many}`;
+  const isNew = !session.generated.has(`${key}|${what}`);
+  const generated = session.name(target, what, specName(call));
+  if (isNew) {
+    const request: Request = { kind, target: key, wrt: call.wrt, many: call.many, generated, doc: docFor(call) };
+    if (kind === "vjp") {
+      const wrt = ir.params.flatMap((p, i) => (p.type === "inactive" ? [] : [i]));
+      const hasAdjoint = session.generated.has(`${key}|adjoint`);
+      request.adjoint = session.name(target, "adjoint", `${target.base}_adjoint`);
+      if (!hasAdjoint) {
+        const doc = `Adjoint of \`${target.name}\`: the cotangents of its parameters, given the cotangent of its result.`;
+        generator.request({ kind: "adjoint", target: key, wrt, many: true, generated: request.adjoint, doc });
+      }
     }
+    generator.request(request);
   }
-  return found;
+  const output = session.output(call.call.getSourceFile());
+  for (const used of [call.call.getExpression(), call.call.getArguments()[0]]) {
+    const root = used && rootIdentifier(used);
+    if (root) output.keep(root);
+  }
+  const local = session.reference(call.call.getSourceFile(), target, generated, call.call);
+  session.output(call.call.getSourceFile()).replace(call.call.getStart(), call.call.getEnd(), call.receiver ? `${local}.bind(${call.receiver})` : local);
 }
 
-function flatten(chain: import("ts-morph").ts.DiagnosticMessageChain): string {
-  return [chain.messageText, ...(chain.next ?? []).map(flatten)].join(" ");
+/** `a` in `a`, `a.b.c`, `(a as T).b`. */
+function rootIdentifier(node: Node): string | undefined {
+  let n: Node = node;
+  while (Node.isPropertyAccessExpression(n) || Node.isParenthesizedExpression(n) || Node.isAsExpression(n)) n = n.getExpression();
+  return Node.isIdentifier(n) ? n.getText() : undefined;
 }
 
-export function compile(project: Project, files: readonly SourceFile[]): CompileResult {
-  const session = new Session(project, files);
+/** Discovers, lowers and optimises every differentiable function of the inputs. */
+function prepare(session: Session, files: readonly SourceFile[], stop?: Stage): Purities {
+  session.loadUserRules();
+  for (const file of files) for (const target of session.guard(file, () => differentiableFunctions(file)) ?? []) session.track(target);
+  for (const [key, target] of [...session.targets]) {
+    if (!session.isInput(target.file)) continue;
+    const ir = session.guard(target.decl, () => lowerFunction(session, target, stop));
+    if (ir) session.irs.set(key, ir);
+  }
+  const purities = purityOf(session.irs);
+  if (stop !== "lower") for (const [key, ir] of session.irs) session.guard(session.targets.get(key)!.decl, () => optimise(ir, purities.pure, stop));
+  return purities;
+}
+
+export interface CompileOptions {
+  /** print element reads as `a[i]!`; by default, when the project sets `noUncheckedIndexedAccess` */
+  checkedIndexAccess?: boolean;
+}
+
+export function compile(project: Project, files: readonly SourceFile[], options: CompileOptions = {}): CompileResult {
+  const session = new Session(project, files, options);
   session.diagnostics.push(...typeScriptDiagnostics(files));
   if (session.diagnostics.length > 0) return { files: [], diagnostics: session.diagnostics };
-
-  session.loadUserRules();
-  const targets = files.flatMap((file) => session.guard(file, () => differentiableFunctions(file)) ?? []);
+  const purity = prepare(session, files);
+  const generator = new Generator(session, purity);
   for (const file of files) {
-    const calls = session.guard(file, () => transformCalls(file)) ?? [];
-    for (const call of calls) session.guard(call.call, () => planTransform(session, call));
+    for (const call of session.guard(file, () => transformCalls(file)) ?? []) session.guard(call.call, () => planTransform(session, generator, call));
   }
-  // Lower everything first: a caller asks for its callees' split halves as it is lowered.
-  const lowered = targets.flatMap((target) => {
-    const ir = session.guard(target.decl, () => lowerChecked(session, target));
-    return ir ? [{ target, ir }] : [];
-  });
-  for (const { target, ir } of lowered) {
-    const texts = session.guard(target.decl, () => generateFor(session, target, ir));
-    for (const text of texts ?? []) session.output(target.file).addFunction(text);
-  }
+  if (session.diagnostics.length > 0) return { files: [], diagnostics: session.diagnostics };
+  generator.run();
+  generator.emit();
   if (session.diagnostics.length > 0) return { files: [], diagnostics: session.diagnostics };
   return {
     diagnostics: [],
@@ -363,58 +204,70 @@ export function compile(project: Project, files: readonly SourceFile[]): Compile
 }
 
 /** The code of one file's functions after a stage: how users (and we) see each pass. */
-export function inspect(
-  project: Project,
-  file: SourceFile,
-  options: InspectOptions,
-): { text: string; diagnostics: AdgDiagnostic[] } {
+export function inspect(project: Project, file: SourceFile, options: InspectOptions): { text: string; diagnostics: AdgDiagnostic[] } {
   const session = new Session(project, [file]);
   const diagnostics = typeScriptDiagnostics([file]);
   if (diagnostics.length) return { text: "", diagnostics };
-  session.loadUserRules();
+  const stage = options.stage ?? "emit";
   const all = session.guard(file, () => differentiableFunctions(file)) ?? [];
   const targets = options.fn ? all.filter((t) => t.name === options.fn || t.base === options.fn) : all;
   if (options.fn && targets.length === 0) {
     const known = all.map((t) => t.name).join(", ") || "none";
-    return {
-      text: "",
-      diagnostics: [{ code: codes.usage, message: `no @differentiable function named \`${options.fn}\` in ${file.getFilePath()} (found: ${known})` }],
-    };
+    return { text: "", diagnostics: [{ code: codes.usage, message: `no @differentiable function named \`${options.fn}\` in ${file.getFilePath()} (found: ${known})` }] };
   }
-  const stage = options.stage ?? "emit";
-  const mode = options.mode ?? "grad";
   const parts: string[] = [];
   if (stage === "discover") {
     for (const t of all) parts.push(`@differentiable ${t.name} (line ${t.decl.getStartLineNumber()})${t.exported ? ", exported" : ""}`);
     for (const call of session.guard(file, () => transformCalls(file)) ?? []) {
       parts.push(`${call.kind}(${call.target.name}) wrt [${call.wrt.join(", ")}] at line ${call.call.getStartLineNumber()}`);
     }
+    return { text: parts.join("\n") + "\n", diagnostics: session.diagnostics };
   }
-  for (const target of stage === "discover" ? [] : targets) {
+  const irStage = stage === "lower" || stage === "cse" || stage === "hoist" ? stage : undefined;
+  const purity = prepare(session, [file], irStage);
+  if (options.mode === "jvp") {
+    session.diagnostics.push({ code: codes.unsupportedSyntax, message: "jvp (forward mode) is not supported yet", file: file.getFilePath() });
+    return { text: "", diagnostics: session.diagnostics };
+  }
+  const generator = new Generator(session, purity);
+  for (const target of targets) {
+    const key = keyOf(target.decl);
+    const ir = session.irs.get(key);
+    if (!ir) continue;
     const text = session.guard(target.decl, () => {
-      const ir = lowerChecked(session, target);
-      if (stage === "lower") return printFunction(ir);
-      const adjoint = adjointSpec(session, target, ir);
-      if (stage === "analyse") {
-        const activity = analyse(ir, adjoint.wrt.map((i) => ir.params[i].name));
-        return printFunction(ir, (name) =>
-          activity.isActive(name) ? "active" : !activity.varied.has(name) ? "inactive: does not depend on the inputs" : "inactive: does not reach the result",
-        );
+      const output = session.output(file);
+      const print = (fn: OutFunction, extra: Partial<PrintContext> = {}) => printFunction(fn, { ...session.printContext(file), ...extra });
+      if (irStage || stage === "activity") {
+        const activity = stage === "activity" ? analyse(ir, ir.params.flatMap((p) => (p.type === "inactive" ? [] : [p.name]))) : undefined;
+        const annotate = activity && ((name: string) => (activity.isActive(name) ? "active" : !activity.varied.has(name) ? "inactive: does not depend on the inputs" : "inactive: does not reach the result"));
+        return print(asOutFunction(ir), { sourceComments: true, annotate });
       }
-      if (mode === "jvp") throw new CompileError(codes.unsupportedSyntax, "jvp (forward mode) is not supported yet", target.decl);
-      const reserved = session.output(file).names.reservedNames();
-      if (mode === "vjp") return generate(session, session.output(file), ir, adjoint, reserved);
-      const grad: AdjointSpec = {
-        kind: "grad",
-        name: `${target.base}_grad`,
-        wrt: [0],
-        many: false,
-        exported: target.exported,
-        doc: `Gradient of \`${target.name}\` with respect to \`${ir.params[0]?.name}\`.`,
-      };
-      return generate(session, session.output(file), ir, grad, reserved);
+      const vjp = options.mode === "vjp";
+      const wrt = vjp ? ir.params.flatMap((p, i) => (p.type === "inactive" ? [] : [i])) : (options.wrt ?? [0]);
+      const many = vjp || (options.wrt?.length ?? 1) > 1;
+      const kind = vjp ? "adjoint" : "grad";
+      const generated = session.name(target, `${kind}|${wrt.join(",")}|${many}`, vjp ? `${target.base}_adjoint` : `${target.base}_grad`);
+      const doc = vjp ? `Adjoint of \`${target.name}\`.` : `Gradient of \`${target.name}\` with respect to ${wrt.map((i) => `\`${ir.params[i].name}\``).join(", ")}.`;
+      const functions = generator.build({ kind, target: key, wrt, many, generated, doc }, { raw: stage === "reverse" });
+      return functions.map((fn) => print(fn)).join("\n\n");
     });
     if (text !== undefined) parts.push(text);
   }
+  if (parts.length === 0 && session.diagnostics.length === 0) parts.push(`// ${file.getBaseName()} has no @differentiable function`);
   return { text: parts.join("\n\n") + "\n", diagnostics: session.diagnostics };
+}
+
+/** A primal function, printable like generated code (for the IR stages). */
+function asOutFunction(ir: IrFunction): OutFunction {
+  return {
+    name: ir.name.replace(/\W/g, "_"),
+    doc: `${ir.name}, lowered`,
+    exported: false,
+    self: ir.self,
+    params: ir.params,
+    returnTypeText: ir.result.typeText,
+    vars: ir.vars,
+    body: ir.body,
+    origins: ir.origins,
+  };
 }

@@ -14,14 +14,23 @@ export const defaultCompilerOptions: ts.CompilerOptions = {
   noEmit: true,
 };
 
-/** A project over files on disk; `tsconfig` supplies compiler options only, `files` the inputs. */
-export function loadProject(files: readonly string[], tsconfig?: string): Project {
+/**
+ * A project over files on disk; `tsconfig` supplies compiler options only, `files` the
+ * inputs: paths to read, or their texts already read (path → text), so that the project
+ * sees the same snapshot of them as the caller.
+ */
+export function loadProject(files: readonly string[] | ReadonlyMap<string, string>, tsconfig?: string): Project {
   const project = tsconfig
     ? new Project({ tsConfigFilePath: tsconfig, skipAddingFilesFromTsConfig: true })
     : new Project({ compilerOptions: defaultCompilerOptions });
-  for (const file of files) project.addSourceFileAtPath(file);
+  if (isTexts(files)) for (const [path, text] of files) project.createSourceFile(path, text, { overwrite: true });
+  else for (const file of files) project.addSourceFileAtPath(file);
   project.resolveSourceFileDependencies();
   return project;
+}
+
+function isTexts(files: readonly string[] | ReadonlyMap<string, string>): files is ReadonlyMap<string, string> {
+  return !Array.isArray(files);
 }
 
 /** A project over texts in memory, resolving anything else (node_modules, lib) from disk. */

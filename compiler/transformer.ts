@@ -21,6 +21,7 @@ import type * as ts from "typescript";
 import { codes, type AdgDiagnostic } from "./diagnostics";
 import { compile, type CompileResult } from "./pipeline";
 import { projectFromTexts } from "./project";
+import { stripMarkers } from "./sourcemap";
 
 /** The plugin entry of the tsconfig `plugins` list, as ts-patch passes it. */
 export interface TransformerConfig {
@@ -76,7 +77,7 @@ export default function transformProgram(
   const rewritten = new Map<string, string>();
   for (const file of result.files) {
     if (!file.changed) continue;
-    const text = file.generatedText ? `${file.userText}\n${file.generatedText}` : file.userText;
+    const text = file.generatedText ? `${file.userText}\n${stripMarkers(file.generatedText)}` : file.userText;
     rewritten.set(key(file.path), text);
   }
 

@@ -7,8 +7,8 @@
  * (f(x+h) − f(x−h)) / 2h with the matching entry of the gradient. Fresh copies per
  * evaluation mean a function that mutates its inputs cannot corrupt the check.
  */
-import { AdgenError } from "./errors";
-import type { GradientOf, Wrt } from "./transforms";
+import { AdgenError } from "./errors.js";
+import type { GradientOf, Wrt } from "./transforms.js";
 
 /** Options of `checkGrad`. */
 export interface CheckGradOptions<W = number | readonly number[]> {

@@ -6,8 +6,8 @@
  * the call has nothing to register; it only checks its arguments, so a malformed rule
  * fails where it is written rather than silently.
  */
-import { AdgenError } from "./errors";
-import type { Cotangents, Tangent } from "./types";
+import { AdgenError } from "./errors.js";
+import type { Cotangents, Tangent } from "./types.js";
 
 /** The derivative rules of a function `(...args: A) => R`. */
 export interface DerivativeRules<A extends readonly unknown[], R> {

@@ -5,7 +5,7 @@
  * the `@differentiable` decorator and `defineDerivative` work without compilation; the
  * stacks are what generated reverse sweeps import.
  */
-export { grad, valueAndGrad, vjp, jvp } from "./transforms";
+export { grad, valueAndGrad, vjp, jvp } from "./transforms.js";
 export type {
   ArgIndex,
   Wrt,
@@ -15,13 +15,15 @@ export type {
   ValueAndGradFunction,
   VjpFunction,
   JvpFunction,
-} from "./transforms";
-export type { Tangent, Cotangents } from "./types";
-export { checkGrad } from "./checkGrad";
-export type { CheckGradOptions, CheckGradResult } from "./checkGrad";
-export { AdgenError } from "./errors";
-export { differentiable } from "./decorator";
-export { defineDerivative } from "./derivatives";
-export type { DerivativeRules } from "./derivatives";
-export { Float64Stack, BooleanStack, ReferenceStack, numberTape, booleanTape, referenceTape } from "./stack";
-export { zerosLike, addTo } from "./shadow";
+} from "./transforms.js";
+export type { Tangent, Cotangents } from "./types.js";
+export { checkGrad } from "./checkGrad.js";
+export type { CheckGradOptions, CheckGradResult } from "./checkGrad.js";
+export { AdgenError } from "./errors.js";
+export { differentiable } from "./decorator.js";
+export { defineDerivative } from "./derivatives.js";
+export type { DerivativeRules } from "./derivatives.js";
+export { Float64Stack, BooleanStack, ReferenceStack, numberTape, booleanTape, referenceTape, tapeMark, tapeRewind } from "./stack.js";
+export type { TapeMark } from "./stack.js";
+export { zerosLike, addTo, takeRange, takeInto, addInto, copyInto } from "./shadow.js";
+export { snapshot } from "./snapshot.js";

@@ -1,12 +1,12 @@
 /**
  * Shadows: the adjoints of arrays and objects in generated code.
  *
- * A shadow has its value's shape (API.md's tangent shapes): numbers become 0, float arrays
+ * A shadow has its value's shape (the tangent shapes of the README's "Transforms"): numbers become 0, float arrays
  * a zeroed array of the same type and length, `number[]` a zeroed `number[]`, nested
  * arrays, tuples and plain objects are rebuilt with their differentiable parts; other
  * fields (booleans, strings, functions) are left out.
  */
-import type { Tangent } from "./types";
+import type { Tangent } from "./types.js";
 
 /** A zero tangent of `value`'s shape. */
 export function zerosLike<T>(value: T): Tangent<T> {
@@ -51,4 +51,42 @@ export function addTo(target: unknown, source: unknown): void {
     if (typeof t[key] === "number") (t[key] as number) += s[key] as number;
     else addTo(t[key], s[key]);
   }
+}
+
+type Numbers = { length: number; [index: number]: number };
+
+/** `start`, `end` as `slice` and `fill` read them (negative from the end, clamped). */
+function bounds(length: number, start = 0, end = length): [number, number] {
+  const at = (i: number) => (i < 0 ? Math.max(length + i, 0) : Math.min(i, length));
+  return [at(Math.trunc(start) || 0), at(Math.trunc(end) || 0)];
+}
+
+/** Σ a[k] over `start ≤ k < end`, zeroing them: the adjoint of `a.fill(v, start, end)` for v. */
+export function takeRange(a: Numbers, start?: number, end?: number): number {
+  const [from, to] = bounds(a.length, start, end);
+  let sum = 0;
+  for (let k = from; k < to; k++) {
+    sum += a[k];
+    a[k] = 0;
+  }
+  return sum;
+}
+
+/** `into[k] += from[offset + k]`, zeroing `from[offset + k]`: the adjoint of `a.set(into, offset)`. */
+export function takeInto(into: Numbers, from: Numbers, offset = 0): void {
+  for (let k = 0; k < into.length; k++) {
+    into[k] += from[offset + k];
+    from[offset + k] = 0;
+  }
+}
+
+/** `into[start + k] += from[k]` for every k: the adjoint of a copy `from = into.slice(start)`. */
+export function addInto(into: Numbers, from: Numbers, start = 0): void {
+  const [first] = bounds(into.length, start);
+  for (let k = 0; k < from.length; k++) into[first + k] += from[k];
+}
+
+/** `a[k] = saved[k]`: puts back the contents a fill or set overwrote. */
+export function copyInto(a: unknown[] | Numbers, saved: ArrayLike<unknown>): void {
+  for (let k = 0; k < saved.length; k++) (a as unknown[])[k] = saved[k];
 }

@@ -9,7 +9,7 @@
  * a BooleanStack of one byte each, and arrays or objects a loop rebinds on a
  * ReferenceStack (the reference only; their elements are restored one by one).
  */
-import { AdgenError } from "./errors";
+import { AdgenError } from "./errors.js";
 
 const initialCapacity = 256;
 
@@ -39,6 +39,11 @@ abstract class TypedStack<A extends Float64Array | Uint8Array> {
   /** Empties the stack, keeping its buffer for reuse. */
   reset(): void {
     this.top = 0;
+  }
+
+  /** Drops everything above `length` (what was pushed after it was the length). */
+  truncate(length: number): void {
+    if (length < this.top) this.top = length;
   }
 
   // Kept out of push so the hot path stays small enough to inline.
@@ -108,6 +113,11 @@ export class ReferenceStack {
   reset(): void {
     this.data.length = 0;
   }
+
+  /** Drops everything above `length`. */
+  truncate(length: number): void {
+    if (length < this.data.length) this.data.length = length;
+  }
 }
 
 /**
@@ -118,3 +128,21 @@ export class ReferenceStack {
 export const numberTape = new Float64Stack();
 export const booleanTape = new BooleanStack();
 export const referenceTape = new ReferenceStack();
+
+/** How full the tapes were: taken when a gradient starts, to put them back if it throws. */
+export interface TapeMark {
+  numbers: number;
+  booleans: number;
+  references: number;
+}
+
+export function tapeMark(): TapeMark {
+  return { numbers: numberTape.length, booleans: booleanTape.length, references: referenceTape.length };
+}
+
+/** Puts the tapes back as they were at `mark`: a gradient that throws leaves nothing behind. */
+export function tapeRewind(mark: TapeMark): void {
+  numberTape.truncate(mark.numbers);
+  booleanTape.truncate(mark.booleans);
+  referenceTape.truncate(mark.references);
+}

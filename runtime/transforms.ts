@@ -6,8 +6,8 @@
  * checker see, and (2) run-time stubs that only execute when a file was built without
  * adgen, and then fail loudly with instructions instead of returning something wrong.
  */
-import { AdgenError } from "./errors";
-import type { Cotangents, Tangent } from "./types";
+import { AdgenError } from "./errors.js";
+import type { Cotangents, Tangent } from "./types.js";
 
 /** Any function; parameter types are `any` so every concrete function is assignable. */
 type AnyFunction = (...args: any) => any;
@@ -88,9 +88,10 @@ function notCompiled(transform: string, f: unknown): AdgenError {
   const name = typeof f === "function" && f.name ? f.name : "f";
   return new AdgenError(
     `${transform}(${name}) was not compiled: adgen replaces transform calls at build time. ` +
-      "Build this file with `adgen build <files> --out-dir <dir>`, or add the adgen/transformer " +
-      'plugin to tsconfig (`"plugins": [{ "transform": "adgen/transformer", "transformProgram": true }]`) ' +
-      "and build with tspc (see the adgen README).",
+      "Build this file with `adgen build <files> --out-dir <dir>`, with a bundler plugin " +
+      "(adgen/vite, adgen/esbuild, adgen/rollup, adgen/webpack), with tspc and the adgen/transformer " +
+      'plugin in tsconfig (`"plugins": [{ "transform": "adgen/transformer", "transformProgram": true }]`), ' +
+      "or run it with `node --import adgen/register` (see the adgen README).",
   );
 }
 

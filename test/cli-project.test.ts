@@ -26,7 +26,7 @@ it("adgen build output type-checks under strict, runs, and its gradients check",
 
   const build = node([path.join(root, "dist", "cli.js"), "build", "src", "--out-dir", "gen"], dir);
   expect(build.status, build.stderr).toBe(0);
-  expect(fs.readdirSync(path.join(dir, "gen")).sort()).toEqual(["main.ts", "model.ts"]);
+  expect(fs.readdirSync(path.join(dir, "gen")).sort()).toEqual([".adgen-manifest.json", "main.ts", "model.ts"]);
 
   fs.writeFileSync(
     path.join(dir, "tsconfig.json"),

@@ -5,13 +5,14 @@
  * complete replacement on success, and not one byte changed on failure.
  */
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
 import { formatGenerated } from "../compiler/format";
 import type {} from "./global-setup";
-import { tree } from "./fixtures";
+import { outputTree, previousBuild, tree } from "./fixtures";
 
 const { root, cli, tscErrors } = inject("adgenBuild");
 const version = (
@@ -111,13 +112,60 @@ describe("adgen CLI", { timeout: 60_000 }, () => {
       expect(tree(work)).toEqual(before);
     });
 
-    it("refuses an out dir that would swallow its own inputs", () => {
-      write({ "src/a.ts": plain, "src/gen/keep.txt": "mine\n" });
+  });
+
+  describe("an out dir that is not adgen's to replace: refused before anything is written", () => {
+    it.each([
+      { args: ["src/a.ts", "--out-dir", "src"], says: "src - error ADG4003: --out-dir contains the input 'src/a.ts'" },
+      { args: ["src", "--out-dir", "src"], says: "src - error ADG4003: --out-dir is an input" },
+      { args: ["src", "--out-dir", "src/lib"], says: "src/lib - error ADG4003: --out-dir lies inside the input 'src'" },
+      { args: ["src", "--out-dir", "src/out"], says: "src/out - error ADG4003: --out-dir lies inside the input 'src'" },
+      { args: ["src/lib", "--out-dir", "src"], says: "src - error ADG4003: --out-dir contains the input 'src/lib'" },
+      { args: ["src", "--out-dir", "."], says: ". - error ADG4003: --out-dir contains the input 'src'" },
+      { args: ["src", "--out-dir", "link"], says: "src - error ADG4003: --out-dir is an input" },
+    ])("adgen build $args", ({ args, says }) => {
+      write({ "src/a.ts": plain, "src/lib/helper.ts": plain, "src/gen/keep.txt": "mine\n" });
+      fs.symlinkSync("src", path.join(work, "link"));
       const before = tree(work);
-      const result = adgen("build", "src/a.ts", "--out-dir", "src");
+      const result = adgen("build", ...args, "--empty-out-dir");
       expect(result.status).toBe(1);
-      expect(result.stderr).toMatch(/^src - error ADG4001: --out-dir contains /);
+      expect(result.stdout).toBe("");
+      expect(result.stderr).toBe(`${says}; build replaces the out dir as a whole, so choose a directory of its own, apart from the inputs\nFound 1 error; nothing was written.\n`);
       expect(tree(work)).toEqual(before);
+    });
+
+    it("holds files adgen did not write: ADG4004 names them, --empty-out-dir replaces them", () => {
+      write({ "src/a.ts": plain, "out/notes.md": "mine\n", "out/deep/data.json": "{}\n" });
+      const before = tree(work);
+      const refused = adgen("build", "src", "--out-dir", "out");
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toBe(
+        "out - error ADG4004: the out dir holds 2 files that adgen did not write or that changed since ('deep/data.json', 'notes.md'); build replaces the out dir as a whole, so move them, choose another --out-dir, or pass --empty-out-dir to delete them\nFound 1 error; nothing was written.\n",
+      );
+      expect(tree(work)).toEqual(before);
+
+      const forced = adgen("build", "src", "--out-dir", "out", "--empty-out-dir");
+      expect(forced.status).toBe(0);
+      expect(outputTree(path.join(work, "out"))).toEqual({ "a.ts": Buffer.from(plain).toString("base64") });
+    });
+
+    it("a file adgen wrote and someone edited since is not adgen's any more", () => {
+      write({ "src/a.ts": plain });
+      expect(adgen("build", "src", "--out-dir", "out").status).toBe(0);
+      write({ "out/a.ts": "export const edited = 1;\n" });
+      const before = tree(work);
+      const result = adgen("build", "src", "--out-dir", "out");
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain("out - error ADG4004: the out dir holds a file that adgen did not write or that changed since ('a.ts')");
+      expect(tree(work)).toEqual(before);
+    });
+
+    it("the manifest lists every file written with its SHA-256", () => {
+      write({ "src/a.ts": plain, "src/nested/b.ts": plain });
+      expect(adgen("build", "src", "--out-dir", "out").status).toBe(0);
+      const manifest = JSON.parse(fs.readFileSync(path.join(work, "out", ".adgen-manifest.json"), "utf8"));
+      const hash = createHash("sha256").update(plain).digest("hex");
+      expect(manifest).toEqual({ generator: "adgen", files: { "a.ts": hash, "nested/b.ts": hash } });
     });
   });
 
@@ -162,8 +210,8 @@ describe("adgen CLI", { timeout: 60_000 }, () => {
       write({
         "src/ok.ts": plain,
         "src/broken.ts": "export function f(x: number): number {\n  return x +;\n}\n",
-        "out/marker.txt": "previous build\n",
       });
+      previousBuild(path.join(work, "out"), { "marker.txt": "previous build\n" });
       const before = tree(work);
       const result = adgen("build", "src", "--out-dir", "out");
       expect(result.status).toBe(1);
@@ -183,8 +231,8 @@ describe("adgen CLI", { timeout: 60_000 }, () => {
           "export const g = grad(notAFunction);",
           "",
         ].join("\n"),
-        "out/marker.txt": "previous build\n",
       });
+      previousBuild(path.join(work, "out"), { "marker.txt": "previous build\n" });
       const before = tree(work);
       const result = adgen("build", "src", "--out-dir", "out");
       expect(result.status).toBe(1);
@@ -213,7 +261,7 @@ describe("adgen CLI", { timeout: 60_000 }, () => {
       expect(result.stderr).toBe("");
       expect(result.status).toBe(0);
       expect(result.stdout).toBe("Wrote 3 files to out.\n");
-      expect(tree(path.join(work, "out"))).toEqual({
+      expect(outputTree(path.join(work, "out"))).toEqual({
         "a.ts": Buffer.from(plain).toString("base64"),
         "c.ts": Buffer.from(sources["src/c.ts"]).toString("base64"),
         "nested/deep/b.ts": sources["src/nested/deep/b.ts"].toString("base64"),
@@ -221,15 +269,15 @@ describe("adgen CLI", { timeout: 60_000 }, () => {
     });
 
     it("replaces a previous out dir completely, leaving no scratch directories", () => {
-      write({
-        ...sources,
-        "out/marker.txt": "previous build\n",
-        "out/stale.ts": "export const stale = true;\n",
-        "out/nested/old.ts": "export {};\n",
+      write(sources);
+      previousBuild(path.join(work, "out"), {
+        "marker.txt": "previous build\n",
+        "stale.ts": "export const stale = true;\n",
+        "nested/old.ts": "export {};\n",
       });
       const result = adgen("build", "src", "--out-dir", "out");
       expect(result.status).toBe(0);
-      expect(Object.keys(tree(path.join(work, "out"))).sort()).toEqual([
+      expect(Object.keys(outputTree(path.join(work, "out"))).sort()).toEqual([
         "a.ts",
         "c.ts",
         "nested/deep/b.ts",
@@ -241,18 +289,9 @@ describe("adgen CLI", { timeout: 60_000 }, () => {
       write(sources);
       const result = adgen("build", "src/a.ts", "src/nested/deep/b.ts", "--out-dir", "out");
       expect(result.status).toBe(0);
-      expect(tree(path.join(work, "out"))).toEqual({
+      expect(outputTree(path.join(work, "out"))).toEqual({
         "a.ts": Buffer.from(plain).toString("base64"),
         "nested/deep/b.ts": sources["src/nested/deep/b.ts"].toString("base64"),
-      });
-    });
-
-    it("skips the out dir when it lies inside an input directory", () => {
-      write({ "a.ts": plain, "out/old.ts": "export const old = 1;\n" });
-      const result = adgen("build", ".", "--out-dir", "out");
-      expect(result.status).toBe(0);
-      expect(tree(path.join(work, "out"))).toEqual({
-        "a.ts": Buffer.from(plain).toString("base64"),
       });
     });
 
@@ -327,7 +366,7 @@ describe("adgen CLI", { timeout: 60_000 }, () => {
       const result = adgen("build", "src", "--out-dir", "dist-out", "-p", "tsconfig.json");
       expect(result.stderr).toBe("");
       expect(result.status).toBe(0);
-      expect(Object.keys(tree(path.join(work, "dist-out"))).sort()).toEqual([
+      expect(Object.keys(outputTree(path.join(work, "dist-out"))).sort()).toEqual([
         "a.ts",
         "c.ts",
         "nested/deep/b.ts",

@@ -17,13 +17,27 @@ import { afterAll, describe, expect, inject, it } from "vitest";
 import { run } from "../compiler/commands";
 import { codes } from "../compiler/diagnostics";
 import type {} from "./global-setup";
-import { tree } from "./fixtures";
+import { previousBuild, tree } from "./fixtures";
 
 const { root } = inject("adgenBuild");
 const errorsDir = path.join(root, "fixtures", "errors");
 
-/** The codes no source file can trigger: command-line mistakes and adgen's own bugs. */
-const notFromSource: readonly (keyof typeof codes)[] = ["usage", "missingInput", "internal"];
+/**
+ * The codes no single source file can trigger — command-line mistakes, the file system and
+ * the out dir, whose cases test/corpus.test.ts covers — and adgen's own bugs.
+ */
+const notFromSource: readonly (keyof typeof codes)[] = [
+  "usage",
+  "missingInput",
+  "outDirOverlap",
+  "outDirNotOwned",
+  "unreadable",
+  "unwritable",
+  "badEncoding",
+  "missingLibrary",
+  "tooDeep",
+  "internal",
+];
 
 const fixtureName = /^ADG(\d{4})-[a-z0-9]+(?:-[a-z0-9]+)*\.ts$/;
 
@@ -76,8 +90,7 @@ function workDir(fixture: string): string {
     fs.mkdirSync(path.dirname(path.join(dir, relative)), { recursive: true });
     fs.copyFileSync(path.join(errorsDir, relative), path.join(dir, relative));
   }
-  fs.mkdirSync(path.join(dir, "out"));
-  fs.writeFileSync(path.join(dir, "out", "marker.txt"), "previous build\n");
+  previousBuild(path.join(dir, "out"), { "marker.txt": "previous build\n" });
   fs.mkdirSync(path.join(dir, "node_modules"));
   fs.symlinkSync(root, path.join(dir, "node_modules", "adgen"), "dir");
   return dir;

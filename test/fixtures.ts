@@ -1,7 +1,10 @@
-/** Fixture programs read from disk, and directory snapshots for the end-to-end suites. */
+/** Fixture programs read from disk, and directory snapshots and previous builds for the end-to-end suites. */
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { ts } from "ts-morph";
+import { manifestName } from "../compiler/out-dir";
 import { repoRoot } from "./harness";
 
 export const functionsDir = path.join(repoRoot, "fixtures", "functions");
@@ -20,7 +23,7 @@ export function fixtureSources(root = functionsDir): Record<string, string> {
   return sources;
 }
 
-/** Every file under `dir` (relative, `/`-separated) with its bytes; symlinks not followed. */
+/** Every file under `dir` (relative, `/`-separated) with its bytes; symlinks not followed, FIFOs not read. */
 export function tree(dir: string): Record<string, string> {
   const files: Record<string, string> = {};
   const visit = (current: string) => {
@@ -29,7 +32,8 @@ export function tree(dir: string): Record<string, string> {
       const key = path.relative(dir, full).split(path.sep).join("/");
       if (entry.isSymbolicLink()) files[key] = `-> ${fs.readlinkSync(full)}`;
       else if (entry.isDirectory()) visit(full);
-      else files[key] = fs.readFileSync(full).toString("base64");
+      else if (entry.isFile()) files[key] = fs.readFileSync(full).toString("base64");
+      else files[key] = "(not a file)";
     }
   };
   visit(dir);
@@ -51,4 +55,39 @@ export function importClosure(sources: Record<string, string>, module: string): 
   };
   visit(module);
   return [...seen];
+}
+
+/**
+ * Writes `files` (relative path → text) into `outDir` as an earlier `adgen build` left
+ * them: with the manifest that marks them as adgen's, so a new build may replace them.
+ */
+export function previousBuild(outDir: string, files: Record<string, string>): void {
+  const hashes: Record<string, string> = {};
+  for (const [relative, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(outDir, relative)), { recursive: true });
+    fs.writeFileSync(path.join(outDir, relative), text);
+    hashes[relative] = createHash("sha256").update(text).digest("hex");
+  }
+  fs.writeFileSync(path.join(outDir, manifestName), JSON.stringify({ generator: "adgen", files: hashes }));
+}
+
+/** The tree of an out dir without adgen's manifest: the files a build wrote for the inputs. */
+export function outputTree(outDir: string): Record<string, string> {
+  const { [manifestName]: _manifest, ...files } = tree(outDir);
+  return files;
+}
+
+/**
+ * A project in a new temp dir: `files` (relative path → text) written, and
+ * `node_modules/adgen` linked to this repository, as an installed adgen would be.
+ */
+export function tempProject(prefix: string, files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), text);
+  }
+  fs.mkdirSync(path.join(dir, "node_modules"));
+  fs.symlinkSync(repoRoot, path.join(dir, "node_modules", "adgen"), "dir");
+  return dir;
 }

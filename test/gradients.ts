@@ -3,7 +3,10 @@
  * programs and the mutation fuzzer.
  *
  * Input: a fixture module's exports (`points`: target → argument lists; optional
- * `integerArgs`: target → indices of integer-valued parameters), and the transforms a
+ * `integerArgs`: target → indices of integer-valued parameters, `constantArgs`: target →
+ * indices of parameters grad holds fixed, though they may hold numbers, and `withEffects`:
+ * targets that call something with effects, whose vjp (which would run them again) is a
+ * compile error, ADG2006, and is left out), and the transforms a
  * driver module (`driverText`) applies to each target once compiled. Output: per target
  * and point, `undefined` when the check passes or a sentence saying what is wrong and
  * where. Invariants: every argument is copied before a call, so a function that writes
@@ -17,7 +20,7 @@
  * finite numbers of the argument's shape.
  */
 import { checkGrad, type CheckGradResult } from "../runtime";
-import { copy, cotangentLike, describe, dot, hasFloat32, isDifferentiable, random, scale } from "./tangents";
+import { copy, cotangentLike, describe, dot, hasFloat32, isDifferentiable, random, scale, scramble } from "./tangents";
 
 /** Functions and transforms under test, called with values of any shape. */
 export type Fn = (...args: any[]) => any;
@@ -31,6 +34,10 @@ export interface Target {
   points: unknown[][];
   /** per parameter: whether it carries a derivative (by its value at the first point) */
   differentiable: boolean[];
+  /** indices of parameters grad holds fixed (vjp still gives their cotangents) */
+  constant: number[];
+  /** it calls something with effects: no vjp */
+  effects: boolean;
   /** indices of integer-valued parameters: differentiated, not checked by finite differences */
   integer: number[];
   /** the result is a number: grad and valueAndGrad apply */
@@ -45,7 +52,8 @@ export interface Transforms {
   /** absent unless the target is scalar with a differentiable parameter */
   grad?: Fn;
   valueAndGrad?: Fn;
-  vjp: Fn;
+  /** absent for a target with effects */
+  vjp?: Fn;
 }
 
 // Finite differences in float64: steps of 1e-6 leave errors far below this.
@@ -66,6 +74,8 @@ const float32LinearityTolerance = 1e-5;
 export function targetsOf(module: string, exports: Record<string, any>, nextId: () => number): Target[] {
   const points = (exports.points ?? {}) as Record<string, unknown[][]>;
   const integerArgs = (exports.integerArgs ?? {}) as Record<string, number[]>;
+  const constantArgs = (exports.constantArgs ?? {}) as Record<string, number[]>;
+  const withEffects = (exports.withEffects ?? []) as string[];
   return Object.entries(points).map(([name, list]) => {
     const { receiver, fn } = resolveTarget(exports, name);
     const first = list[0] ?? [];
@@ -76,6 +86,8 @@ export function targetsOf(module: string, exports: Record<string, any>, nextId: 
       name,
       points: list,
       differentiable: first.map(isDifferentiable),
+      constant: constantArgs[name] ?? [],
+      effects: withEffects.includes(name),
       integer: integerArgs[name] ?? [],
       scalar: typeof result === "number",
       float32: hasFloat32(result) || list.some((args) => args.some(hasFloat32)),
@@ -84,15 +96,15 @@ export function targetsOf(module: string, exports: Record<string, any>, nextId: 
 }
 
 /** Indices of the differentiable parameters: grad's `wrt`. */
-export const wrtOf = (t: Target) => t.differentiable.flatMap((d, j) => (d ? [j] : []));
+export const wrtOf = (t: Target) => t.differentiable.flatMap((d, j) => (d && !t.constant.includes(j) ? [j] : []));
 /** Those of them checked against finite differences. */
 export const checkedOf = (t: Target) => wrtOf(t).filter((j) => !t.integer.includes(j));
 /** The finite-difference step of a target. */
 export const stepOf = (t: Target) => (t.float32 ? float32Step : float64Step);
 
 /**
- * A driver: `vjp<id>` for every target, `grad<id>` and (unless `withValueAndGrad` is false)
- * `valueAndGrad<id>` for scalar ones.
+ * A driver: `vjp<id>` for every target without effects, `grad<id>` and (unless
+ * `withValueAndGrad` is false) `valueAndGrad<id>` for scalar ones.
  */
 export function driverText(targets: readonly Target[], specifier: (module: string) => string, withValueAndGrad = true): string {
   const lines = [`import { grad, valueAndGrad, vjp } from "adgen";`];
@@ -100,15 +112,11 @@ export function driverText(targets: readonly Target[], specifier: (module: strin
     const [head, ...rest] = t.name.split(".");
     lines.push(`import { ${head} as target${t.id} } from ${JSON.stringify(specifier(t.module))};`);
     const target = [`target${t.id}`, ...rest].join(".");
-    lines.push(`export const vjp${t.id} = vjp(${target});`);
-    const wrt = wrtOf(t);
-    // One parameter as `wrt: j` (the result is its gradient, which transformsOf puts in a
-    // list): the module's own `grad(f)` is then the same transform, whatever the compiler
-    // does with `grad(f)` beside `grad(f, { wrt: [0] })`.
-    const option = wrt.length === 1 ? `${wrt[0]}` : `[${wrt.join(", ")}]`;
-    if (t.scalar && wrt.length > 0) {
-      lines.push(`export const grad${t.id} = grad(${target}, { wrt: ${option} });`);
-      if (withValueAndGrad) lines.push(`export const valueAndGrad${t.id} = valueAndGrad(${target}, { wrt: ${option} });`);
+    if (!t.effects) lines.push(`export const vjp${t.id} = vjp(${target});`);
+    const wrt = `[${wrtOf(t).join(", ")}]`;
+    if (t.scalar && wrtOf(t).length > 0) {
+      lines.push(`export const grad${t.id} = grad(${target}, { wrt: ${wrt} });`);
+      if (withValueAndGrad) lines.push(`export const valueAndGrad${t.id} = valueAndGrad(${target}, { wrt: ${wrt} });`);
     }
   }
   return lines.join("\n") + "\n";
@@ -121,16 +129,8 @@ export function transformsOf(t: Target, module: Record<string, any>, driver: Rec
     if (typeof g !== "function") throw new Error(`the driver has no function for ${t.name}`);
     return (...args: unknown[]) => (g as Fn).apply(receiver, args);
   };
-  const has = (name: string) => typeof driver[`${name}${t.id}`] === "function";
-  const one = wrtOf(t).length === 1;
-  const grad = has("grad") ? bound(driver[`grad${t.id}`]) : undefined;
-  const valueAndGrad = has("valueAndGrad") ? bound(driver[`valueAndGrad${t.id}`]) : undefined;
-  return {
-    f: bound(fn),
-    grad: grad && one ? (...args: unknown[]) => [grad(...args)] : grad,
-    valueAndGrad: valueAndGrad && one ? (...args: unknown[]) => ((([v, g]) => [v, [g]])(valueAndGrad(...args) as [unknown, unknown])) : valueAndGrad,
-    vjp: bound(driver[`vjp${t.id}`]),
-  };
+  const transform = (name: string) => (typeof driver[`${name}${t.id}`] === "function" ? bound(driver[`${name}${t.id}`]) : undefined);
+  return { f: bound(fn), grad: transform("grad"), valueAndGrad: transform("valueAndGrad"), vjp: transform("vjp") };
 }
 
 /** `"fn"` or `"receiver.method"` in a module's exports. */
@@ -204,16 +204,21 @@ export function checkValueAndGrad(t: Target, fns: Transforms, args: unknown[]): 
 /**
  * vjp: the function's value; one cotangent per parameter (null for the non-differentiable
  * ones, finite numbers for the others); the pullback of a pseudo-random cotangent matching
- * finite differences of ⟨cotangent, f(x)⟩; linearity; and, for a scalar result, grad's
+ * finite differences of ⟨cotangent, f(x)⟩, even when the arguments vjp was given are changed
+ * before the pullback runs; linearity; and, for a scalar result, grad's
  * gradient as the pullback of 1. `point` seeds the cotangent.
  */
 export function checkVjp(t: Target, fns: Transforms, args: unknown[], point: number, options: CheckOptions = {}): string | undefined {
   return guarded(args, () => {
     const { f, grad, vjp } = fns;
+    if (!vjp) return `no vjp for ${t.name}`;
     const wrt = wrtOf(t);
     const checked = checkedOf(t);
     const expected: unknown = f(...copy(args));
-    const [value, pullback] = vjp(...copy(args)) as [unknown, Fn];
+    // the pullback differentiates at the arguments vjp was given, whatever happens to them after
+    const given = copy(args);
+    const [value, pullback] = vjp(...given) as [unknown, Fn];
+    given.forEach(scramble);
     if (describe(value) !== describe(expected)) return `vjp's value ${describe(value)}, the function's ${describe(expected)} ${at(args)}`;
 
     const ct = cotangentLike(expected, random(`${t.module}:${t.name}:${point}`));

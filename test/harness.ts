@@ -8,7 +8,7 @@ import { ts, type Project } from "ts-morph";
 import { compile } from "../compiler/pipeline";
 import { projectFromTexts } from "../compiler/project";
 import type { AdgDiagnostic } from "../compiler/diagnostics";
-import type { CompiledFile } from "../compiler/pipeline";
+import type { CompiledFile, CompileOptions } from "../compiler/pipeline";
 import * as runtime from "../runtime";
 
 export const repoRoot = path.resolve(__dirname, "..");
@@ -25,10 +25,14 @@ export interface Compiled {
 
 /**
  * Compile `sources` (relative path → text) placed under `fixtures/<dir>/`, in a new project
- * or in `project`: one kept across calls parses the lib files once, and loses the files
- * of its previous call under `dir` before the next.
+ * or in `options.project`: one kept across calls parses the lib files once, and loses the
+ * files of its previous call under `dir` before the next.
  */
-export function compileSources(sources: Record<string, string>, dir = "virtual", project?: Project): Compiled {
+export function compileSources(
+  sources: Record<string, string>,
+  dir = "virtual",
+  { project, ...options }: CompileOptions & { project?: Project } = {},
+): Compiled {
   const base = path.join(repoRoot, "fixtures", dir);
   const texts = new Map(Object.entries(sources).map(([rel, text]) => [path.join(base, rel), text]));
   if (project) {
@@ -39,7 +43,7 @@ export function compileSources(sources: Record<string, string>, dir = "virtual",
     project.resolveSourceFileDependencies();
   }
   const target = project ?? projectFromTexts(texts);
-  const result = compile(target, [...texts.keys()].map((p) => target.getSourceFileOrThrow(p)));
+  const result = compile(target, [...texts.keys()].map((p) => target.getSourceFileOrThrow(p)), options);
   const out: Record<string, string> = {};
   const files: Record<string, CompiledFile> = {};
   for (const file of result.files) {
@@ -47,30 +51,27 @@ export function compileSources(sources: Record<string, string>, dir = "virtual",
     files[relative] = file;
     out[relative] = file.generatedText ? `${file.userText}\n${file.generatedText}` : file.userText;
   }
-  const load = moduleLoader(out);
-  return {
-    diagnostics: result.diagnostics,
-    texts: out,
-    files,
-    load: (relative) => {
-      if (out[relative.replace(/\.(js|ts)$/, "") + ".ts"] === undefined) {
-        throw new Error(`no output for ${relative}: ${JSON.stringify(result.diagnostics)}`);
-      }
-      return load(relative);
-    },
-  };
+  const load = moduleLoader(out, { why: () => JSON.stringify(result.diagnostics) });
+  return { diagnostics: result.diagnostics, texts: out, files, load };
+}
+
+export interface LoaderOptions {
+  /** what `import … from "adgen"` gets: the runtime unless given */
+  adgen?: object;
+  /** rewrite the code on the way (the fuzzer's decision tracing) */
+  transformers?: ts.CustomTransformers;
+  /** explains a missing text in the error */
+  why?: () => string;
 }
 
 /**
  * A loader of TypeScript modules given as texts (relative path → text), each transpiled to
  * CommonJS and run once; relative imports resolve among the texts (`./x`, `./x.js`,
- * `./x/index`), `"adgen"` to `adgen` (the runtime unless given). `transformers` rewrite
- * the code on the way (the fuzzer's decision tracing).
+ * `./x/index`).
  */
 export function moduleLoader(
   texts: Record<string, string>,
-  adgen: object = runtime,
-  transformers?: ts.CustomTransformers,
+  { adgen = runtime, transformers, why = () => "" }: LoaderOptions = {},
 ): (relative: string) => Record<string, any> {
   const cache = new Map<string, Record<string, any>>();
   const resolve = (from: string, spec: string): string | undefined => {
@@ -82,11 +83,11 @@ export function moduleLoader(
     const hit = cache.get(key);
     if (hit) return hit;
     const text = texts[key];
-    if (text === undefined) throw new Error(`no module ${key}`);
+    if (text === undefined) throw new Error(`no output for ${key}: ${why()}`);
     const js = ts.transpileModule(text, {
       compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
       transformers,
-    }).outputText;
+    }).outputText.replace(/^#!.*/, ""); // a #! line is no JavaScript inside a function
     const module = { exports: {} as Record<string, any> };
     cache.set(key, module.exports);
     const require = (spec: string) => {

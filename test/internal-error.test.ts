@@ -6,13 +6,13 @@ import { expect, it, vi } from "vitest";
 import { compileSources } from "./harness";
 
 vi.mock("../compiler/reverse", () => ({
-  generateAdjoint: () => {
+  generateReverse: () => {
     throw new Error("simulated failure");
   },
 }));
 
 it("reports an internal failure as ADG9001 at the function's position", () => {
-  const source = ["", "/** @differentiable */", "export function f(x: number): number {", "  return x * x;", "}", ""].join("\n");
+  const source = ['import { grad } from "adgen";', "/** @differentiable */", "export function f(x: number): number {", "  return x * x;", "}", "export const df = grad(f);", ""].join("\n");
   const { diagnostics } = compileSources({ "internal.ts": source }, "internal");
   expect(diagnostics).toHaveLength(1);
   expect(diagnostics[0]).toMatchObject({ code: 9001, line: 3 });

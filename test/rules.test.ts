@@ -3,7 +3,7 @@
  * differences at several points of its domain — never against its own formula.
  */
 import { describe, expect, it } from "vitest";
-import { builtinRules } from "../compiler/rules";
+import { builtinRules } from "../compiler/front/rules";
 import { checkGrad } from "../runtime";
 import { compileSources } from "./harness";
 

@@ -3,6 +3,7 @@
 // Each .ts module is transpiled to CommonJS with the project's own TypeScript as it is
 // required; types are not checked here (vitest's typecheck and tsc do that).
 const fs = require("node:fs");
+const Module = require("node:module");
 const path = require("node:path");
 const ts = require("typescript");
 
@@ -14,6 +15,17 @@ require.extensions[".ts"] = (module, filename) => {
   module._compile(outputText, filename);
 };
 process.setSourceMapsEnabled(true);
+
+// The sources import each other as `./x.js` (ES module style): a missing .js is its .ts.
+const resolveFilename = Module._resolveFilename;
+Module._resolveFilename = function (request, parent, ...rest) {
+  try {
+    return resolveFilename.call(this, request, parent, ...rest);
+  } catch (error) {
+    if (!request.startsWith(".") || !request.endsWith(".js")) throw error;
+    return resolveFilename.call(this, request.replace(/\.js$/, ".ts"), parent, ...rest);
+  }
+};
 
 const [entry, ...args] = process.argv.slice(2);
 if (!entry) {

@@ -5,7 +5,7 @@
  * Float32Array, `number[]`, nested arrays, tuples, plain objects, with booleans and
  * strings passed through). Output: deterministic random cotangents and directions of a
  * value's shape, inner products, scaled and moved copies. Invariant: nothing here mutates
- * its inputs; copies share no array with their source.
+ * its inputs but `scramble`, whose job it is; copies share no array with their source.
  */
 
 /** A deterministic generator of numbers in [0, 1) (mulberry32, seeded by a string). */
@@ -151,6 +151,21 @@ export function copy<T>(value: T): T {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, copy(v)])) as T;
   }
   return value;
+}
+
+/**
+ * Every number held in `value`'s arrays and plain objects (what `copy` copies) changed in
+ * place, as an optimiser step would.
+ */
+export function scramble(value: unknown): void {
+  if (value instanceof Float64Array || value instanceof Float32Array) value.forEach((v, i) => (value[i] = v * 1.5 + 0.25));
+  else if (Array.isArray(value) || (typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype)) {
+    const record = value as Record<string, unknown>;
+    for (const [key, v] of Object.entries(record)) {
+      if (typeof v === "number") record[key] = v * 1.5 + 0.25;
+      else scramble(v);
+    }
+  }
 }
 
 /** Every number of `value`, in order (arrays, typed arrays, objects by key). */

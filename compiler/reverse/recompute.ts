@@ -1,141 +1,139 @@
 /**
  * What is cheaper to keep than a saved value, in the reverse sweep of a loop:
  * - values the same in every iteration (`invariant`): never saved;
- * - counter steps (`steps`): `i = i + 1` is undone by `i--`, exact for integers, so the
- *   counter costs nothing per iteration;
+ * - counter steps (`steps`): `i = i + 1` is undone by `i = i - 1`, exact for integers, so a
+ *   counter costs nothing per iteration (counted `for` loops need not even that);
  * - cheap values (`recompute`): arithmetic, and reads of arrays the loop nest does not
  *   write, computed again just before the reverse code that reads them, from operands that
  *   cost nothing to keep.
- * Input: the IR, its structure and which statements' reverse code reads each variable.
+ * Input: the primal IR, its structure and which statements' reverse code reads each variable.
  */
-import { isCallOp } from "../analyse";
-import { valueReads, walk, type Atom, type IrFunction, type Stmt } from "../ir";
-import type { Assign, Structure } from "./structure";
+import { aliasGroups } from "../ir/aliases";
+import { exprReads, walk, type Expr, type IrFunction, type Stmt } from "../ir/ir";
+import { isMovable, memoryReads, type FunctionPurity } from "../ir/purity";
+import type { Assign, LoopStmt, Structure } from "../ir/structure";
 
 export interface Cheaper {
   invariant(s: Assign): boolean;
-  /** counter steps undone in reverse: the inverse step, signed (`- 1`) */
-  steps: Map<Stmt, string>;
+  /** counter steps undone in reverse, with the value that undoes each (`i - 1`) */
+  steps: Map<Stmt, Expr>;
   /** per reverse reader, the values to compute again just before it */
   recompute: Map<Stmt, Assign[]>;
   /** the statements whose value is computed again rather than saved */
   recomputed: Set<Stmt>;
 }
 
-export function cheaperThanSaving(fn: IrFunction, structure: Structure, readers: Map<string, Stmt[]>): Cheaper {
-  const { all, lists, inLoop, outermost, innermost, within, assignments, definitions } = structure;
-  // A variable assigned once in a loop from values the loop never changes holds the same
-  // value in every iteration: nothing to save.
+/** The operator token of an arithmetic value (`+` for an operator's rule call too). */
+export function arithmetic(value: Expr): string | undefined {
+  if (value.kind === "op") return value.op;
+  if (value.kind === "call" && value.callee.kind === "rule" && /^[-+*/%]|\*\*$/.test(value.callee.text)) return value.callee.text;
+  return undefined;
+}
+
+export function cheaperThanSaving(fn: IrFunction, structure: Structure, readers: Map<string, Stmt[]>, functions: FunctionPurity, active: (name: string) => boolean): Cheaper {
+  const { all, lists, position, inLoop, outermost, innermost, within, assignments, definitions, indices } = structure;
   const assignedIn = new Map<Stmt, Set<string>>();
-  const invariant = (s: Assign) => {
-    const loop = outermost.get(s);
-    if (!loop || assignments.get(s.target) !== 1 || fn.vars.get(s.target)?.role === "param") return false;
+  const assignedInLoop = (loop: LoopStmt) => {
     let names = assignedIn.get(loop);
     if (!names) {
       names = new Set<string>();
-      for (const x of walk([loop])) if (x.kind === "assign") names.add(x.target);
+      for (const x of walk([loop])) {
+        if (x.kind === "assign") names.add(x.target);
+        if (x.kind === "for") names.add(x.index);
+      }
       assignedIn.set(loop, names);
     }
-    if (s.value.kind === "call" || (s.value.kind === "op" && isCallOp(s.value.op) && !s.value.rule)) return false;
-    if (s.value.kind === "get" || s.value.kind === "alloc" || s.value.kind === "literal") return false;
-    return valueReads(s.value).every((n) => !names.has(n));
+    return names;
+  };
+  // A variable assigned once in a loop from values the loop never changes holds the same
+  // value in every iteration: nothing to save.
+  const invariant = (s: Assign) => {
+    const loop = outermost.get(s);
+    if (!loop || assignments.get(s.target) !== 1 || fn.vars.get(s.target)?.role === "param") return false;
+    if (!isMovable(s.value, functions) || s.value.kind === "get" || s.value.kind === "length") return false;
+    const names = assignedInLoop(loop);
+    return exprReads(s.value).every((n) => !names.has(n));
   };
 
   // Integer-valued variables (counters, indices): an integer literal, a length, or sums of
-  // them. For these `i = i + c` is undone exactly by `i = i - c`, so nothing is saved.
-  // Greatest fixed point: assume every candidate integral, drop those that are not. A
-  // variable used as an array index is taken as integral (a fractional index reads nothing).
-  const indices = new Set<string>();
+  // them; greatest fixed point. A variable used as an array index is taken as integral (a
+  // fractional index reads nothing).
+  const usedAsIndex = new Set<string>();
   for (const s of all) {
     const key = s.kind === "store" ? s.key : s.kind === "assign" && s.value.kind === "get" ? s.value.key : undefined;
-    if (key?.kind === "index" && key.index.kind === "var") indices.add(key.index.name);
+    if (key?.kind === "index" && key.index.kind === "var") usedAsIndex.add(key.index.name);
   }
-  const integers = new Set(
-    [...definitions.keys()].filter((n) => fn.vars.get(n)?.role !== "param" && fn.vars.get(n)?.type !== "reference"),
-  );
-  const isIntegerAtom = (a: Atom) => (a.kind === "lit" ? /^-?\d+$/.test(a.text) : integers.has(a.name));
+  const integers = new Set([...definitions.keys()].filter((n) => fn.vars.get(n)?.role !== "param" && fn.vars.get(n)?.type !== "reference"));
+  const isInteger = (a: Expr) => (a.kind === "lit" ? /^-?\d+$/.test(a.text) : a.kind === "var" && (integers.has(a.name) || indices.has(a.name)));
   for (let changed = true; changed; ) {
     changed = false;
     for (const name of integers) {
-      if (indices.has(name)) continue;
-      const integral = definitions.get(name)!.every(({ value }) =>
-        value.kind === "length" ||
-        (value.kind === "copy" && isIntegerAtom(value.arg)) ||
-        (value.kind === "op" && ["+", "-", "*"].includes(value.op) && value.args.length === 2 && value.args.every(isIntegerAtom)),
-      );
+      if (usedAsIndex.has(name)) continue;
+      const integral = definitions.get(name)!.every(({ value }) => {
+        if (value.kind === "length" || isInteger(value)) return true;
+        const token = arithmetic(value);
+        return !!token && ["+", "-", "*"].includes(token) && (value as { args: Expr[] }).args.length === 2 && (value as { args: Expr[] }).args.every(isInteger);
+      });
       if (!integral) {
         integers.delete(name);
         changed = true;
       }
     }
   }
-  const steps = new Map<Stmt, string>();
+  const steps = new Map<Stmt, Expr>();
   for (const s of all) {
-    if (s.kind !== "assign" || s.value.kind !== "copy" || s.value.arg.kind !== "var" || !integers.has(s.target)) continue;
-    const [def] = definitions.get(s.value.arg.name) ?? [];
-    const step = def?.value;
-    if (definitions.get(s.value.arg.name)?.length !== 1 || step?.kind !== "op" || (step.op !== "+" && step.op !== "-")) continue;
-    const [from, by] = step.args;
-    if (from.kind === "var" && from.name === s.target && by.kind === "lit" && /^\d+$/.test(by.text) && lists.get(def) === lists.get(s)) {
-      steps.set(s, step.op === "+" ? `- ${by.text}` : `+ ${by.text}`);
+    if (s.kind !== "assign" || s.value.kind !== "var" || !integers.has(s.target)) continue;
+    const defs = definitions.get(s.value.name) ?? [];
+    const step = defs[0]?.value;
+    const token = step && arithmetic(step);
+    if (defs.length !== 1 || (token !== "+" && token !== "-") || step.kind === "var") continue;
+    const [from, by] = (step as { args: Expr[] }).args;
+    if (from.kind === "var" && from.name === s.target && by.kind === "lit" && /^\d+$/.test(by.text) && lists.get(defs[0]) === lists.get(s)) {
+      const inverse = token === "+" ? "-" : "+";
+      steps.set(s, { kind: "call", callee: { kind: "rule", text: inverse, rule: inverse === "+" ? "add" : "sub" }, args: [from, by] });
     }
   }
 
   // The stores into each array, through any of its names.
-  const storesInto = new Map<string, Set<Stmt>>();
-  const storesOf = (name: string) => storesInto.get(name) ?? storesInto.set(name, new Set()).get(name)!;
-  for (const s of all) if (s.kind === "store" || s.kind === "push") storesOf(s.object).add(s);
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const s of all) {
-      if (s.kind !== "assign" || fn.vars.get(s.target)?.type !== "reference") continue;
-      const source = s.value.kind === "get" ? s.value.object : s.value.kind === "copy" && s.value.arg.kind === "var" ? s.value.arg.name : undefined;
-      if (!source) continue;
-      for (const [a, b] of [[s.target, source], [source, s.target]]) {
-        for (const st of storesOf(a)) {
-          if (!storesOf(b).has(st)) {
-            storesOf(b).add(st);
-            changed = true;
-          }
-        }
-      }
-    }
+  const aliases = aliasGroups(fn);
+  const storesInto = new Map<string, Stmt[]>();
+  for (const s of all) {
+    const object = s.kind === "store" || s.kind === "push" || s.kind === "fill" || s.kind === "set" ? s.object : s.kind === "assign" && s.value.kind === "pop" && s.value.object.kind === "var" ? s.value.object.name : undefined;
+    if (!object) continue;
+    for (const name of aliases(object)) storesInto.set(name, [...(storesInto.get(name) ?? []), s]);
   }
 
   // A value read in reverse only later in the same list, with its operands unchanged in
-  // between, is computed again there instead of being saved.
+  // between, is computed again there instead of being saved. An operand is free in the
+  // reverse sweep of a loop when keeping it costs nothing per iteration: set outside that
+  // loop, the same every iteration, a loop index, or a counter undone by its step.
   const recompute = new Map<Stmt, Assign[]>();
   const recomputed = new Set<Stmt>();
-  // Cheap to redo: an arithmetic operator, or a read of an array that no store inside this
-  // loop nest changes (stores elsewhere are then saved, so the read sees the same value).
-  // An operand is free in the reverse sweep of a loop when keeping it costs nothing per
-  // iteration: set outside that loop, the same every iteration, or a counter undone by its
-  // step. Redoing a value from anything else would trade one saved value for the saves of
-  // its operands.
   const free = (name: string, at: Assign): boolean =>
-    (definitions.get(name) ?? []).every((d) => steps.has(d) || !within(d, innermost.get(at)!) || invariant(d));
-  const redoneDef = (name: string) => [...recomputed].find((d) => (d as Assign).target === name) as Assign | undefined;
+    indices.has(name) || (definitions.get(name) ?? []).every((d) => steps.has(d) || !within(d, innermost.get(at)!) || invariant(d));
+  const redone = new Map<string, Assign>();
+  const isReference = (name: string) => fn.vars.get(name)?.type !== "number";
   const redoable = (s: Assign): boolean => {
-    // its operands must be there at the reader: free, or redone there first
-    const operands = valueReads(s.value).filter((n) => !redoneDef(n));
-    if (s.value.kind === "op" && !operands.every((n) => free(n, s))) return false;
-    if (s.value.kind === "get" && s.value.key.kind === "index" && s.value.key.index.kind === "var" && operands.includes(s.value.key.index.name) && !free(s.value.key.index.name, s)) return false;
-    if (s.value.kind === "op") return !isCallOp(s.value.op);
-    if (s.value.kind !== "get") return false;
+    const value = s.value;
+    if (!isMovable(value, functions) || value.kind === "lit") return false;
+    // calls of whole functions cost too much to redo; a rule's arithmetic does not
+    if (value.kind === "call" && value.callee.kind !== "rule") return false;
+    const arrays = memoryReads(value, isReference);
     const loop = outermost.get(s);
-    return [...(storesInto.get(s.value.object) ?? [])].every((st) => outermost.get(st) !== loop);
+    if (arrays.some((a) => (storesInto.get(a) ?? []).some((st) => outermost.get(st) === loop))) return false;
+    return exprReads(value).filter((n) => !redone.has(n) && !arrays.includes(n)).every((n) => free(n, s));
   };
   /** `s` and the redone values it is computed from, in program order, to redo before `reader`. */
   const chain = (s: Assign, reader: Stmt): Assign[] | undefined => {
     const list = lists.get(s)!;
-    const operands = valueReads(s.value);
-    const unchanged = list.slice(list.indexOf(s) + 1, list.indexOf(reader)).every((between) =>
-      [...walk([between])].every((x) => x.kind !== "assign" || !operands.includes(x.target)),
-    );
-    if (!unchanged || lists.get(reader) !== list || list.indexOf(reader) <= list.indexOf(s)) return undefined;
+    if (lists.get(reader) !== list || position.get(reader)! <= position.get(s)!) return undefined;
+    const operands = exprReads(s.value);
+    for (let i = position.get(s)! + 1; i < position.get(reader)!; i++) {
+      for (const x of walk([list[i]])) if ((x.kind === "assign" && operands.includes(x.target)) || (x.kind === "for" && operands.includes(x.index))) return undefined;
+    }
     const before: Assign[] = [];
     for (const n of operands) {
-      const def = redoneDef(n);
+      const def = redone.get(n);
       if (!def) continue;
       const sub = chain(def, reader);
       if (!sub) return undefined;
@@ -143,15 +141,25 @@ export function cheaperThanSaving(fn: IrFunction, structure: Structure, readers:
     }
     return [...before, s];
   };
+  // Cheap values first, whether the reverse sweep reads them or not: chains may need them.
+  const candidate = (s: Stmt): s is Assign =>
+    s.kind === "assign" && inLoop.has(s) && !(fn.vars.get(s.target)?.type === "reference" && active(s.target)) && definitions.get(s.target)?.length === 1;
+  for (const s of all) if (candidate(s) && redoable(s)) redone.set(s.target, s);
   for (const s of all) {
-    if (s.kind !== "assign" || !inLoop.has(s) || !redoable(s)) continue;
-    if (definitions.get(s.target)?.length !== 1 || fn.vars.get(s.target)?.type === "reference") continue;
+    // an array's shadow is bound beside it: only inactive arrays are read again
+    if (!candidate(s) || redone.get(s.target) !== s) continue;
     const users = readers.get(s.target) ?? [];
-    if (users.length === 0) continue;
-    const list = lists.get(s)!;
-    const last = users.reduce((a, b) => (list.indexOf(a) > list.indexOf(b) ? a : b));
+    // read in reverse only by other redone values: those redo it where they need it
+    if (users.length === 0) {
+      recomputed.add(s);
+      continue;
+    }
     const chains = users.map((r) => chain(s, r));
-    if (chains.some((c) => !c)) continue;
+    if (chains.some((c) => !c)) {
+      redone.delete(s.target);
+      continue;
+    }
+    const last = users.reduce((a, b) => (position.get(a)! > position.get(b)! ? a : b));
     const redo = recompute.get(last) ?? [];
     for (const d of chain(s, last)!) if (!redo.includes(d)) redo.push(d);
     recompute.set(last, redo);

@@ -9,7 +9,7 @@
  * Conventions where a function has a kink or is flat: the derivative is the one-sided
  * value stated beside the rule; a step function's derivative is 0.
  */
-import { defineDerivative } from "../derivatives";
+import { defineDerivative } from "../derivatives.js";
 
 // sin' = cos
 defineDerivative(Math.sin, {

@@ -5,7 +5,7 @@
  * (`a * b` is `mul(a, b)`) and inlines its rule with the operands substituted.
  * The functions exist only to carry a name and a type for their rules.
  */
-import { defineDerivative } from "../derivatives";
+import { defineDerivative } from "../derivatives.js";
 
 export const add = (a: number, b: number): number => a + b;
 export const sub = (a: number, b: number): number => a - b;

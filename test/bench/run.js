@@ -1,120 +1,114 @@
-// `npm run bench`: builds the cases with adgen, then times, in one process and side by
-// side, the primal, the generated gradient and a hand-written gradient on the same inputs.
-// It prints ratios, which stay meaningful on a busy machine where absolute times do not.
-const { execFileSync } = require("node:child_process");
+// @ts-check
+/**
+ * `npm run bench [-- --quick] [-- --only <text>] [-- --processes <n>]`: builds the benchmark
+ * programs with adgen, measures each case in processes of its own, prints the tables and
+ * writes them as JSON.
+ *
+ * Input: the cases of cases.js (`--only` keeps those whose name contains the text), dist/
+ * as `npm run build` left it. Output: the tables on stdout, progress on stderr, and
+ * .bench/results.json (or `--json <path>`): the environment, each transform call's status and
+ * every number the tables show, per timing process too, so the README's figures can be
+ * refreshed from it. Invariant: every case is timed in `--processes` fresh processes (3, or
+ * 1 with `--quick`) — V8 compiles a generated gradient differently from one process to the
+ * next, so one process is one sample — and the tables show the median over them; its memory
+ * is measured in another (with --expose-gc and a young generation large enough that a call
+ * triggers no collection). A case that fails is reported and the rest go on.
+ */
+const { execFileSync, spawnSync } = require("node:child_process");
 const fs = require("node:fs");
+const os = require("node:os");
 const path = require("node:path");
-const ts = require("typescript");
+const { parseArgs } = require("node:util");
+const { benchDir, buildBench, load } = require("./build");
+const { benchCases } = require("./cases");
+const { median } = require("./measure");
+const { render } = require("./report");
 
-const root = path.resolve(__dirname, "../..");
-const out = path.join(root, ".bench");
-// The bench files and the fixtures they import, given one by one so that they keep their
-// paths relative to the repository (and their relative imports) under .bench.
-const inputs = [
-  ...fs.readdirSync(__dirname).filter((f) => f.endsWith(".ts")).map((f) => path.join(__dirname, f)),
-  path.join(root, "fixtures/functions/gmm.ts"),
-  path.join(root, "fixtures/functions/realistic.ts"),
-];
-execFileSync(process.execPath, [path.join(root, "dist/cli.js"), "build", ...inputs, "--out-dir", out], { stdio: "inherit" });
-for (const file of inputs) {
-  const built = path.join(out, path.relative(root, file));
-  const options = { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 };
-  fs.writeFileSync(built.replace(/\.ts$/, ".js"), ts.transpileModule(fs.readFileSync(built, "utf8"), { compilerOptions: options }).outputText);
+const { values: options } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    only: { type: "string" },
+    json: { type: "string", default: path.join(benchDir, "results.json") },
+    processes: { type: "string" },
+  },
+});
+
+const worker = path.join(__dirname, "worker.js");
+const processes = Number(options.processes ?? (options.quick ? 1 : 3));
+const memoryFlags = ["--expose-gc", "--min-semi-space-size=64", "--max-semi-space-size=64"];
+
+/** Runs the worker on one case; its JSON result, or the error it printed. */
+function runWorker(name, nodeFlags, workerFlags) {
+  const args = [...nodeFlags, worker, "--case", name, ...workerFlags, ...(options.quick ? ["--quick"] : [])];
+  const result = spawnSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 26 });
+  const last = result.stdout.trim().split("\n").pop() ?? "";
+  if (result.status === 0 && last.startsWith("{")) return { value: JSON.parse(last) };
+  const reason = result.stderr.trim().split("\n").find((line) => /Error|error/.test(line)) ?? `exit ${result.status}`;
+  return { error: reason };
 }
-const cases = require(path.join(out, "test/bench/cases.js"));
-
-/** A number from any result (a number, or a tuple of numbers and arrays), so nothing is dead code. */
-const first = (r) => (typeof r === "number" ? r : typeof r[0] === "number" ? r[0] : r[0][0]);
 
 /**
- * Nanoseconds per call of each of `fns` over a fixed input set: the best of many short rounds
- * (~10 ms, or one call), which the functions take in turns so that a change in machine load
- * hits them alike. Up to 30 rounds or ~3 s, whichever comes first (at least 5 rounds).
+ * One timing from several processes': the median of each time and ratio over them, the
+ * first process's agreement check, and each process's own figures.
  */
-function time(fns, inputs) {
-  let sink = 0;
-  const pass = (fn) => {
-    for (const args of inputs) sink += first(fn(...args));
+function combine(timings) {
+  const medianOf = (field) => {
+    const names = Object.keys(timings[0][field]);
+    return Object.fromEntries(names.map((name) => [name, median(timings.map((t) => t[field][name]))]));
   };
-  const now = () => Number(process.hrtime.bigint());
-  const reps = fns.map((fn) => {
-    // warm up for ~40 ms (at least 3 passes), and size the rounds from it
-    let passes = 0;
-    const warm = now();
-    while (passes < 3 || now() - warm < 40e6) {
-      pass(fn);
-      passes++;
-    }
-    return Math.max(1, Math.round((10e6 * passes) / (now() - warm)));
-  });
-  const best = fns.map(() => Infinity);
-  const begin = now();
-  for (let round = 0; round < 30 && (round < 5 || now() - begin < 3e9); round++) {
-    fns.forEach((fn, f) => {
-      const start = now();
-      for (let rep = 0; rep < reps[f]; rep++) pass(fn);
-      best[f] = Math.min(best[f], (now() - start) / (reps[f] * inputs.length));
-    });
+  const spread = (ratio) => {
+    const values = timings.map((t) => t.ratios[ratio]).filter((v) => v !== undefined);
+    return values.length > 0 ? [Math.min(...values), Math.max(...values)] : undefined;
+  };
+  return {
+    agreement: timings[0].agreement,
+    ms: medianOf("ms"),
+    ratios: medianOf("ratios"),
+    wallMs: medianOf("wallMs"),
+    wallRatios: medianOf("wallRatios"),
+    spread: { "adgen/primal": spread("adgen/primal"), "adgen/hand": spread("adgen/hand") },
+    processes: timings,
+  };
+}
+
+function gitCommit() {
+  try {
+    const commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
+    const dirty = execFileSync("git", ["status", "--porcelain"], { encoding: "utf8" }).trim() !== "";
+    return dirty ? `${commit}+changes` : commit;
+  } catch {
+    return "unknown";
   }
-  if (Number.isNaN(sink)) console.log("(nan)");
-  return best;
 }
 
-/** Largest difference between the generated and the hand gradient, relative to the largest entry. */
-function disagreement(a, b) {
-  const flat = (g) => (typeof g === "number" ? [g] : g.flatMap((p) => (typeof p === "number" ? [p] : Array.from(p))));
-  const [x, y] = [flat(a), flat(b)];
-  if (x.length !== y.length) return Infinity;
-  const scale = Math.max(1e-300, ...x.map(Math.abs));
-  return Math.max(...x.map((v, i) => Math.abs(v - y[i]) / scale));
-}
-
-const wave = (i) => Math.sin(i * 7.1 + 0.3) * Math.cos(i * 1.3);
-const array = (n, f = wave, offset = 0) => Float64Array.from({ length: n }, (_, i) => f(i + offset));
-const random = (n, k) => Array.from({ length: n }, (_, i) => Array.from({ length: k }, (_, j) => Math.sin(i * 7.1 + j * 3.3)));
-
-/** ADBench GMM inputs: k components in d dimensions, n points. */
-function gmm(d, k, n) {
-  const icfSize = (d * (d + 1)) / 2;
-  return [[array(k, wave, 1), array(k * d, wave, 100), array(k * icfSize, (i) => 0.3 * wave(i), 1000), array(n * d, wave, 5000), 1.0, 0]];
-}
-
-function logistic(rows, features) {
-  const xs = random(rows, features);
-  const ys = xs.map((_, i) => (wave(i) > 0 ? 1 : 0));
-  return [[array(features, (i) => 0.3 * wave(i)), 0.1, xs, ys]];
-}
-
-function mlp(nIn, nHidden, nOut) {
-  const scale = (f) => (i) => f * wave(i);
-  return [[array(nHidden * nIn, scale(1 / Math.sqrt(nIn)), 1), array(nHidden, wave, 2), array(nOut * nHidden, scale(1 / Math.sqrt(nHidden)), 3), array(nOut, wave, 4), array(nIn, wave, 5), array(nOut, wave, 6)]];
-}
-
-const table = [
-  { name: "rosenbrock", fn: "rosenbrock", inputs: random(1000, 2), about: "(x−1)² + 100(y−x²)², grad w.r.t. x, y; 1000 points" },
-  { name: "neuron", fn: "neuron", inputs: random(1000, 4), about: "(σ(wx+b)·tanh(wx+b) − t)², grad w.r.t. w, b; 1000 points" },
-  { name: "gmm d2 k5", fn: "gmmObjective", inputs: gmm(2, 5, 1000), about: "ADBench GMM objective (fixture), grad w.r.t. alphas, means, icf; d=2, k=5, n=1000" },
-  { name: "gmm d10 k5", fn: "gmmObjective", inputs: gmm(10, 5, 1000), about: "the same, d=10, k=5, n=1000" },
-  { name: "gmm d10 k25", fn: "gmmObjective", inputs: gmm(10, 25, 1000), about: "the same, d=10, k=25, n=1000" },
-  { name: "euler 1e3", fn: "eulerOde", inputs: [[2.0, 0.3, 1.0, 0.0, 1e-3, 1000]], about: "explicit-Euler damped oscillator (fixture), grad w.r.t. k, c, x0, v0, dt; 1000 steps; hand: discrete adjoint over the stored trajectory" },
-  { name: "euler 1e5", fn: "eulerOde", inputs: [[2.0, 0.3, 1.0, 0.0, 1e-4, 100000]], about: "the same, 100000 steps" },
-  { name: "mlp", fn: "mlpLoss", inputs: mlp(100, 50, 10), about: "two-layer tanh MLP, squared error (fixture), grad w.r.t. w1, b1, w2, b2; 100→50→10, one sample" },
-  { name: "logistic", fn: "logisticLoss", inputs: logistic(1000, 20), about: "logistic regression, mean BCE (fixture), grad w.r.t. w, bias; 1000 rows × 20 features" },
-];
-
-console.log("case          primal ns   adgen grad ns   hand grad ns   grad/primal   grad/hand");
-const ns = (t) => (t >= 1e5 ? t.toExponential(2) : t.toFixed(1));
-for (const { name, fn, inputs } of table) {
-  const generated = cases[`${fn}Grad`];
-  const handFn = cases[`${fn}Hand`];
-  if (handFn) {
-    const off = disagreement(generated(...inputs[0]), handFn(...inputs[0]));
-    if (!(off < 1e-8)) throw new Error(`${name}: the generated and the hand gradient differ (relative ${off})`);
-  }
-  const [primal, gradient, hand] = time(handFn ? [cases[fn], generated, handFn] : [cases[fn], generated], inputs);
-  console.log(
-    `${name.padEnd(13)} ${ns(primal).padStart(9)} ${ns(gradient).padStart(15)} ${(hand === undefined ? "—" : ns(hand)).padStart(14)} ${(gradient / primal).toFixed(2).padStart(13)} ${(hand === undefined ? "—" : (gradient / hand).toFixed(2)).padStart(11)}`,
+function main() {
+  const started = Date.now();
+  process.stderr.write("building the benchmark programs with adgen…\n");
+  const status = buildBench();
+  const cases = benchCases(load.source("test/bench/inputs.ts"), options.quick).filter(
+    (c) => options.only === undefined || c.name.includes(options.only),
   );
+  const results = cases.map((c) => {
+    process.stderr.write(`${c.name}: timing…`);
+    const loadavg = os.loadavg()[0];
+    const timings = Array.from({ length: processes }, (_, i) => runWorker(c.name, [], i === 0 ? [] : ["--no-check"]));
+    process.stderr.write(" memory…");
+    const memory = runWorker(c.name, memoryFlags, ["--memory"]);
+    process.stderr.write(" done\n");
+    const { calls, halfCalls, ...described } = c;
+    const failed = timings.find((t) => t.error);
+    const error = [failed && `timing failed: ${failed.error}`, memory.error && `memory failed: ${memory.error}`].filter(Boolean).join("; ");
+    const timing = failed ? undefined : combine(timings.map((t) => t.value));
+    return { ...described, loadavg, timing, memory: memory.value, ...(error ? { error } : {}) };
+  });
+  console.log(render(results, status));
+  const loads = results.map((r) => r.loadavg);
+  console.log(`\nload average (1 min) when the cases started: ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}, on ${os.cpus().length} cores`);
+  const environment = { date: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model, cores: os.cpus().length, commit: gitCommit() };
+  const seconds = Math.round((Date.now() - started) / 1000);
+  fs.mkdirSync(path.dirname(options.json), { recursive: true });
+  fs.writeFileSync(options.json, `${JSON.stringify({ ...environment, quick: options.quick, seconds, status, cases: results }, null, 2)}\n`);
+  console.log(`\n${cases.length} cases in ${seconds} s; results in ${path.relative(process.cwd(), options.json)}`);
 }
-console.log();
-for (const { name, about } of table) console.log(`${name.padEnd(13)} ${about}`);
+
+main();

@@ -63,7 +63,7 @@ const isBug = (o: Outcome) => (outcomes.bugs as readonly Outcome[]).includes(o);
 /** The fixtures, their targets and integer parameters, read once. */
 function corpus() {
   const sources = fixtureSources();
-  const uncompiled = moduleLoader(sources, uncompiledRuntime);
+  const uncompiled = moduleLoader(sources, { adgen: uncompiledRuntime });
   let ids = 0;
   return Object.keys(sources)
     .sort()

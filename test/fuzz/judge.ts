@@ -69,7 +69,7 @@ export function judge(job: Job, phase: (name: string) => void): Verdict {
   let compiled: ReturnType<typeof compileSources>;
   try {
     project ??= new Project({ compilerOptions: defaultCompilerOptions });
-    compiled = compileSources(files, "fuzz", project);
+    compiled = compileSources(files, "fuzz", { project });
   } catch (error) {
     return verdict("compile-crash", error instanceof Error ? (error.stack ?? error.message) : String(error));
   }
@@ -97,7 +97,7 @@ export function judge(job: Job, phase: (name: string) => void): Verdict {
   }
 
   phase("primal");
-  const traced = moduleLoader(job.sources, uncompiledRuntime, { before: [traceTransformer] });
+  const traced = moduleLoader(job.sources, { adgen: uncompiledRuntime, transformers: { before: [traceTransformer] } });
   const primal = new Map<Target, { args: unknown[]; trace: string }[]>();
   const excluded: Outcome[] = [];
   let reference: Record<string, any>;

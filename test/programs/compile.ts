@@ -29,7 +29,7 @@ export interface Compiled {
 export async function compileModules(texts: readonly string[], loader: "import" | "eval" = "import"): Promise<Compiled> {
   project ??= new Project({ compilerOptions: defaultCompilerOptions });
   const names = texts.map((_, k) => `programs${k}.ts`);
-  const compiled = compileSources(Object.fromEntries(names.map((name, k) => [name, texts[k]!])), dir, project);
+  const compiled = compileSources(Object.fromEntries(names.map((name, k) => [name, texts[k]!])), dir, { project });
   if (compiled.diagnostics.length > 0) return { diagnostics: compiled.diagnostics };
   const modules = await Promise.all(names.map((name) => (loader === "import" ? load(compiled.texts[name]!) : (compiled.load(name) as Record<string, Fn>))));
   return { diagnostics: [], modules };

@@ -65,22 +65,25 @@ function helpers(js: boolean): string {
 
 /**
  * Which transforms a program gets: valueAndGrad for number results; vjp for the others and
- * for every fourth number result (compiling costs, and valueAndGrad checks those); jvp with
- * that feature.
+ * for every fourth number result (compiling costs, and valueAndGrad checks those), unless
+ * the program calls an unmarked function (`plain`, `tick`), which may have effects that its
+ * pullback would run again (vjp of it is ADG2006); jvp with that feature.
  */
-export function transformLines(c: Case, i: number): string[] {
+function transformLines(c: Case, i: number, text: string): string[] {
   const wrt = FEATURES.nestedParams ? "[0, 1, 3]" : "[0, 1]";
   const number = c.program.returns === "number";
+  const opaque = /\b(plain|tick)\(/.test(text);
   return [
     ...(number ? [`export const d${i} = valueAndGrad(p${i}, { wrt: ${wrt} });`] : []),
-    ...(!number || i % 4 === 0 ? [`export const v${i} = vjp(p${i});`] : []),
+    ...((!number || i % 4 === 0) && !opaque ? [`export const v${i} = vjp(p${i});`] : []),
     ...(FEATURES.jvp ? [`export const j${i} = jvp(p${i});`] : []),
   ];
 }
 
 /** The TypeScript source of one program `p<i>` with its transforms. */
 export function programSource(c: Case, i: number): string {
-  return [renderProgram(c.program, `p${i}`, false), ...transformLines(c, i)].join("\n");
+  const text = renderProgram(c.program, `p${i}`, false);
+  return [text, ...transformLines(c, i, text)].join("\n");
 }
 
 const transforms = ["valueAndGrad", "vjp", ...(FEATURES.jvp ? ["jvp"] : [])];

@@ -1,0 +1,164 @@
+/**
+ * Dead code removal in generated functions.
+ *
+ * Input: a generated function. Output: the same function without the statements whose
+ * work nothing observes: assignments to variables not read afterwards, writes into arrays
+ * no live name can reach (aliases included; parameters' arrays are the caller's, so always
+ * reachable), branches and loops left empty, and tape save/restore pairs whose restored
+ * value nobody reads. Liveness is computed backwards over the structured code, loops to a
+ * fixed point. Effects (purity.ts) are never removed, except such a balanced tape pair.
+ */
+import { aliasGroups } from "../ir/aliases";
+import { childLists, exprReads, stmtReads, walk, type Expr, type OutFunction, type Stmt } from "../ir/ir";
+import { isDroppable, type FunctionPurity } from "../ir/purity";
+
+export function removeDeadCode(fn: OutFunction, functions: FunctionPurity): boolean {
+  const aliases = aliasGroups({ vars: fn.vars, body: fn.body, params: [], origins: [] } as never);
+  const params = new Set(fn.params.map((p) => p.name));
+  if (fn.self) params.add("this");
+  const reachable = (object: string, live: Set<string>) => [...aliases(object)].some((n) => live.has(n) || params.has(n));
+  const pairSaves = new Set<number>();
+  for (const s of walk(fn.body)) if (s.kind === "save" && s.pair !== undefined) pairSaves.add(s.pair);
+  const deadPairs = new Set<number>();
+  let changed = false;
+
+  /** Liveness before `list`, given liveness after it; removes dead statements when `rewrite`. */
+  const run = (list: Stmt[], liveOut: Set<string>, rewrite: boolean): Set<string> => {
+    let live = new Set(liveOut);
+    for (let i = list.length - 1; i >= 0; i--) {
+      const s = list[i];
+      const drop = () => {
+        if (rewrite) {
+          list.splice(i, 1);
+          changed = true;
+        }
+      };
+      switch (s.kind) {
+        case "assign": {
+          if (!s.accumulate && !live.has(s.target)) {
+            if (isDroppable(s.value, functions)) {
+              drop();
+              continue;
+            }
+            if (s.value.kind === "restore" && s.value.pair !== undefined && pairSaves.has(s.value.pair)) {
+              if (rewrite) deadPairs.add(s.value.pair);
+              drop();
+              continue;
+            }
+            // the value's effect stays, the unread variable goes
+            if (rewrite) {
+              list[i] = { kind: "effect", value: s.value, origin: s.origin };
+              changed = true;
+            }
+            for (const n of exprReads(s.value)) live.add(n);
+            continue;
+          }
+          if (s.accumulate && !live.has(s.target) && isDroppable(s.value, functions)) {
+            drop();
+            continue;
+          }
+          if (!s.accumulate) live.delete(s.target);
+          for (const n of stmtReads(s)) live.add(n);
+          break;
+        }
+        case "store":
+        case "push":
+        case "fill":
+        case "set":
+          if (!reachable(s.object, live) && stmtExprsDroppable(s, functions)) {
+            drop();
+            continue;
+          }
+          for (const n of stmtReads(s)) live.add(n);
+          break;
+        case "effect":
+          if (isDroppable(s.value, functions)) {
+            drop();
+            continue;
+          }
+          for (const n of stmtReads(s)) live.add(n);
+          break;
+        case "if": {
+          const then = run(s.then, live, rewrite);
+          const otherwise = run(s.else, live, rewrite);
+          if (s.then.length === 0 && s.else.length === 0 && isDroppable(s.cond, functions)) {
+            drop();
+            continue;
+          }
+          live = new Set([...then, ...otherwise, ...exprReads(s.cond)]);
+          break;
+        }
+        case "for": {
+          // liveness at the loop's head, to a fixed point over the back edge
+          const exit = new Set([...live, ...stmtReads(s)]);
+          let head = new Set(exit);
+          for (;;) {
+            const next = new Set([...head, ...run([...s.body], head, false)]);
+            if (next.size === head.size) break;
+            head = next;
+          }
+          if (rewrite) run(s.body, head, true);
+          if (s.body.length === 0 && isDroppable(s.start, functions) && isDroppable(s.end, functions)) {
+            drop();
+            continue;
+          }
+          live = head;
+          live.delete(s.index);
+          for (const n of stmtReads(s)) live.add(n);
+          break;
+        }
+        case "loop": {
+          const cond = exprReads(s.cond);
+          let head = new Set(live);
+          for (;;) {
+            const bodyIn = run([...s.body], head, false);
+            const next = new Set([...head, ...run([...s.test], new Set([...live, ...bodyIn, ...cond]), false)]);
+            if (next.size === head.size) break;
+            head = next;
+          }
+          if (rewrite) run(s.test, new Set([...live, ...run(s.body, head, true), ...cond]), true);
+          if (isCountdown(s)) {
+            drop();
+            continue;
+          }
+          live = head;
+          break;
+        }
+        case "return":
+          live = new Set(stmtReads(s));
+          break;
+        case "save":
+        case "comment":
+          for (const n of stmtReads(s)) live.add(n);
+          break;
+      }
+    }
+    return live;
+  };
+  run(fn.body, new Set(), true);
+  if (deadPairs.size > 0) {
+    const dropSaves = (list: Stmt[]) => {
+      for (let i = list.length - 1; i >= 0; i--) {
+        const s = list[i];
+        if (s.kind === "save" && s.pair !== undefined && deadPairs.has(s.pair)) list.splice(i, 1);
+        else childLists(s).forEach(dropSaves);
+      }
+    };
+    dropSaves(fn.body);
+  }
+  return changed;
+}
+
+/** `while (c > 0) { c = c - 1 }`: a replay whose body became empty. */
+function isCountdown(s: Extract<Stmt, { kind: "loop" }>): boolean {
+  if (s.test.length !== 0 || s.body.length !== 1 || s.cond.kind !== "op" || s.cond.op !== ">") return false;
+  const counter = s.cond.args[0];
+  const only = s.body[0];
+  return counter.kind === "var" && only.kind === "assign" && only.target === counter.name && !only.accumulate;
+}
+
+function stmtExprsDroppable(s: Stmt, functions: FunctionPurity): boolean {
+  const exprs: Expr[] = s.kind === "store" ? [s.value, ...(s.key.kind === "index" ? [s.key.index] : [])] : s.kind === "push" || s.kind === "fill" ? [s.value] : s.kind === "set" ? [s.source] : [];
+  return exprs.every((e) => isDroppable(e, functions));
+}
+

@@ -1,0 +1,73 @@
+/**
+ * Common subexpressions: one temporary for a value computed twice in the same block.
+ *
+ * Input: an IrFunction in A-normal form. Output: the same function where a temporary whose
+ * value repeats one computed earlier in the same statement list (the same operator, rule
+ * call or array read on the same operands, none of them assigned and no array written in
+ * between) is dropped and its uses read the earlier one. `q[i] * q[i]` then reads `q[i]`
+ * once, in the primal and in the reverse sweep. Invariant: only movable values (purity.ts)
+ * of single-assignment temporaries are merged; calls with effects, allocations and copies
+ * never are.
+ */
+import { assignmentCounts, childLists, renameStmt, stmtReads, walk, writtenObject, type Expr, type IrFunction, type Stmt } from "./ir";
+import { isMovable, memoryReads, type FunctionPurity } from "./purity";
+
+export function mergeCommonValues(fn: IrFunction, functions: FunctionPurity): IrFunction {
+  const assignments = assignmentCounts(fn.body);
+  /** a dropped temporary → the earlier one with the same value (never itself dropped) */
+  const renames = new Map<string, string>();
+  const rename = (n: string) => renames.get(n) ?? n;
+
+  const visit = (list: Stmt[]) => {
+    const seen = new Map<string, { name: string; reads: string[]; memory: boolean }>();
+    // the values remembered, by the names they read, and those that read memory
+    const byName = new Map<string, Set<string>>();
+    const reading = new Set<string>();
+    const forget = (key: string) => {
+      const entry = seen.get(key);
+      if (!entry) return;
+      seen.delete(key);
+      reading.delete(key);
+      for (const n of entry.reads) byName.get(n)?.delete(key);
+    };
+    for (let i = 0; i < list.length; i++) {
+      const s = (list[i] = renameStmt(list[i], rename));
+      childLists(s).forEach(visit);
+      // anything this statement writes ends the values that read it
+      const written = new Set<string>();
+      let memory = false;
+      for (const x of walk([s])) {
+        if (x.kind === "assign") written.add(x.target);
+        if (x.kind === "for") written.add(x.index);
+        if (writtenObject(x) || x.kind === "effect" || (x.kind === "assign" && !isMovable(x.value, functions))) memory = true;
+      }
+      if (s.kind === "assign" && fn.vars.get(s.target)?.role === "temp" && assignments.get(s.target) === 1) {
+        const key = valueKey(s.value, functions);
+        const earlier = key && seen.get(key);
+        if (earlier) {
+          renames.set(s.target, earlier.name);
+          list.splice(i--, 1);
+          continue;
+        }
+        if (key) {
+          const entry = { name: s.target, reads: stmtReads(s), memory: memoryReads(s.value, (n) => fn.vars.get(n)?.type !== "number").length > 0 };
+          seen.set(key, entry);
+          for (const n of entry.reads) (byName.get(n) ?? byName.set(n, new Set()).get(n)!).add(key);
+          if (entry.memory) reading.add(key);
+        }
+      }
+      for (const n of written) for (const key of [...(byName.get(n) ?? [])]) forget(key);
+      if (memory) for (const key of [...reading]) forget(key);
+    }
+  };
+  visit(fn.body);
+  for (const merged of renames.keys()) fn.vars.delete(merged);
+  return fn;
+}
+
+/** A key for a value that may be shared, or undefined if it must not be. */
+function valueKey(value: Expr, functions: FunctionPurity): string | undefined {
+  if (value.kind === "var" || value.kind === "lit" || !isMovable(value, functions)) return undefined;
+  if (value.kind === "call" && value.callee.kind !== "rule") return undefined;
+  return JSON.stringify(value);
+}

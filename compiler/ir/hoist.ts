@@ -1,0 +1,72 @@
+/**
+ * Hoist: loop-invariant code motion.
+ *
+ * Input: an IrFunction in A-normal form. Output: the same function with every temporary
+ * that a loop computes the same way in each iteration (a movable value — arithmetic, a rule
+ * call, a read of an array the loop does not write — from operands the loop does not
+ * assign) moved to just before that loop, inner loops first, so it can travel out through
+ * several levels. Why: besides the primal work saved, a value set outside a loop costs
+ * nothing per iteration in the reverse sweep, and values computed from it can be redone
+ * there rather than saved. Invariant: only single-assignment temporaries move, only from
+ * the top level of a loop's body (or test), and only movable values (purity.ts), so every
+ * path computes exactly what it did before and no effect moves.
+ */
+import { aliasGroups } from "./aliases";
+import { assignmentCounts, childLists, exprReads, walk, writtenObject, type IrFunction, type Stmt } from "./ir";
+import { isMovable, memoryReads, type FunctionPurity } from "./purity";
+
+type LoopStmt = Extract<Stmt, { kind: "loop" | "for" }>;
+
+export function hoistInvariants(fn: IrFunction, functions: FunctionPurity): IrFunction {
+  const assignments = assignmentCounts(fn.body);
+  const aliases = aliasGroups(fn);
+  const isReference = (name: string) => fn.vars.get(name)?.type !== "number";
+  const movable = (s: Stmt): s is Extract<Stmt, { kind: "assign" }> =>
+    s.kind === "assign" && fn.vars.get(s.target)?.role === "temp" && assignments.get(s.target) === 1 && isMovable(s.value, functions) && s.value.kind !== "var" && s.value.kind !== "lit";
+
+  const hoistFrom = (loop: LoopStmt): Stmt[] => {
+    const moved: Stmt[] = [];
+    const assigned = new Set<string>();
+    const stored = new Set<string>();
+    for (const s of walk([loop])) {
+      if (s.kind === "assign") assigned.add(s.target);
+      if (s.kind === "for") assigned.add(s.index);
+      const object = writtenObject(s);
+      if (object) for (const name of aliases(object)) stored.add(name);
+      if (s.kind === "effect" || (s.kind === "assign" && !isMovable(s.value, functions))) stored.add("*");
+    }
+    const lists = loop.kind === "loop" ? [loop.test, loop.body] : [loop.body];
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const list of lists) {
+        for (let i = 0; i < list.length; i++) {
+          const s = list[i];
+          if (!movable(s)) continue;
+          const arrays = memoryReads(s.value, isReference);
+          if (arrays.some((name) => stored.has(name) || assigned.has(name) || stored.has("*"))) continue;
+          const value = s.value;
+          if (exprReads(value).some((n) => assigned.has(n) && n !== s.target)) continue;
+          list.splice(i--, 1);
+          moved.push(s);
+          assigned.delete(s.target);
+          changed = true;
+        }
+      }
+    }
+    return moved;
+  };
+
+  const visit = (list: Stmt[]): void => {
+    for (let i = 0; i < list.length; i++) {
+      const s = list[i];
+      childLists(s).forEach(visit);
+      if (s.kind === "loop" || s.kind === "for") {
+        const moved = hoistFrom(s);
+        list.splice(i, 0, ...moved);
+        i += moved.length;
+      }
+    }
+  };
+  visit(fn.body);
+  return fn;
+}

@@ -1,0 +1,140 @@
+/**
+ * The two sweeps, assembled from the units and the save plan.
+ *
+ * Input: the primal IR, each simple statement's unit (forward and adjoint statements) and
+ * the plan. Output: the forward sweep (the primal with its shadows, each saving statement
+ * preceded by its save, each replayed loop counting its trips) and the reverse sweep (the
+ * adjoints in reverse order, each followed by the restores of what its forward statements
+ * overwrote, redone values computed just before the adjoint that reads them; an `if` tests
+ * its condition again, a counted loop runs backwards on its own index, a general loop
+ * replays its trip count). Structure mirrors the source: this is where "loops keep their
+ * shape" happens.
+ */
+import { lit, op, v, type Expr, type IrVar, type Stmt, type TapeKind } from "../ir/ir";
+import type { ReverseContext } from "./context";
+import type { Plan, Unit } from "./plan";
+
+export interface Sweeps {
+  forward: Stmt[];
+  reverse: Stmt[];
+}
+
+export function sweeps(cx: ReverseContext, body: readonly Stmt[], units: Map<Stmt, Unit>, plan: Plan): Sweeps {
+  const forward: Stmt[] = [];
+  const reverse: Stmt[] = [];
+  for (const s of body) {
+    const { forward: f, reverse: r } = statement(cx, s, units, plan);
+    forward.push(...f);
+    reverse.unshift(...r);
+  }
+  return { forward, reverse };
+}
+
+function statement(cx: ReverseContext, s: Stmt, units: Map<Stmt, Unit>, plan: Plan): Sweeps {
+  const origin = s.origin;
+  switch (s.kind) {
+    case "if": {
+      const then = sweeps(cx, s.then, units, plan);
+      const otherwise = sweeps(cx, s.else, units, plan);
+      const forward: Stmt[] = [{ ...s, then: then.forward, else: otherwise.forward }];
+      if (!plan.reversed.has(s)) return { forward, reverse: [] };
+      return { forward, reverse: [...redo(s, plan), { ...s, then: then.reverse, else: otherwise.reverse }] };
+    }
+    case "for": {
+      const inner = sweeps(cx, s.body, units, plan);
+      const forward: Stmt[] = [{ ...s, body: inner.forward }];
+      if (!plan.reversed.has(s)) return { forward, reverse: [] };
+      const ceil = (e: Expr): Expr => (s.integralEnd ? e : { kind: "call", callee: { kind: "rule", text: "Math.ceil", rule: "Math.ceil" }, args: [e] });
+      const backwards: Stmt =
+        s.step === 1
+          ? { kind: "for", index: s.index, start: op("-", ceil(s.end), lit("1")), end: s.start, step: -1, body: inner.reverse, origin, integralEnd: true }
+          : { kind: "for", index: s.index, start: ceil(s.end), end: op("+", s.start, lit("1")), step: 1, body: inner.reverse, origin, integralEnd: true };
+      return { forward, reverse: [...redo(s, plan), backwards] };
+    }
+    case "loop": {
+      const test = sweeps(cx, s.test, units, plan);
+      const body = sweeps(cx, s.body, units, plan);
+      const counter = plan.trips.get(s);
+      if (!counter) return { forward: [{ ...s, test: test.forward, body: body.forward }], reverse: [] };
+      const reset = withSave(cx, counter.reset, s, plan);
+      const forward: Stmt[] = [...reset.before, counter.reset, { ...s, test: test.forward, body: [...body.forward, counter.step] }];
+      const decrement: Stmt = { kind: "assign", target: counter.counter, value: op("-", v(counter.counter), lit("1")), origin };
+      const replay: Stmt = { kind: "loop", test: [], cond: op(">", v(counter.counter), lit("0")), body: [...body.reverse, ...test.reverse, decrement], origin };
+      return { forward, reverse: [...test.reverse, replay, ...reset.after] };
+    }
+    default: {
+      const unit = units.get(s) ?? { forward: [s], adjoint: [] };
+      const forward: Stmt[] = [];
+      const restores: Stmt[] = [];
+      for (const f of unit.forward) {
+        const { before, after } = withSave(cx, f, s, plan);
+        forward.push(...before, f);
+        restores.unshift(...after);
+      }
+      const step = plan.steps.get(s);
+      const undo: Stmt[] = step && s.kind === "assign" ? [{ kind: "assign", target: s.target, value: step, origin }] : [];
+      return { forward, reverse: [...redo(s, plan), ...unit.adjoint, ...restores, ...undo] };
+    }
+  }
+}
+
+/** The values computed again just before a statement's reverse code reads them. */
+const redo = (s: Stmt, plan: Plan): Stmt[] => (plan.recompute.get(s) ?? []).map((d) => ({ ...d }));
+
+/** The tape a value of this variable goes on. */
+function tapeOf(variable: IrVar | undefined): TapeKind {
+  if (!variable || variable.type === "number" || variable.typeText === "number") return "number";
+  return variable.typeText === "boolean" ? "boolean" : "reference";
+}
+
+/** The saves before a forward statement the plan marked, and the restores after its adjoint. */
+function withSave(cx: ReverseContext, f: Stmt, primal: Stmt, plan: Plan): { before: Stmt[]; after: Stmt[] } {
+  const variable = plan.saves.get(f);
+  const contents = plan.keeps.get(f);
+  const before: Stmt[] = [];
+  const after: Stmt[] = [];
+  const origin = primal.origin;
+  const keep = (how: "local" | "tape", value: Expr, variable: IrVar | undefined, base: string): Expr => {
+    const tape = tapeOf(variable);
+    if (how === "tape") {
+      const typeText = tape === "reference" ? variable?.typeText : undefined;
+      const pair = cx.pair();
+      before.push({ kind: "save", tape, value, origin, pair });
+      return { kind: "restore", tape, pair, ...(typeText ? { typeText } : {}) };
+    }
+    const slot = cx.fresh(`${base}_old`, variable?.type ?? "number", variable?.typeText ?? "number", variable?.shape);
+    before.push({ kind: "assign", target: slot, value, origin });
+    return v(slot);
+  };
+  // what the array held: put back first in reverse, after the variable
+  if (contents) {
+    switch (f.kind) {
+      case "assign":
+        if (f.value.kind === "pop" && f.value.object.kind === "var") after.push({ kind: "push", object: f.value.object.name, value: v(f.target), origin });
+        break;
+      case "store": {
+        const shape = cx.shapeOf(f.object);
+        const elementShape = shape.kind === "array" ? shape.element : { kind: "number" as const };
+        const holder: IrVar | undefined = elementShape.kind === "number" ? undefined : { name: "", role: "generated", type: "reference", typeText: "unknown", shape: elementShape };
+        const restored = keep(contents, { kind: "get", object: v(f.object), key: f.key }, holder, f.object);
+        after.push({ kind: "store", object: f.object, key: f.key, value: restored, origin });
+        break;
+      }
+      case "push":
+        after.push({ kind: "effect", value: { kind: "pop", object: v(f.object) }, origin });
+        break;
+      case "fill":
+      case "set": {
+        const holder = cx.vars.get(f.object);
+        const restored = keep(contents, { kind: "clone", ctor: "slice", object: v(f.object) }, holder && { ...holder, type: "reference" }, f.object);
+        after.push({ kind: "effect", value: cx.runtimeCall("copyInto", v(f.object), restored), origin });
+        break;
+      }
+    }
+  }
+  if (variable && f.kind === "assign") {
+    const restored = keep(variable, v(f.target), cx.vars.get(f.target), f.target);
+    after.push({ kind: "assign", target: f.target, value: restored, origin });
+  }
+  return { before, after };
+}
