@@ -9,8 +9,6 @@ import * as path from "node:path";
 import { fixtureSources } from "./fixtures";
 import { fixtureSuite } from "./fixture-suite";
 
-const skipped: Record<string, string> = {
-  "hoisted-read-past-end.ts": "a read hoisted out of an inner loop that runs zero times: the gradient grows a NaN element",
-};
+const skipped: Record<string, string> = {};
 
 fixtureSuite(fixtureSources(path.join(__dirname, "regressions")), "regressions", process.env.ADGEN_REGRESSIONS === "all" ? {} : skipped);

@@ -9,10 +9,13 @@
  * nothing per iteration in the reverse sweep, and values computed from it can be redone
  * there rather than saved. Invariant: only single-assignment temporaries move, only from
  * the top level of a loop's body (or test), and only movable values (purity.ts), so every
- * path computes exactly what it did before and no effect moves.
+ * path computes exactly what it did before and no effect moves. A loop's body may run zero
+ * times, and a read moved out of it may then index past the end: so of the number elements
+ * only those of a named typed array leave a body (its shadow ignores the adjoint's write
+ * there, where a `number[]` shadow would grow by a NaN); a row read (a reference) may.
  */
 import { aliasGroups } from "./aliases";
-import { assignmentCounts, childLists, exprReads, walk, writtenObject, type IrFunction, type Stmt } from "./ir";
+import { assignmentCounts, childLists, children, exprReads, walk, writtenObject, type Expr, type IrFunction, type Stmt } from "./ir";
 import { isMovable, memoryReads, type FunctionPurity } from "./purity";
 
 type LoopStmt = Extract<Stmt, { kind: "loop" | "for" }>;
@@ -41,7 +44,7 @@ export function hoistInvariants(fn: IrFunction, functions: FunctionPurity): IrFu
       for (const list of lists) {
         for (let i = 0; i < list.length; i++) {
           const s = list[i];
-          if (!movable(s)) continue;
+          if (!movable(s) || (list === loop.body && fn.vars.get(s.target)?.type === "number" && readsUntypedElement(s.value, fn))) continue;
           const arrays = memoryReads(s.value, isReference);
           if (arrays.some((name) => stored.has(name) || assigned.has(name) || stored.has("*"))) continue;
           const value = s.value;
@@ -69,4 +72,18 @@ export function hoistInvariants(fn: IrFunction, functions: FunctionPurity): IrFu
   };
   visit(fn.body);
   return fn;
+}
+
+/** Whether `e` reads an element of anything but a typed array the user named. */
+function readsUntypedElement(e: Expr, fn: IrFunction): boolean {
+  const stack = [e];
+  while (stack.length) {
+    const node = stack.pop()!;
+    if (node.kind === "get" && node.key.kind === "index") {
+      const array = node.object.kind === "var" ? fn.vars.get(node.object.name) : undefined;
+      if (array?.role === "temp" || array?.shape.kind !== "array" || array.shape.ctor === "Array") return true;
+    }
+    stack.push(...children(node));
+  }
+  return false;
 }
