@@ -28,7 +28,12 @@ export function checkOwnership(fn: IrFunction, writes: readonly { object: string
     return !!variable && (variable.type === "reference" || (variable.type === "inactive" && variable.typeText !== "number" && variable.typeText !== "boolean" && variable.typeText !== "string"));
   };
   const known = new Map<string, Provenance>();
-  for (const p of fn.params) if (storage(p.name)) known.set(p.name, { ...outside });
+  // a flat array of numbers holds no storage: its copies are the function's own
+  const flat = (name: string) => {
+    const shape = fn.vars.get(name)?.shape;
+    return shape?.kind === "array" && shape.element.kind === "number";
+  };
+  for (const p of fn.params) if (storage(p.name)) known.set(p.name, { self: true, inner: !flat(p.name) });
   if (fn.self) known.set("this", { ...outside });
   const of = (e: Expr): Provenance | undefined =>
     e.kind === "var" ? known.get(e.name) : e.kind === "lit" && isOutside(e.text) ? outside : e.kind === "op" && e.op === "nonnull" ? of(e.args[0]) : undefined;
