@@ -98,7 +98,7 @@ export function judge(job: Job, phase: (name: string) => void): Verdict {
 
   phase("primal");
   const traced = moduleLoader(job.sources, { adgen: uncompiledRuntime, transformers: { before: [traceTransformer] } });
-  const primal = new Map<Target, { args: unknown[]; trace: string }[]>();
+  const primal = new Map<Target, { args: unknown[]; kink: boolean }[]>();
   const excluded: Outcome[] = [];
   let reference: Record<string, any>;
   try {
@@ -108,7 +108,7 @@ export function judge(job: Job, phase: (name: string) => void): Verdict {
   }
   for (const t of job.targets) {
     const { receiver, fn } = resolveTarget(reference, t.name);
-    const good: { args: unknown[]; trace: string }[] = [];
+    const good: { args: unknown[]; kink: boolean }[] = [];
     for (const args of t.points) {
       decisions();
       mishaps();
@@ -125,7 +125,21 @@ export function judge(job: Job, phase: (name: string) => void): Verdict {
       else if (singular) excluded.push("primal-singular");
       else if (performance.now() - started > slowMs) excluded.push("primal-slow");
       else if (huge || !leaves(value).every((v) => Math.abs(v) <= 1e6)) excluded.push("primal-nonfinite");
-      else good.push({ args, trace: decisions() });
+      else {
+        // A kink: the program decides otherwise somewhere on the finite-difference stencil.
+        // Found here, as the primal's own work: a primal that hangs there is no gradient's fault.
+        const trace = decisions();
+        const kink = leafStencil(args, checkedOf(t), stepOf(t)).some((moved) => {
+          decisions();
+          try {
+            fn.apply(receiver, moved);
+          } catch {
+            return true;
+          }
+          return decisions() !== trace;
+        });
+        good.push({ args, kink });
+      }
     }
     primal.set(t, good);
   }
@@ -133,19 +147,8 @@ export function judge(job: Job, phase: (name: string) => void): Verdict {
   phase("check");
   const result: Verdict = { ...verdict("verified"), excluded: excluded.length };
   for (const t of job.targets) {
-    const { receiver, fn } = resolveTarget(reference, t.name);
     const fns = transformsOf(t, module, driver);
-    for (const [p, { args, trace }] of primal.get(t)!.entries()) {
-      const stencil = leafStencil(args, checkedOf(t), stepOf(t));
-      const kink = stencil.some((moved) => {
-        decisions();
-        try {
-          fn.apply(receiver, moved);
-        } catch {
-          return true;
-        }
-        return decisions() !== trace;
-      });
+    for (const [p, { args, kink }] of primal.get(t)!.entries()) {
       if (kink) {
         result.kinks++;
         continue;
