@@ -27,49 +27,26 @@ const status = {
   localArrays: true, // a: Float64Array, b: number[], with element writes
   arrayResults: true, // returning the local Float64Array `a` (vjp)
   nestedParams: true, // m: number[][] | Float64Array[], read as m[i][j]
-  // const c = a (or b): writes through one name, reads through the other
-  aliases: "wrong gradient: a write through a second name is lost (test/regressions/alias-write.ts)",
-  // rows: number[][]; rows.push(row), rows[i] = row, rows[rows.length] = row, a row built and then stored
-  rowStores:
-    "wrong gradient, or the gradient throws: a stored row replaced, a row stored past the end (test/regressions/stored-rows.ts)",
+  aliases: true, // const c = a (or b): writes through one name, reads through the other
+  rowStores: true, // rows: number[][]; rows.push(row), rows[i] = row, rows[rows.length] = row, a row built and then stored
   rowWrites: true, // row[j] = … on the named row (after it was stored, with rowStores)
-  // an array name rebound: row = [e1, e2]; cf / ca = a copy or a map of another array
-  rebinds: "wrong gradient: a rebound name keeps the old array's adjoint (test/regressions/rebound-array.ts)",
-  // rows[i][j] = … (a row that may also be named)
-  containerWrites:
-    "wrong gradient: an element written through a container after a loop read it; a named row written " +
-    "through its container (test/regressions/nested-element-written-after-loop.ts, container-write-to-named-row.ts)",
-  // g: number[] = [], written past its end: g[g.length] = e, g.push(e)
-  growWrites:
-    "NaN gradient: writes past the end of [] do not grow the adjoint (test/regressions/grown-by-index.ts)",
-  // obj: { w: number[]; v: number }; obj.w = arr, obj.v = e, obj.w[j] = e
-  objectStores:
-    "wrong gradient: an object's array passed to a call, then written; a field rebound to a new array " +
-    "(test/regressions/field-array-passed-then-written.ts, rebound-array.ts)",
+  rebinds: true, // an array name rebound: row = [e1, e2]; cf / ca = a copy or a map of another array
+  containerWrites: true, // rows[i][j] = … (a row that may also be named)
+  growWrites: true, // g: number[] = [], written past its end: g[g.length] = e, g.push(e)
+  objectStores: true, // obj: { w: number[]; v: number }; obj.w = arr, obj.v = e, obj.w[j] = e
   destructuringDeclarations: true, // const [p, q] = [e1, e2], const { p: u, q: w } = { … }, const [p, q] = row
-  // [s, t] = [t, s], [s, t] = [e1, e2], ({ p: s, q: t } = { … })
-  destructuringAssignments: "ADG1001 assigning to `[s, t]` is not supported",
+  destructuringAssignments: true, // [s, t] = [t, s], [s, t] = [e1, e2], ({ p: s, q: t } = { … })
   copies: true, // Float64Array.from(src), Array.from(src), src.slice(): cf and ca start as copies
-  // new Float64Array(src), [...src], src.slice(0, 2), src.slice(-2)
-  moreCopies:
-    "ADG1001 `new Float64Array(x)`, spread in an array literal, the method call `a.slice(0, 2)` / `a.slice(-2)`",
-  // a.subarray(0, 2): an aliasing view
-  views: "ADG1001 the method call `a.subarray(0, 2)`",
-  // arr.fill(e), arr.fill(e, 1)
-  fill: "ADG1001 the method call `b.fill(e)`",
-  // a.set([e], offset), a.set(row, 0)
-  setMethod: "ADG1001 the method call `a.set([e], 1)`",
+  moreCopies: true, // new Float64Array(src), [...src], src.slice(0, 2), src.slice(-2)
+  views: true, // a.subarray(0, 2): an aliasing view (of a local; one of a parameter, written, is ADG1003)
+  fill: true, // arr.fill(e), arr.fill(e, 1)
+  setMethod: true, // a.set([e], offset), a.set(row, 0)
   forOf: true, // for (const v of arr) { … }, for (const r of rows) …
-  // stk.push(e); s = stk.pop() ?? e
-  stacks: "ADG1001 the method call `stk.pop()`",
-  // const sq = (u: number): number => …; function cube(u) { … }
-  localFunctions: "ADG1004 a nested function",
-  // arr.reduce(…), arr.forEach(…), arr.map(…) with arrows
-  arrayMethods: "ADG1004 a nested function (the arrow)",
+  stacks: true, // stk.push(e); s = stk.pop() ?? e
+  localFunctions: true, // const sq = (u: number): number => …; function cube(u) { … }
+  arrayMethods: true, // arr.reduce(…), arr.forEach(…), arr.map(…) with arrows
   passiveCalls: true, // plain(i): an unmarked function given only a constant or a counter
-  // tick(): an impure call that receives nothing active
-  impureCalls:
-    "wrong pullback: it re-runs the forward sweep, impure calls included (test/regressions/impure-call-in-pullback.ts)",
+  impureCalls: true, // tick(): an impure call that receives nothing active (no vjp: ADG2006)
   tupleResults: true, // returning [s, a]
   objectResults: true, // returning { v: s, w: b }
   nestedResults: true, // returning rows: number[][]

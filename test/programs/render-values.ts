@@ -46,7 +46,8 @@ export class ValueRenderer {
       case "arrayFrom":
         return { text: `Array.from(${src})`, typed: false };
       case "subarray":
-        return { text: `${typed ? src : `Float64Array.from(${src})`}.subarray(0, 2)`, typed: true };
+        // a view of the parameter itself would let the program write into it (ADG1003)
+        return { text: `${typed && src !== "x" ? src : `Float64Array.from(${src})`}.subarray(0, 2)`, typed: true };
     }
   }
 
