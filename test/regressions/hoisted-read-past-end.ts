@@ -15,7 +15,20 @@ export function shiftedPairs(x: number[]): number {
   return e;
 }
 
+// The same through a row named in the outer loop: `next` is undefined at the last i, and
+// `next[0]` hoisted out of the inner loop made the gradient throw where the function runs.
+/** @differentiable */
+export function nextRowPairs(m: Float64Array[], x: Float64Array): number {
+  let e = 0;
+  for (let i = 0; i < m.length; i++) {
+    const next = m[i + 1];
+    for (let j = i + 1; j < m.length; j++) e += next[0] * x[j];
+  }
+  return e;
+}
+
 export const points = {
   shiftedPairs: [[[0.3, -0.8, 1.5, 0.1]]],
+  nextRowPairs: [[[new Float64Array([1, 2]), new Float64Array([3, 4]), new Float64Array([5, 6])], new Float64Array([0.5, 0.25, 2])]],
 };
 
