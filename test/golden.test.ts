@@ -14,10 +14,17 @@ import { ts } from "ts-morph";
 import { describe, expect, it } from "vitest";
 import { renderOutput } from "../compiler/format";
 import { projectFromTexts } from "../compiler/project";
-import { compileSources, repoRoot } from "./harness";
-import { driverText, modules, sources } from "./targets";
+import { fixtureSources } from "./fixtures";
+import { driverText, targetsOf } from "./gradients";
+import { compileSources, moduleLoader, repoRoot, uncompiledRuntime } from "./harness";
 
-const drivers = Object.fromEntries(modules.map((m, k) => [`golden-driver-${k}.ts`, driverText(m)]));
+const sources = fixtureSources();
+const modules = Object.keys(sources).sort();
+const uncompiled = moduleLoader(sources, { adgen: uncompiledRuntime });
+let ids = 0;
+const drivers = Object.fromEntries(
+  modules.map((m, k) => [`golden-driver-${k}.ts`, driverText(targetsOf(m, uncompiled(m), () => ids++), (m) => "./" + m.replace(/\.ts$/, ""))]),
+);
 const compiled = compileSources({ ...sources, ...drivers }, "functions");
 
 /** The flags a strict user's tsconfig may add on top of `strict`. */

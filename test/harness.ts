@@ -1,10 +1,10 @@
 /**
- * Compiles fixture sources with the real pipeline and loads the output as modules, so
- * tests can call generated gradients. Sources live at virtual paths under fixtures/, where
- * `import … from "adgen"` resolves to this package.
+ * Compiles fixture sources with the real pipeline and loads TypeScript texts as modules, so
+ * tests can call generated gradients and the functions they differentiate. Sources live at
+ * virtual paths under fixtures/, where `import … from "adgen"` resolves to this package.
  */
 import * as path from "node:path";
-import { ts } from "ts-morph";
+import { ts, type Project } from "ts-morph";
 import { compile } from "../compiler/pipeline";
 import { projectFromTexts } from "../compiler/project";
 import type { AdgDiagnostic } from "../compiler/diagnostics";
@@ -23,12 +23,27 @@ export interface Compiled {
   load(relative: string): Record<string, any>;
 }
 
-/** Compile `sources` (relative path → text) placed under `fixtures/<dir>/`. */
-export function compileSources(sources: Record<string, string>, dir = "virtual", options?: CompileOptions): Compiled {
+/**
+ * Compile `sources` (relative path → text) placed under `fixtures/<dir>/`, in a new project
+ * or in `options.project`: one kept across calls parses the lib files once, and loses the
+ * files of its previous call under `dir` before the next.
+ */
+export function compileSources(
+  sources: Record<string, string>,
+  dir = "virtual",
+  { project, ...options }: CompileOptions & { project?: Project } = {},
+): Compiled {
   const base = path.join(repoRoot, "fixtures", dir);
   const texts = new Map(Object.entries(sources).map(([rel, text]) => [path.join(base, rel), text]));
-  const project = projectFromTexts(texts);
-  const result = compile(project, [...texts.keys()].map((p) => project.getSourceFileOrThrow(p)), options);
+  if (project) {
+    for (const old of project.getSourceFiles()) {
+      if (old.getFilePath().startsWith(base + path.sep) && !texts.has(old.getFilePath())) project.removeSourceFile(old);
+    }
+    for (const [file, text] of texts) project.createSourceFile(file, text, { overwrite: true });
+    project.resolveSourceFileDependencies();
+  }
+  const target = project ?? projectFromTexts(texts);
+  const result = compile(target, [...texts.keys()].map((p) => target.getSourceFileOrThrow(p)), options);
   const out: Record<string, string> = {};
   const files: Record<string, CompiledFile> = {};
   for (const file of result.files) {
@@ -36,17 +51,33 @@ export function compileSources(sources: Record<string, string>, dir = "virtual",
     files[relative] = file;
     out[relative] = file.generatedText ? `${file.userText}\n${file.generatedText}` : file.userText;
   }
-  const load = moduleLoader(out, () => JSON.stringify(result.diagnostics));
+  const load = moduleLoader(out, { why: () => JSON.stringify(result.diagnostics) });
   return { diagnostics: result.diagnostics, texts: out, files, load };
 }
 
+export interface LoaderOptions {
+  /** what `import … from "adgen"` gets: the runtime unless given */
+  adgen?: object;
+  /** rewrite the code on the way (the fuzzer's decision tracing) */
+  transformers?: ts.CustomTransformers;
+  /** explains a missing text in the error */
+  why?: () => string;
+}
+
 /**
- * Loads TypeScript texts (relative path → text) as CommonJS modules, transpiled on demand:
- * `import … from "adgen"` gets this package's runtime, relative imports the other texts.
- * `why` explains a missing text in the error.
+ * A loader of TypeScript modules given as texts (relative path → text), each transpiled to
+ * CommonJS and run once; relative imports resolve among the texts (`./x`, `./x.js`,
+ * `./x/index`).
  */
-export function moduleLoader(texts: Record<string, string>, why = () => ""): (relative: string) => Record<string, any> {
+export function moduleLoader(
+  texts: Record<string, string>,
+  { adgen = runtime, transformers, why = () => "" }: LoaderOptions = {},
+): (relative: string) => Record<string, any> {
   const cache = new Map<string, Record<string, any>>();
+  const resolve = (from: string, spec: string): string | undefined => {
+    const base = path.posix.join(path.posix.dirname(from), spec).replace(/\.(js|ts)$/, "");
+    return [`${base}.ts`, `${base}/index.ts`].find((candidate) => candidate in texts);
+  };
   const load = (relative: string): Record<string, any> => {
     const key = relative.replace(/\.(js|ts)$/, "") + ".ts";
     const hit = cache.get(key);
@@ -55,16 +86,30 @@ export function moduleLoader(texts: Record<string, string>, why = () => ""): (re
     if (text === undefined) throw new Error(`no output for ${key}: ${why()}`);
     const js = ts.transpileModule(text, {
       compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
+      transformers,
     }).outputText.replace(/^#!.*/, ""); // a #! line is no JavaScript inside a function
     const module = { exports: {} as Record<string, any> };
     cache.set(key, module.exports);
     const require = (spec: string) => {
-      if (spec === "adgen") return runtime;
-      if (spec.startsWith(".")) return load(path.join(path.dirname(key), spec));
-      throw new Error(`unexpected import ${spec}`);
+      if (spec === "adgen") return adgen;
+      const found = spec.startsWith(".") ? resolve(key, spec) : undefined;
+      if (!found) throw new Error(`unexpected import ${spec} in ${key}`);
+      return load(found);
     };
     new Function("exports", "require", "module", js)(module.exports, require, module);
     return module.exports;
   };
   return load;
 }
+
+/**
+ * The runtime with its transforms replaced by stubs that throw when called: loads a module
+ * as written, without compilation, so its points and primal functions can be used.
+ */
+export const uncompiledRuntime: object = (() => {
+  const stub = (transform: string) => () => () => {
+    throw new Error(`${transform}: uncompiled fixture`);
+  };
+  const transforms = ["grad", "valueAndGrad", "vjp", "jvp", "hvp", "hessian", "jacobian"];
+  return { ...runtime, ...Object.fromEntries(transforms.map((name) => [name, stub(name)])) };
+})();

@@ -87,10 +87,14 @@ export function inlineTemporaries(fn: OutFunction, functions: FunctionPurity): b
   return changed;
 }
 
-/** Whether `name` is all a statement evaluates besides plain names and literals. */
+/** Operators that may leave an operand unevaluated: an effect moved into one might not run. */
+const conditional = new Set(["?:", "&&", "||", "??"]);
+
+/** Whether `name` is all a statement evaluates besides plain names and literals, and always evaluated. */
 function alone(s: Stmt, name: string): boolean {
   if (s.kind === "store" || s.kind === "push" || s.kind === "fill" || s.kind === "set") return false;
-  return stmtExprs(s).every((e) => e.kind === "var" || e.kind === "lit" || (exprReads(e).includes(name) && [...walkExpr(e)].every((n) => n.kind === "var" || n.kind === "lit" || n.kind === "op" || (n.kind === "call" && n.callee.kind === "rule"))));
+  const plain = (n: Expr) => n.kind === "var" || n.kind === "lit" || (n.kind === "op" && !conditional.has(n.op)) || (n.kind === "call" && n.callee.kind === "rule");
+  return stmtExprs(s).every((e) => e.kind === "var" || e.kind === "lit" || (exprReads(e).includes(name) && [...walkExpr(e)].every(plain)));
 }
 
 function* walkExpr(e: Expr): Generator<Expr> {

@@ -9,10 +9,15 @@
  * nothing per iteration in the reverse sweep, and values computed from it can be redone
  * there rather than saved. Invariant: only single-assignment temporaries move, only from
  * the top level of a loop's body (or test), and only movable values (purity.ts), so every
- * path computes exactly what it did before and no effect moves.
+ * path computes exactly what it did before and no effect moves. A loop's body may run zero
+ * times, and a read moved out of it may then index past the end: so of the number elements
+ * only those of a typed array that surely exists (a parameter, or a local only ever given
+ * new arrays) leave a body (its shadow ignores the adjoint's write there, where a
+ * `number[]` shadow would grow by a NaN, and a row read past the end is undefined); a row
+ * read (a reference) may.
  */
 import { aliasGroups } from "./aliases";
-import { assignmentCounts, childLists, exprReads, walk, writtenObject, type IrFunction, type Stmt } from "./ir";
+import { assignmentCounts, childLists, children, exprReads, walk, writtenObject, type Expr, type IrFunction, type Stmt } from "./ir";
 import { isMovable, memoryReads, type FunctionPurity } from "./purity";
 
 type LoopStmt = Extract<Stmt, { kind: "loop" | "for" }>;
@@ -21,6 +26,12 @@ export function hoistInvariants(fn: IrFunction, functions: FunctionPurity): IrFu
   const assignments = assignmentCounts(fn.body);
   const aliases = aliasGroups(fn);
   const isReference = (name: string) => fn.vars.get(name)?.type !== "number";
+  const ownArrays = new Set(fn.params.map((p) => p.name));
+  const given = new Map<string, boolean>();
+  for (const s of walk(fn.body)) {
+    if (s.kind === "assign") given.set(s.target, (given.get(s.target) ?? true) && (s.value.kind === "alloc" || s.value.kind === "clone"));
+  }
+  for (const [name, fresh] of given) if (fresh && fn.vars.get(name)?.role === "local") ownArrays.add(name);
   const movable = (s: Stmt): s is Extract<Stmt, { kind: "assign" }> =>
     s.kind === "assign" && fn.vars.get(s.target)?.role === "temp" && assignments.get(s.target) === 1 && isMovable(s.value, functions) && s.value.kind !== "var" && s.value.kind !== "lit";
 
@@ -41,7 +52,7 @@ export function hoistInvariants(fn: IrFunction, functions: FunctionPurity): IrFu
       for (const list of lists) {
         for (let i = 0; i < list.length; i++) {
           const s = list[i];
-          if (!movable(s)) continue;
+          if (!movable(s) || (list === loop.body && fn.vars.get(s.target)?.type === "number" && readsUntypedElement(s.value, fn, ownArrays))) continue;
           const arrays = memoryReads(s.value, isReference);
           if (arrays.some((name) => stored.has(name) || assigned.has(name) || stored.has("*"))) continue;
           const value = s.value;
@@ -69,4 +80,18 @@ export function hoistInvariants(fn: IrFunction, functions: FunctionPurity): IrFu
   };
   visit(fn.body);
   return fn;
+}
+
+/** Whether `e` reads an element of anything but a typed array among `ownArrays`. */
+function readsUntypedElement(e: Expr, fn: IrFunction, ownArrays: Set<string>): boolean {
+  const stack = [e];
+  while (stack.length) {
+    const node = stack.pop()!;
+    if (node.kind === "get" && node.key.kind === "index") {
+      const array = node.object.kind === "var" && ownArrays.has(node.object.name) ? fn.vars.get(node.object.name) : undefined;
+      if (array?.shape.kind !== "array" || array.shape.ctor === "Array") return true;
+    }
+    stack.push(...children(node));
+  }
+  return false;
 }

@@ -21,7 +21,7 @@
  * sweep reaches the statement reading it.
  */
 import { aliasGroups } from "../ir/aliases";
-import { children, exprReads, lit, stmtExprs, stmtReads, v, walk, type Expr, type IrFunction, type Stmt } from "../ir/ir";
+import { childLists, children, exprReads, lit, stmtExprs, stmtReads, v, walk, type Expr, type IrFunction, type Stmt } from "../ir/ir";
 import { memoryReads, type FunctionPurity } from "../ir/purity";
 import type { Assign, LoopStmt, Structure } from "../ir/structure";
 import { cheaperThanSaving } from "./recompute";
@@ -48,15 +48,29 @@ export interface Plan {
   trips: Map<LoopStmt, { counter: string; reset: Assign; step: Assign }>;
 }
 
-/** Names a list of statements reads before assigning them itself. */
+/**
+ * Names a list of statements may read before assigning them itself: an assignment in one
+ * branch of an `if`, or in a loop, leaves the name unassigned on another path.
+ */
 export function readsOf(stmts: readonly Stmt[]): string[] {
-  const assigned = new Set<string>();
   const reads: string[] = [];
-  for (const s of walk(stmts)) {
-    if (s.kind === "for") assigned.add(s.index);
-    for (const name of stmtReads(s)) if (!assigned.has(name)) reads.push(name);
-    if (s.kind === "assign" && !s.accumulate) assigned.add(s.target);
-  }
+  const visit = (list: readonly Stmt[], assigned: Set<string>): void => {
+    for (const s of list) {
+      if (s.kind === "for") assigned.add(s.index);
+      for (const name of stmtReads(s)) if (!assigned.has(name)) reads.push(name);
+      if (s.kind === "assign" && !s.accumulate) assigned.add(s.target);
+      if (s.kind === "if") {
+        const [then, otherwise] = [new Set(assigned), new Set(assigned)];
+        visit(s.then, then);
+        visit(s.else, otherwise);
+        for (const name of then) if (otherwise.has(name)) assigned.add(name);
+      } else {
+        const inner = new Set(assigned);
+        for (const child of childLists(s)) visit(child, inner);
+      }
+    }
+  };
+  visit(stmts, new Set());
   return reads;
 }
 

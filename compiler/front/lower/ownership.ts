@@ -28,7 +28,12 @@ export function checkOwnership(fn: IrFunction, writes: readonly { object: string
     return !!variable && (variable.type === "reference" || (variable.type === "inactive" && variable.typeText !== "number" && variable.typeText !== "boolean" && variable.typeText !== "string"));
   };
   const known = new Map<string, Provenance>();
-  for (const p of fn.params) if (storage(p.name)) known.set(p.name, { ...outside });
+  // a flat array of numbers holds no storage (its copies are the function's own): never `inner`
+  const flat = (name: string) => {
+    const shape = fn.vars.get(name)?.shape;
+    return shape?.kind === "array" && shape.element.kind === "number";
+  };
+  for (const p of fn.params) if (storage(p.name)) known.set(p.name, { self: true, inner: !flat(p.name) });
   if (fn.self) known.set("this", { ...outside });
   const of = (e: Expr): Provenance | undefined =>
     e.kind === "var" ? known.get(e.name) : e.kind === "lit" && isOutside(e.text) ? outside : e.kind === "op" && e.op === "nonnull" ? of(e.args[0]) : undefined;
@@ -41,6 +46,7 @@ export function checkOwnership(fn: IrFunction, writes: readonly { object: string
   const merge = (name: string, self: boolean, inner: boolean) => {
     if (!storage(name)) return;
     const p = known.get(name) ?? { self: false, inner: false };
+    inner &&= !flat(name);
     if ((self && !p.self) || (inner && !p.inner)) {
       known.set(name, { self: p.self || self, inner: p.inner || inner });
       changed = true;
