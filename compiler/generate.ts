@@ -12,7 +12,8 @@
  * code refers to it.
  */
 import { analyse } from "./ir/activity";
-import { stmtExprs, walk, type IrFunction, type OutFunction } from "./ir/ir";
+import { type IrFunction, type OutFunction } from "./ir/ir";
+import { stmtExprs, walk } from "./ir/traverse";
 import type { Purities } from "./ir/purity";
 import type { DiffFunction } from "./discover";
 import { generatedDoc } from "./emit";

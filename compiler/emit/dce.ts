@@ -9,7 +9,8 @@
  * fixed point. Effects (purity.ts) are never removed, except such a balanced tape pair.
  */
 import { aliasGroups } from "../ir/aliases";
-import { childLists, exprReads, stmtExprs, stmtReads, walk, type Expr, type OutFunction, type Stmt } from "../ir/ir";
+import { type Expr, type OutFunction, type Stmt } from "../ir/ir";
+import { childLists, exprReads, stmtExprs, stmtReads, walk } from "../ir/traverse";
 import { isDroppable, type FunctionPurity } from "../ir/purity";
 
 export function removeDeadCode(fn: OutFunction, functions: FunctionPurity): boolean {

@@ -8,7 +8,8 @@
  * `let r!: Float64Array;`), for a variable first assigned inside a branch or loop and read
  * outside it. Parameters and loop indices declare themselves.
  */
-import { stmtExprs, exprReads, walk, writtenObject, type OutFunction, type Stmt } from "../ir/ir";
+import { type OutFunction, type Stmt } from "../ir/ir";
+import { stmtExprs, exprReads, walk, writtenObject } from "../ir/traverse";
 
 export interface Declarations {
   /** assignments that declare their target, and with which keyword */

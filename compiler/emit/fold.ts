@@ -7,7 +7,8 @@
  * `-(-x)`), a select on a known condition replaced by its branch. Never `x * 0` → `0` on a
  * non-literal `x`: that would turn an infinite value's NaN into 0.
  */
-import { lit, mapDeep, numberValue, op, type Expr } from "../ir/ir";
+import { lit, numberValue, op, type Expr } from "../ir/ir";
+import { mapDeep } from "../ir/traverse";
 
 /** The operator an expression applies, for operators and operators' rule calls alike. */
 export function operatorOf(e: Expr): { token: string; args: Expr[] } | undefined {

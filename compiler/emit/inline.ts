@@ -9,7 +9,8 @@
  * stays small enough to read, and no sweep boundary lies in between. Only temporaries
  * (`t1`, `t1_bar`) fold; the user's variables keep their names.
  */
-import { children, exprReads, mapDeep, mapStmtExprs, stmtExprs, stmtReads, walk, writtenObject, type Expr, type OutFunction, type Stmt } from "../ir/ir";
+import { type Expr, type OutFunction, type Stmt } from "../ir/ir";
+import { children, exprReads, mapDeep, mapStmtExprs, stmtExprs, stmtReads, walk, writtenObject } from "../ir/traverse";
 import { purity, type FunctionPurity } from "../ir/purity";
 
 /** Nodes in an expression (a proxy for how hard it is to read). */

@@ -3,49 +3,19 @@
  *
  * Input: a simplified OutFunction and the names it needs (the runtime namespace, fresh
  * names for its tape locals). Output: TypeScript text (prettier formats it afterwards).
- * Expressions get the parentheses precedence needs and no more; declarations go where
+ * Expressions are printed by print-expr.ts; declarations go where
  * declare.ts puts them; the reverse sweep carries an `// adjoint of: <statement>` comment
  * over each block; an entry point that uses the tapes puts them back as they were if the
  * code it runs throws (one try/catch at the entry, none in the hot halves).
  */
 import { Code } from "../code";
-import { children, numberValue, stmtExprs, stmtReads, walk, type Callee, type Expr, type IrVar, type Key, type OutFunction, type Stmt, type TapeKind } from "../ir/ir";
+import { numberValue, type Expr, type IrVar, type OutFunction, type Stmt } from "../ir/ir";
+import { children, stmtExprs, stmtReads, walk } from "../ir/traverse";
 import { nameOf, type Names } from "../naming";
-import { operatorOf } from "./fold";
+import { ExpressionPrinter, binary } from "./print-expr";
 import { declarations, type Declarations } from "./declare";
 import { TapeLocals, callsUsingTapes, reservations, tapesUsed } from "./tapes";
 
-const binary: Record<string, number> = {
-  "**": 13,
-  "*": 12,
-  "/": 12,
-  "%": 12,
-  "+": 11,
-  "-": 11,
-  "<<": 10,
-  ">>": 10,
-  ">>>": 10,
-  "<": 9,
-  "<=": 9,
-  ">": 9,
-  ">=": 9,
-  in: 9,
-  instanceof: 9,
-  "==": 8,
-  "!=": 8,
-  "===": 8,
-  "!==": 8,
-  "&": 7,
-  "^": 6,
-  "|": 5,
-  "&&": 4,
-  "||": 3,
-  "??": 3,
-};
-const member = 17;
-const unary = 14;
-
-const identifierPattern = /^[A-Za-z_$][\w$]*$/;
 
 export interface PrintContext {
   /** the local name of the runtime namespace (`adgen`) */
@@ -73,6 +43,7 @@ class Printer {
   private code = new Code();
   private readonly decls: Declarations;
   private readonly tapes: TapeLocals;
+  private readonly exprs: ExpressionPrinter;
   private origin = -1;
   private reverse = false;
 
@@ -88,6 +59,7 @@ class Printer {
     for (const name of [...fn.vars.keys(), ...fn.params.map((p) => p.name)]) context.names.reserve(name);
     const used = tapesUsed(fn);
     this.tapes = new TapeLocals(context.names, context.runtime, used.kinds, used.inLoop, context.checkedIndexAccess);
+    this.exprs = new ExpressionPrinter(context, this.tapes);
     // TypeScript follows a chain of `x += e` one level per link, and gives up at 2,000
     // (TS2563); `x = x + e` it does not follow that way. Only very long code makes such chains.
     const counts = new Map<string, number>();
@@ -100,8 +72,8 @@ class Printer {
 
   /** `x += e`, or `x = x + e` for a name with a long chain of them; `read` is how the target is read. */
   private accumulation(target: string, sign: "+" | "-", value: Expr, name = target, read = target): string {
-    if (!this.longChains.has(name)) return `${read} ${sign}= ${this.expr(value)};`;
-    return `${target} = ${read} ${sign} ${this.expr(value, binary[sign] + 1)};`;
+    if (!this.longChains.has(name)) return `${read} ${sign}= ${this.exprs.expr(value)};`;
+    return `${target} = ${read} ${sign} ${this.exprs.expr(value, binary[sign] + 1)};`;
   }
 
   run(): string {
@@ -223,43 +195,43 @@ class Printer {
           const variable = this.variable(s.target);
           const annotate = (declared === "let" && !inferable(variable, s.value)) || needsAnnotation(s.value);
           const type = annotate && variable ? `: ${variable.typeText}` : "";
-          c.line(`${declared} ${s.target}${type} = ${this.expr(s.value)};${note}`);
+          c.line(`${declared} ${s.target}${type} = ${this.exprs.expr(s.value)};${note}`);
         } else if (s.accumulate) {
           c.line(`${this.accumulation(s.target, s.accumulate, s.value)}${note}`);
         } else {
-          c.line(`${s.target} ${op} ${this.expr(s.value)};${note}`);
+          c.line(`${s.target} ${op} ${this.exprs.expr(s.value)};${note}`);
         }
         return;
       }
       case "store": {
-        const place = `${s.object}${this.key(s.key)}`;
-        c.line(s.accumulate ? this.accumulation(place, s.accumulate, s.value, s.object, this.element(s.object, s.key)) : `${place} = ${this.expr(s.value)};`);
+        const place = `${s.object}${this.exprs.key(s.key)}`;
+        c.line(s.accumulate ? this.accumulation(place, s.accumulate, s.value, s.object, this.exprs.element(s.object, s.key)) : `${place} = ${this.exprs.expr(s.value)};`);
         return;
       }
       case "push":
-        c.line(`${s.object}.push(${this.expr(s.value)});`);
+        c.line(`${s.object}.push(${this.exprs.expr(s.value)});`);
         return;
       case "fill":
-        c.line(`${s.object}.fill(${[s.value, ...(s.start ? [s.start] : []), ...(s.end ? [s.end] : [])].map((e) => this.expr(e)).join(", ")});`);
+        c.line(`${s.object}.fill(${[s.value, ...(s.start ? [s.start] : []), ...(s.end ? [s.end] : [])].map((e) => this.exprs.expr(e)).join(", ")});`);
         return;
       case "set":
-        c.line(`${s.object}.set(${[s.source, ...(s.offset ? [s.offset] : [])].map((e) => this.expr(e)).join(", ")});`);
+        c.line(`${s.object}.set(${[s.source, ...(s.offset ? [s.offset] : [])].map((e) => this.exprs.expr(e)).join(", ")});`);
         return;
       case "effect":
-        c.line(`${this.expr(s.value)};`);
+        c.line(`${this.exprs.expr(s.value)};`);
         return;
       case "save":
-        c.line(this.tapes.push(s.tape, this.expr(s.value, s.tape === "boolean" ? 3 : 0)));
+        c.line(this.tapes.push(s.tape, this.exprs.expr(s.value, s.tape === "boolean" ? 3 : 0)));
         return;
       case "return":
-        c.line(`return ${this.expr(s.value)};`);
+        c.line(`return ${this.exprs.expr(s.value)};`);
         return;
       case "if":
         this.ifStatement(s);
         return;
       case "for": {
-        const head = s.step === 1 ? `${s.index} < ${this.expr(s.end, binary["<"] + 1)}; ${s.index}++` : `${s.index} >= ${this.expr(s.end, binary[">="] + 1)}; ${s.index}--`;
-        c.block(`for (let ${s.index} = ${this.expr(s.start)}; ${head})`, () => this.block(s.body));
+        const head = s.step === 1 ? `${s.index} < ${this.exprs.expr(s.end, binary["<"] + 1)}; ${s.index}++` : `${s.index} >= ${this.exprs.expr(s.end, binary[">="] + 1)}; ${s.index}--`;
+        c.block(`for (let ${s.index} = ${this.exprs.expr(s.start)}; ${head})`, () => this.block(s.body));
         return;
       }
       case "loop":
@@ -271,14 +243,14 @@ class Printer {
   private ifStatement(s: Extract<Stmt, { kind: "if" }>): void {
     const c = this.code;
     if (s.then.length === 0) {
-      c.block(`if (${this.negate(s.cond)})`, () => this.block(s.else));
+      c.block(`if (${this.exprs.negate(s.cond)})`, () => this.block(s.else));
       return;
     }
     if (s.else.length === 0) {
-      c.block(`if (${this.expr(s.cond)})`, () => this.block(s.then));
+      c.block(`if (${this.exprs.expr(s.cond)})`, () => this.block(s.then));
       return;
     }
-    c.block(`if (${this.expr(s.cond)})`, () => this.block(s.then), "} else {");
+    c.block(`if (${this.exprs.expr(s.cond)})`, () => this.block(s.then), "} else {");
     c.indent(() => this.block(s.else));
     c.line("}");
   }
@@ -289,147 +261,22 @@ class Printer {
     const counter = s.cond.kind === "op" && s.cond.op === ">" && s.cond.args[0].kind === "var" ? s.cond.args[0].name : undefined;
     if (s.test.length === 0 && counter && last?.kind === "assign" && last.target === counter && !last.accumulate) {
       // a replay: `for (; trips > 0; trips--)`
-      c.block(`for (; ${this.expr(s.cond)}; ${counter}--)`, () => this.block(s.body.slice(0, -1)));
+      c.block(`for (; ${this.exprs.expr(s.cond)}; ${counter}--)`, () => this.block(s.body.slice(0, -1)));
       return;
     }
     if (s.test.length === 0) {
-      c.block(`while (${this.expr(s.cond)})`, () => this.block(s.body));
+      c.block(`while (${this.exprs.expr(s.cond)})`, () => this.block(s.body));
       return;
     }
     c.block("while (true)", () => {
       this.block(s.test);
-      c.line(`if (${this.negate(s.cond)}) break;`);
+      c.line(`if (${this.exprs.negate(s.cond)}) break;`);
       for (const x of s.body) this.statement(x);
     });
   }
 
   // ── expressions ───────────────────────────────────────────────────────────
 
-  private negate(e: Expr): string {
-    if (e.kind === "op" && e.op === "!" && e.args.length === 1) return this.expr(e.args[0]);
-    return `!${this.expr(e, unary)}`;
-  }
-
-  private key(key: Key): string {
-    if (key.kind === "index") return `[${this.expr(key.index)}]`;
-    return identifierPattern.test(key.name) ? `.${key.name}` : `[${JSON.stringify(key.name)}]`;
-  }
-
-  /** `object[key]` read: with `!` under `noUncheckedIndexedAccess`. */
-  private element(object: string, key: Key): string {
-    return `${object}${this.key(key)}${key.kind === "index" && this.context.checkedIndexAccess ? "!" : ""}`;
-  }
-
-  /** An expression, parenthesised if its precedence is below `context`. */
-  expr(e: Expr, context = 0): string {
-    const [text, precedence] = this.render(e);
-    return precedence < context ? `(${text})` : text;
-  }
-
-  private render(e: Expr): [string, number] {
-    switch (e.kind) {
-      case "var":
-        return [e.name, 20];
-      case "lit":
-        return [e.text, e.text.startsWith("-") ? unary : 20];
-      case "get":
-        return [this.element(this.expr(e.object, member), e.key), member];
-      case "length":
-        return [`${this.expr(e.object, member)}.length`, member];
-      case "alloc":
-        return [this.alloc(e), member];
-      case "clone": {
-        const range = [e.start, e.end].filter((x): x is Expr => !!x).map((x) => this.expr(x)).join(", ");
-        if (e.ctor === "slice") return [`${this.expr(e.object, member)}.slice(${range})`, member];
-        return [`${e.ctor}.from(${this.expr(e.object)})`, member];
-      }
-      case "view": {
-        const range = [e.start, e.end].filter((x): x is Expr => !!x).map((x) => this.expr(x)).join(", ");
-        return [`${this.expr(e.object, member)}.subarray(${range})`, member];
-      }
-      case "literal": {
-        if (e.shape === "array") return [`[${e.items.map((i) => this.expr(i.value, 2)).join(", ")}]`, 20];
-        return [`{ ${e.items.map((i) => `${identifierPattern.test(i.key) ? i.key : JSON.stringify(i.key)}: ${this.expr(i.value, 2)}`).join(", ")} }`, 20];
-      }
-      case "pop":
-        return [`${this.expr(e.object, member)}.pop()!`, member];
-      case "restore":
-        return this.tapes.pop(e.tape, e.typeText, member);
-      case "call":
-        return this.call(e);
-      case "op":
-        return this.op(e);
-    }
-  }
-
-  private alloc(e: Extract<Expr, { kind: "alloc" }>): string {
-    const length = this.expr(e.length);
-    if (e.ctor !== "Array") {
-      const zero = !e.fill || (e.fill.kind === "lit" && e.fill.text === "0");
-      return zero ? `new ${e.ctor}(${length})` : `new ${e.ctor}(${length}).fill(${this.expr(e.fill!)})`;
-    }
-    return e.fill ? `new Array<number>(${length}).fill(${this.expr(e.fill)})` : `new Array(${length})`;
-  }
-
-  private call(e: Extract<Expr, { kind: "call" }>): [string, number] {
-    const o = operatorOf(e);
-    if (o) return this.operator(o.token, o.args);
-    const args = e.args.map((a, i) => (e.spread && i === e.args.length - 1 ? `...${this.expr(a, 2)}` : this.expr(a, 2))).join(", ");
-    return [`${this.callee(e.callee, args)}`, member];
-  }
-
-  private callee(callee: Callee, args: string): string {
-    switch (callee.kind) {
-      case "rule":
-        return `${callee.text}(${args})`;
-      case "differentiable":
-        if (callee.receiver && !callee.standalone) return `${this.expr(callee.receiver, member)}.${callee.text}(${args})`;
-        return this.generatedCall(callee.text, callee.receiver, args);
-      case "generated":
-        return this.generatedCall(callee.text, callee.receiver, args);
-      case "opaque":
-        return callee.method ? `${this.expr(callee.fn, member)}.${callee.method}(${args})` : `${this.expr(callee.fn, member)}(${args})`;
-      case "runtime":
-        return `${this.context.runtime()}.${callee.name}(${args})`;
-    }
-  }
-
-  /** `f(args)`, or `f.call(receiver, args)` for a generated function of a method. */
-  private generatedCall(text: string, receiver: Expr | undefined, args: string): string {
-    return receiver ? `${text}.call(${[this.expr(receiver, 2), ...(args ? [args] : [])].join(", ")})` : `${text}(${args})`;
-  }
-
-  private op(e: Extract<Expr, { kind: "op" }>): [string, number] {
-    switch (e.op) {
-      case "nonnull":
-        return [`${this.expr(e.args[0], member)}!`, 16];
-      case "stopGradient":
-        return this.render(e.args[0]);
-      case "template": {
-        let text = "`";
-        e.args.forEach((a, i) => (text += i % 2 === 0 ? (a as { text: string }).text : `\${${this.expr(a)}}`));
-        return [`${text}\``, 20];
-      }
-      case "?:":
-        return [`${this.expr(e.args[0], 3)} ? ${this.expr(e.args[1], 2)} : ${this.expr(e.args[2], 2)}`, 2];
-      default:
-        return this.operator(e.op, e.args);
-    }
-  }
-
-  private operator(token: string, args: Expr[]): [string, number] {
-    if (args.length === 1) {
-      const operand = this.expr(args[0], unary);
-      const spaced = token === "typeof" || ((token === "-" || token === "+") && operand.startsWith(token));
-      return [`${token}${spaced ? " " : ""}${operand}`, unary];
-    }
-    const precedence = binary[token] ?? 0;
-    if (token === "**") return [`${this.expr(args[0], precedence + 2)} ** ${this.expr(args[1], precedence)}`, precedence];
-    const mixes = (e: Expr) => token === "??" || ((token === "&&" || token === "||") && (e.kind === "op" && e.op === "??"));
-    const left = this.expr(args[0], mixes(args[0]) ? 20 : precedence);
-    const right = this.expr(args[1], mixes(args[1]) ? 20 : precedence + 1);
-    return [`${left} ${token} ${right}`, precedence];
-  }
 }
 
 /** A `let` whose type TypeScript infers as declared: a number or boolean from a value of that type. */

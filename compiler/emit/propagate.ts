@@ -10,7 +10,8 @@
  * known to be 0 at the start of the next. Only generated variables and temporaries are
  * rewritten; the user's variables keep their names in the output.
  */
-import { childLists, mapDeep, mapStmtExprs, v, walk, type Expr, type IrVar, type Stmt } from "../ir/ir";
+import { v, type Expr, type IrVar, type Stmt } from "../ir/ir";
+import { childLists, mapDeep, mapStmtExprs, walk } from "../ir/traverse";
 import { fold } from "./fold";
 
 /** `x → literal` or `x → y` (x holds what y holds now), indexed by `y` so an assignment of y forgets in one step. */

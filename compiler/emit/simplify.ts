@@ -8,7 +8,8 @@
  * temporaries folded back into expressions (inline.ts), repeated until nothing changes.
  * `x += -e` reads `x -= e`.
  */
-import { childLists, numberValue, type OutFunction, type Stmt } from "../ir/ir";
+import { numberValue, type OutFunction, type Stmt } from "../ir/ir";
+import { childLists } from "../ir/traverse";
 import type { FunctionPurity } from "../ir/purity";
 import { removeDeadCode } from "./dce";
 import { fold, isNegation, negated } from "./fold";

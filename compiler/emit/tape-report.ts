@@ -9,7 +9,8 @@
  * printed, so it reports what the code does; counts are static (one pass through a loop's
  * body, every branch counted: an upper bound where branches differ).
  */
-import { children, stmtExprs, type Expr, type OutFunction, type Stmt, type TapeKind } from "../ir/ir";
+import { type Expr, type OutFunction, type Stmt, type TapeKind } from "../ir/ir";
+import { children, stmtExprs } from "../ir/traverse";
 
 const bytes: Record<TapeKind, number> = { number: 8, boolean: 1, reference: 8 };
 

@@ -10,7 +10,8 @@
  * locals are read again after such a call, since the callee may have grown the buffer. The
  * reference tape, rarely used, keeps its `push`/`pop` methods.
  */
-import { childLists, children, stmtExprs, type Callee, type Expr, type OutFunction, type Stmt, type TapeKind } from "../ir/ir";
+import { type Callee, type Expr, type OutFunction, type Stmt, type TapeKind } from "../ir/ir";
+import { childLists, children, stmtExprs } from "../ir/traverse";
 import { nameOf, type Names } from "../naming";
 
 interface Local {

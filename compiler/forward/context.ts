@@ -3,10 +3,10 @@
  * names of tangents, and how to reach the tangent functions of callees.
  */
 import type { Activity } from "../ir/activity";
-import { lit, v, type Expr, type IrFunction, type IrVar, type Shape } from "../ir/ir";
+import { lit, v, type Expr, type IrFunction, type Shape } from "../ir/ir";
+import { DerivativeContext } from "../ir/derivative-context";
 import { nameOf, type Names } from "../naming";
 import type { Rule } from "../front/rules";
-import { tangentText } from "../front/types";
 
 /** How tangent code reaches the tangent function of a `@differentiable` callee. */
 export interface TangentCallees {
@@ -17,55 +17,16 @@ export interface TangentCallees {
   tangent(key: string, wrt: readonly number[]): { key: string; name: string };
 }
 
-export class TangentContext {
-  readonly names: Names;
-  /** the output's variables: the primal's and the generated ones, with their types */
-  readonly vars: Map<string, IrVar>;
+export class TangentContext extends DerivativeContext {
   private readonly dots = new Map<string, string>();
 
-  constructor(
-    readonly fn: IrFunction,
-    readonly activity: Activity,
-    readonly rules: ReadonlyMap<string, Rule>,
-    fileNames: Names,
-    readonly callees: TangentCallees,
-  ) {
-    this.names = fileNames.child();
-    for (const name of fn.vars.keys()) this.names.reserve(name);
-    this.vars = new Map(fn.vars);
-  }
-
-  isActive(name: string): boolean {
-    return this.activity.isActive(name);
-  }
-
-  /** The active variable an expression is (a name, or a non-null assertion of one). */
-  activeVar(e: Expr): string | undefined {
-    if (e.kind === "var" && this.isActive(e.name)) return e.name;
-    if (e.kind === "op" && e.op === "nonnull") return this.activeVar(e.args[0]);
-    return undefined;
-  }
-
-  isReference(name: string): boolean {
-    return this.vars.get(name)?.type === "reference";
-  }
-
-  shapeOf(name: string): Shape {
-    return this.vars.get(name)?.shape ?? { kind: "inactive" };
+  constructor(fn: IrFunction, activity: Activity, rules: ReadonlyMap<string, Rule>, fileNames: Names, readonly callees: TangentCallees) {
+    super(fn, activity, rules, fileNames, "local");
   }
 
   /** The tangent of a variable (`x` → `x_dot`), of the tangent's type. */
   dot(name: string): string {
-    let found = this.dots.get(name);
-    if (!found) {
-      found = this.names.fresh(nameOf.tangent(name));
-      this.dots.set(name, found);
-      const primal = this.vars.get(name)!;
-      const text = primal.tangentText ?? tangentText(primal.shape);
-      const role = primal.role === "temp" ? "temp" : "local";
-      this.vars.set(found, { name: found, role, type: primal.type, typeText: text, tangentText: text, shape: primal.shape });
-    }
-    return found;
+    return this.companion(this.dots, name, nameOf.tangent(name), "local");
   }
 
   dotVar(name: string): Extract<Expr, { kind: "var" }> {
@@ -84,21 +45,6 @@ export class TangentContext {
 
   /** A zero tangent for a value of `shape`. */
   zero(value: Expr, shape: Shape): Expr {
-    if (shape.kind === "number") return lit("0");
-    return { kind: "call", callee: { kind: "runtime", name: "zerosLike" }, args: [value] };
-  }
-
-  /** A generated temporary (folded away where it is used once). */
-  temp(type: IrVar["type"], typeText: string, shape?: Shape): string {
-    const name = this.names.numbered("t");
-    this.vars.set(name, { name, role: "temp", type, typeText, shape: shape ?? (type === "number" ? { kind: "number" } : { kind: "inactive" }) });
-    return name;
-  }
-
-  /** A generated variable, named after `base`. */
-  fresh(base: string, type: IrVar["type"], typeText: string, shape: Shape): string {
-    const name = this.names.fresh(base);
-    this.vars.set(name, { name, role: "local", type, typeText, shape });
-    return name;
+    return shape.kind === "number" ? lit("0") : this.runtimeCall("zerosLike", value);
   }
 }

@@ -18,7 +18,8 @@
  */
 import { CompileError, codes, messages } from "../diagnostics";
 import { instantiate, type Rule, type RuleCall } from "../front/rules";
-import { exprReads, lit, mapDeep, op, tuple, v, type Expr, type Key, type Shape, type Stmt } from "../ir/ir";
+import { lit, op, tuple, v, type Expr, type Key, type Shape, type Stmt } from "../ir/ir";
+import { exprReads, mapDeep } from "../ir/traverse";
 import type { TangentContext } from "./context";
 import { nameOf } from "../naming";
 

@@ -17,7 +17,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Node, Project, SyntaxKind, type ArrowFunction, type CallExpression, type Expression, type ParameterDeclaration } from "ts-morph";
 import { CompileError, codes, messages } from "../diagnostics";
-import { lit, mapChildren, op, v, type Expr } from "../ir/ir";
+import { lit, op, v, type Expr } from "../ir/ir";
+import { mapChildren } from "../ir/traverse";
 import { binaryOperators, prefixOperators } from "./operators";
 
 /** Placeholders in rule templates; instantiation replaces them. */

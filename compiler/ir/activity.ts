@@ -13,7 +13,8 @@
  */
 import { CompileError, codes, messages } from "../diagnostics";
 import { aliasGroups } from "./aliases";
-import { isFlatArray, walk, type Expr, type IrFunction, type Stmt } from "./ir";
+import { isFlatArray, type Expr, type IrFunction, type Stmt } from "./ir";
+import { walk } from "./traverse";
 
 export interface Activity {
   varied: ReadonlySet<string>;

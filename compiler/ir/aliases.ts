@@ -7,7 +7,8 @@
  * of a container (whose rows are shared). Flow-insensitive and
  * symmetric: safe for deciding whether a write may change what a read sees.
  */
-import { walk, type Expr, type IrFunction } from "./ir";
+import { type Expr, type IrFunction } from "./ir";
+import { walk } from "./traverse";
 
 export function aliasGroups(fn: IrFunction): (name: string) => Set<string> {
   const links = new Map<string, Set<string>>();

@@ -10,7 +10,8 @@
  * differentiated) where the value does not use it; `x += e` becomes `t = x + e; x = t`, since
  * no assignment reads its own target. Control flow and order are kept.
  */
-import { childLists, children, exprReads, isAtom, lit, mapChildren, op, v, type Expr, type Shape, type Stmt, type VarType } from "./ir";
+import { isAtom, lit, op, v, type Expr, type Shape, type Stmt, type VarType } from "./ir";
+import { childLists, children, exprReads, mapChildren } from "./traverse";
 
 export interface ValueType {
   type: VarType;

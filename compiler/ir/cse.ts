@@ -9,7 +9,8 @@
  * of single-assignment temporaries are merged; calls with effects, allocations and copies
  * never are.
  */
-import { assignmentCounts, childLists, renameStmt, stmtReads, walk, writtenObject, type Expr, type IrFunction, type Stmt } from "./ir";
+import { type Expr, type IrFunction, type Stmt } from "./ir";
+import { assignmentCounts, childLists, renameStmt, stmtReads, walk, writtenObject } from "./traverse";
 import { isMovable, memoryReads, type FunctionPurity } from "./purity";
 
 export function mergeCommonValues(fn: IrFunction, functions: FunctionPurity): IrFunction {

@@ -17,7 +17,8 @@
  * read (a reference) may.
  */
 import { aliasGroups } from "./aliases";
-import { assignmentCounts, childLists, children, exprReads, walk, writtenObject, type Expr, type IrFunction, type Stmt } from "./ir";
+import { type Expr, type IrFunction, type Stmt } from "./ir";
+import { assignmentCounts, childLists, children, exprReads, walk, writtenObject } from "./traverse";
 import { isMovable, memoryReads, type FunctionPurity } from "./purity";
 
 type LoopStmt = Extract<Stmt, { kind: "loop" | "for" }>;

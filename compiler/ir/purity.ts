@@ -12,7 +12,8 @@
  * Every pass that moves, merges or drops code (cse, hoist, the save plan's recomputation,
  * dead-code removal) asks here, and nowhere else.
  */
-import { children, type Callee, type Expr, type OriginInfo } from "./ir";
+import { type Callee, type Expr, type OriginInfo } from "./ir";
+import { children } from "./traverse";
 
 export type Purity = "pure" | "reads" | "fresh" | "effect";
 

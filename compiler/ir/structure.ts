@@ -2,7 +2,8 @@
  * Where each IR statement sits: its statement list, the loops around it, what assigns each
  * variable. Plain facts the derivative passes ask about again and again, computed once.
  */
-import { assignmentCounts, walk, type IrFunction, type Stmt } from "./ir";
+import { type IrFunction, type Stmt } from "./ir";
+import { assignmentCounts, walk } from "./traverse";
 
 export type LoopStmt = Extract<Stmt, { kind: "loop" | "for" }>;
 export type Assign = Extract<Stmt, { kind: "assign" }>;

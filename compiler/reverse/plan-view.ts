@@ -8,7 +8,8 @@
  * step; and, beside an array's declaration, whether elements overwritten are kept.
  * Invariant: only what the plan decided; a variable without a note needs nothing.
  */
-import { walk, type IrFunction, type OutFunction } from "../ir/ir";
+import { type IrFunction, type OutFunction } from "../ir/ir";
+import { walk } from "../ir/traverse";
 import { writtenArray, type Plan } from "./plan";
 
 export function planView(fn: IrFunction, plan: Plan, doc: string): OutFunction {

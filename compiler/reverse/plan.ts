@@ -21,7 +21,8 @@
  * sweep reaches the statement reading it.
  */
 import { aliasGroups } from "../ir/aliases";
-import { childLists, children, exprReads, lit, stmtExprs, stmtReads, v, walk, type Expr, type IrFunction, type Stmt } from "../ir/ir";
+import { lit, v, type Expr, type IrFunction, type Stmt } from "../ir/ir";
+import { childLists, children, exprReads, stmtExprs, stmtReads, walk } from "../ir/traverse";
 import { memoryReads, type FunctionPurity } from "../ir/purity";
 import type { Assign, LoopStmt, Structure } from "../ir/structure";
 import { cheaperThanSaving } from "./recompute";

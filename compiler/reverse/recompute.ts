@@ -9,7 +9,8 @@
  * Input: the primal IR, its structure and which statements' reverse code reads each variable.
  */
 import { aliasGroups } from "../ir/aliases";
-import { childLists, exprReads, walk, type Expr, type IrFunction, type Stmt } from "../ir/ir";
+import { type Expr, type IrFunction, type Stmt } from "../ir/ir";
+import { childLists, exprReads, walk } from "../ir/traverse";
 import { isMovable, memoryReads, type FunctionPurity } from "../ir/purity";
 import type { Assign, LoopStmt, Structure } from "../ir/structure";
 

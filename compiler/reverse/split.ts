@@ -15,7 +15,8 @@
  * up; what crosses is exactly what the simplified reverse sweep still reads.
  */
 import { simplify } from "../emit/simplify";
-import { v, walk, type Expr, type IrVar, type OutFunction, type Stmt, type TapeKind } from "../ir/ir";
+import { v, type Expr, type IrVar, type OutFunction, type Stmt, type TapeKind } from "../ir/ir";
+import { walk } from "../ir/traverse";
 import type { ReverseContext } from "./context";
 import type { ReverseRequest } from "./index";
 import { readsOf } from "./plan";

@@ -10,7 +10,8 @@
  * replays its trip count). Structure mirrors the source: this is where "loops keep their
  * shape" happens.
  */
-import { exprReads, lit, op, stmtExprs, stmtReads, v, type Expr, type IrVar, type Stmt, type TapeKind } from "../ir/ir";
+import { lit, op, v, type Expr, type IrVar, type Stmt, type TapeKind } from "../ir/ir";
+import { exprReads, stmtExprs, stmtReads } from "../ir/traverse";
 import type { ReverseContext } from "./context";
 import { nameOf } from "../naming";
 import type { Plan, Unit } from "./plan";

@@ -59,7 +59,7 @@ export type Feature = keyof typeof status;
 export const featureNames = Object.keys(status) as Feature[];
 
 /** Why a feature is off by default, or undefined when it is on. */
-export const offReason = (name: Feature): string | undefined => (status[name] === true ? undefined : (status[name] as string));
+export const offReason = (name: Feature): string | undefined => (status[name] === true ? undefined : String(status[name]));
 
 function parse(spec: string | undefined): Record<Feature, boolean> {
   const flags = Object.fromEntries(featureNames.map((name) => [name, status[name] === true])) as Record<Feature, boolean>;

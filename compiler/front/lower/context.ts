@@ -8,7 +8,8 @@
 import { Node, type Expression } from "ts-morph";
 import { sourcePos } from "../../diagnostics";
 import type { DiffFunction } from "../../discover";
-import { exprReads, v, walk, type Atom, type Expr, type IrVar, type OriginInfo, type Shape, type Stmt, type VarType } from "../../ir/ir";
+import { v, type Atom, type Expr, type IrVar, type OriginInfo, type Shape, type Stmt, type VarType } from "../../ir/ir";
+import { exprReads, walk } from "../../ir/traverse";
 import { Names, nameOf } from "../../naming";
 import type { Rule } from "../rules";
 import { inactiveInfo, numberInfo, type TypeInfo } from "../types";

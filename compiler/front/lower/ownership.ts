@@ -10,7 +10,8 @@
  */
 import { Node } from "ts-morph";
 import { CompileError, codes, messages } from "../../diagnostics";
-import { walk, type Expr, type IrFunction } from "../../ir/ir";
+import { type Expr, type IrFunction } from "../../ir/ir";
+import { walk } from "../../ir/traverse";
 
 interface Provenance {
   self: boolean;
