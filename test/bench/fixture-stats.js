@@ -112,6 +112,11 @@ function counts(relative, text, unusedAt) {
       }
       if (ts.isVariableDeclaration(node) && ts.findAncestor(node, ts.isFunctionLike)) add(node, "locals", ts.isIdentifier(node.name) ? 1 : node.name.elements.length);
       if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === "push" && /Tape(_\d+)?$/.test(node.expression.expression.getText(file))) add(node, "pushes");
+      // a push on a tape kept in locals: `tape[top++] = v` (`flags[flagTop++] = b`)
+      if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isElementAccessExpression(node.left)) {
+        const index = node.left.argumentExpression;
+        if (ts.isPostfixUnaryExpression(index) && index.operator === ts.SyntaxKind.PlusPlusToken && /^(top|flagTop)(_\d+)?$/.test(index.operand.getText(file))) add(node, "pushes");
+      }
     }
     ts.forEachChild(node, visit);
   };
