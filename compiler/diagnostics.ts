@@ -214,6 +214,8 @@ export const messages = {
     `\`stopGradient(${name})\` is the same array as \`${name}\`, and one of them is written in this function, so a value with a derivative could reach it; stop the gradient of a copy instead: \`stopGradient(${name}.slice())\``,
   noForwardRule: (name: string) =>
     `forward mode (jvp, hvp, hessian, jacobian) needs the tangent of \`${name}\`, and its defineDerivative gives only \`reverse\`; add \`forward: (args, tangents, result) => …\` to it`,
+  calledRuleArray: (name: string, array: string) =>
+    `the derivative rule of \`${name}\` is called at run time (its \`reverse\` is not one expression), and such a rule takes numbers only, but it receives the array \`${array}\`; pass the numbers it needs, or mark \`${name}\` /** @differentiable */`,
   calledForwardRule: (name: string) =>
     `hvp and hessian differentiate the forward rule of \`${name}\` again, and its \`forward\` is called as a function (it is not one expression); write it as one expression`,
   spreadForwardRule: (name: string) =>

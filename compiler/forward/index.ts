@@ -16,11 +16,11 @@
  */
 import { analyse } from "../ir/activity";
 import { normalize, type ValueType } from "../ir/anf";
-import { lit, v, type Expr, type IrFunction, type IrParam, type Shape, type Stmt } from "../ir/ir";
+import { elementShape, lit, v, type Expr, type IrFunction, type IrParam, type Shape, type Stmt } from "../ir/ir";
 import { operatorRuleKey, type Rule } from "../front/rules";
 import { nameOf, type Names } from "../naming";
 import { TangentContext, type TangentCallees } from "./context";
-import { slotShape, withTangent } from "./tangents";
+import { withTangent } from "./tangents";
 import { tangentText } from "../front/types";
 
 export interface TangentInputs {
@@ -139,7 +139,7 @@ function typeOf(cx: TangentContext, e: Expr): ValueType {
     return { type: "reference", typeText: `{ ${items.map((i) => `${i.key}: ${i.typeText}`).join("; ")} }`, shape: { kind: "object", fields } };
   }
   if (e.kind === "get" && e.object.kind === "var") {
-    const shape = slotShape(cx.shapeOf(e.object.name), e.key);
+    const shape = elementShape(cx.shapeOf(e.object.name), e.key);
     if (shape.kind !== "number" && shape.kind !== "inactive") return { type: "reference", typeText: tangentText(shape), shape };
   }
   if (e.kind === "call" && e.callee.kind === "runtime" && e.args[0]) {

@@ -17,8 +17,8 @@
  * Input: one primal statement (ANF). Output: the statements that replace it.
  */
 import { CompileError, codes, messages } from "../diagnostics";
-import { instantiate, type Rule, type RuleCall } from "../front/rules";
-import { lit, op, tuple, v, type Expr, type Key, type Shape, type Stmt } from "../ir/ir";
+import { instantiate, instantiatePick, type Rule, type RuleCall } from "../front/rules";
+import { elementShape, lit, op, tuple, v, type Expr, type Shape, type Stmt } from "../ir/ir";
 import { exprReads, mapDeep } from "../ir/traverse";
 import type { TangentContext } from "./context";
 import { nameOf } from "../naming";
@@ -33,7 +33,7 @@ export function withTangent(cx: TangentContext, s: Stmt): Stmt[] {
       return assignWithTangent(cx, s);
     case "store": {
       if (!cx.isActive(s.object)) return [s];
-      const slot = slotShape(cx.shapeOf(s.object), s.key);
+      const slot = elementShape(cx.shapeOf(s.object), s.key);
       if (slot.kind === "inactive") return [s];
       const tangent: Stmt = { kind: "store", object: cx.dot(s.object), key: s.key, value: cx.tangentOf(s.value, slot), origin, ...(s.accumulate ? { accumulate: s.accumulate } : {}) };
       return [s, tangent];
@@ -135,7 +135,7 @@ function tangentValue(cx: TangentContext, target: string, value: Expr, result: E
       return fromActive(value.object, (dot) => ({ kind: "pop", object: dot }));
     case "literal": {
       const items = value.items.flatMap((item) => {
-        const slot = slotShape(shape, value.shape === "array" ? { kind: "index", index: lit(item.key) } : { kind: "field", name: item.key });
+        const slot = elementShape(shape, value.shape === "array" ? { kind: "index", index: lit(item.key) } : { kind: "field", name: item.key });
         if (slot.kind === "inactive") return value.shape === "array" ? [{ key: item.key, value: lit("null") as Expr }] : [];
         return [{ key: item.key, value: cx.tangentOf(item.value, slot) }];
       });
@@ -176,7 +176,7 @@ function ruleTangent(cx: TangentContext, call: Call, result: Expr, origin: numbe
     case "fixed":
       return withoutZeroTerms(instantiate(forward.tangent, ruleCall));
     case "pick":
-      return withoutZeroTerms(instantiate({ kind: "get", object: v("$restTan"), key: { kind: "index", index: forward.index } }, ruleCall));
+      return withoutZeroTerms(instantiatePick(forward.index, ruleCall));
     case "sum": {
       const terms = call.args.flatMap((arg, i) => (tangents[i] === zeroTangent ? [] : [instantiate(forward.term, ruleCall, { item: arg, index: lit(String(i)), tangent: tangents[i] })]));
       return terms.length ? terms.reduce((sum, term) => op("+", sum, term)) : lit("0");
@@ -222,14 +222,6 @@ function spreadSum(cx: TangentContext, s: Assign, call: Call): Stmt[] {
     { kind: "assign", target: dot, value: lit("0"), origin: s.origin },
     { kind: "for", index: k, start: lit("0"), end: { kind: "length", object: array }, step: 1, body, origin: s.origin, integralEnd: true },
   ];
-}
-
-/** The shape of `object[key]` in a value of `shape`. */
-export function slotShape(shape: Shape, key: Key): Shape {
-  if (shape.kind === "array") return shape.element;
-  if (shape.kind === "tuple") return key.kind === "index" && key.index.kind === "lit" ? (shape.items[Number(key.index.text)] ?? { kind: "inactive" }) : { kind: "inactive" };
-  if (shape.kind === "object") return (key.kind === "field" && shape.fields.find((f) => f.name === key.name)?.shape) || { kind: "inactive" };
-  return { kind: "inactive" };
 }
 
 const elementOf = (shape: Shape): Shape => (shape.kind === "array" ? shape.element : { kind: "number" });

@@ -83,6 +83,9 @@ export function instantiate(template: Expr, call: RuleCall, each?: { item: Expr;
   return subst(template);
 }
 
+/** A `pick` forward rule instantiated: `dxs[index]`, the tangent of the argument `index` names. */
+export const instantiatePick = (index: Expr, call: RuleCall): Expr => instantiate({ kind: "get", object: v(P.restTangents), key: { kind: "index", index } }, call);
+
 function placeholder(name: string, call: RuleCall, each?: { item: Expr; index: Expr; tangent?: Expr }): Expr {
   if (name === P.result) return call.result;
   if (name === P.seed && call.seed) return call.seed;

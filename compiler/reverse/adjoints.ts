@@ -21,6 +21,7 @@ import { isFlatArray, lit, op, tuple, v, type Expr, type Key, type Stmt } from "
 import { instantiate, type Rule } from "../front/rules";
 import { accumulate, type ReverseContext } from "./context";
 import { nameOf } from "../naming";
+import { CompileError, codes, messages } from "../diagnostics";
 
 export function adjointOf(cx: ReverseContext, s: Stmt, seed: Expr): Stmt[] {
   const origin = s.origin;
@@ -155,8 +156,12 @@ function ruleAdjoint(cx: ReverseContext, rule: Rule, call: Extract<Expr, { kind:
   }
   if (rule.reverse.kind === "called") {
     // a rule that is not one expression: called once, its cotangents read one by one
-    const cotangents = cx.fresh(nameOf.cotangents, "reference", "number[]");
     const text = call.callee.kind === "rule" ? call.callee.text : "";
+    // its cotangents are numbers: an array argument's would need adding into its shadow, and
+    // the array kept as it was at the call until the reverse sweep
+    const array = call.args.map((a) => cx.activeVar(a)).find((a) => a !== undefined && cx.isReference(a));
+    if (array) throw new CompileError(codes.ruleShape, messages.calledRuleArray(text, array), cx.fn.origins[origin]?.pos);
+    const cotangents = cx.fresh(nameOf.cotangents, "reference", "number[]");
     out.push({ kind: "assign", target: cotangents, value: cx.runtimeCall("reverseRule", lit(text), tuple(call.args), result, seed), origin });
     call.args.forEach((arg, i) => {
       const to = cx.activeVar(arg);
