@@ -1,7 +1,8 @@
 /**
  * The random programs' checker on hand-made transforms of one program, `y²`: right ones
- * pass, and a wrong gradient, a wrong or nonlinear pullback and a wrong jvp (the hook
- * that checks forward mode once it compiles) each fail, saying which.
+ * pass, and a wrong gradient, a wrong or nonlinear pullback and a wrong jvp each fail,
+ * saying which. Of `y * stopGradient(y)`, whose derivative is `y`: the checker holds the
+ * stopped value, so transforms that differentiate through it (2y) fail.
  */
 import { describe, expect, it } from "vitest";
 import type { Case } from "./programs/ast";
@@ -55,6 +56,12 @@ function transforms(slope: { grad: number; pullback: number; jvp: number; pullba
   };
 }
 
+/** `y * stopGradient(y)`, as the generator writes it. */
+const stopped: Case = {
+  ...square,
+  program: { ...square.program, result: { k: "bin", op: "*", a: { k: "var", name: "y" }, b: { k: "stop", a: { k: "var", name: "y" } } } },
+};
+
 describe("the random programs' checker", () => {
   const ref = reference([square]);
   const right = { grad: 2, pullback: 2, jvp: 2 };
@@ -71,5 +78,13 @@ describe("the random programs' checker", () => {
     ["a wrong jvp", { ...right, jvp: 3 }, "jvp's tangent"],
   ] as const)("fails %s", ([, slope, message]) => {
     expect(checkCase(square, 0, transforms(slope), ref).failure).toContain(message);
+  });
+
+  it("holds stopped values: the derivative of y·stopGradient(y) is y, not 2y", () => {
+    const held = reference([stopped]);
+    const once = { grad: 1, pullback: 1, jvp: 1 };
+    expect(checkCase(stopped, 0, transforms(once), held)).toEqual({ checked: 2, skipped: 0 });
+    expect(checkCase(stopped, 0, transforms(right), held).failure).toContain("gradient differs from finite differences");
+    expect(checkCase(stopped, 0, transforms({ ...once, jvp: 2 }), held).failure).toContain("jvp's tangent");
   });
 });

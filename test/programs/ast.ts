@@ -38,7 +38,8 @@ export type Expr =
   | { k: "reduce"; arr: Vec; a: Expr } // arr.reduce((acc, v) => acc * 0.5 + Math.sin(v * a), 0)
   | { k: "tick" } // an impure call that receives nothing active
   | { k: "plain"; level: number } // a plain (unmarked) function of a constant or a counter
-  | { k: "pick"; c: Cond; a: Expr; b: Expr };
+  | { k: "pick"; c: Cond; a: Expr; b: Expr }
+  | { k: "stop"; a: Expr }; // stopGradient(a): its value, held constant by differentiation
 export type MathFn = "sin" | "cos" | "tanh" | "atan" | "exp" | "sqrt" | "log" | "hypot" | "sq";
 /**
  * `arr[0]`, `arr[i]`, `arr[(i + 1) % arr.length]`, `arr[arr.length - 1 - i]`; `level`

@@ -13,7 +13,8 @@
  * - jvp, once that feature is on: the value; the tangent along d matches finite differences;
  *   u·(J d) = (uᵀJ)·d against vjp.
  *
- * Finite differences are meaningless across a kink. A point is skipped when the twin's
+ * Finite differences are of the twin with the values of its `stopGradient` calls held at
+ * the point's: the function the transforms differentiate. They are meaningless across a kink. A point is skipped when the twin's
  * decisions differ anywhere on the stencil a check evaluates, since the difference quotient
  * would straddle a kink; this is exact where a margin threshold is not (programs often
  * compare things equal whatever the inputs, which are ties, not kinks). Points where the
@@ -65,14 +66,15 @@ export function checkCase(c: Case, i: number, mod: Record<string, Fn>, ref: Refe
       (mod.resetTicks as Fn | undefined)?.();
       return fn(...a);
     };
-  const fns = { p: fresh(mod[`p${i}`]), d: fresh(mod[`d${i}`]), v: fresh(mod[`v${i}`]), j: mod[`j${i}`] ? fresh(mod[`j${i}`]) : undefined };
+  const fns = { d: fresh(mod[`d${i}`]), v: fresh(mod[`v${i}`]), j: mod[`j${i}`] ? fresh(mod[`j${i}`]) : undefined };
   for (const [k, pt] of c.points.entries()) {
     const args = argsAt(c, pt);
     const at = `${describe(args)}`;
-    const { value, trace } = ref.run(i, copy(args));
+    const { value, trace, stopped } = ref.run(i, copy(args));
+    const held: Fn = (...a) => ref.run(i, a, stopped).value;
     const dir = direction(args, `${i}:${k}:d`);
     const stencil = [...(c.program.returns === "number" ? leafStencil(args, WRT, STEP) : []), ...[1, -1, 0.1, -0.1].map((t) => moved(args, t * STEP, dir))];
-    if (!leaves(value).every((v) => Number.isFinite(v) && Math.abs(v) < 1e6) || stencil.some((a) => ref.run(i, a).trace !== trace)) {
+    if (!leaves(value).every((v) => Number.isFinite(v) && Math.abs(v) < 1e6) || stencil.some((a) => ref.run(i, a, stopped).trace !== trace)) {
       outcome.skipped++;
       continue;
     }
@@ -80,8 +82,8 @@ export function checkCase(c: Case, i: number, mod: Record<string, Fn>, ref: Refe
     let failure: string | undefined;
     try {
       failure =
-        (c.program.returns === "number" ? checkValueAndGrad(fns, args, value as number) : undefined) ??
-        (mod[`v${i}`] ? checkVjp(fns, args, value, dir, `${i}:${k}`) : undefined);
+        (c.program.returns === "number" ? checkValueAndGrad(fns, held, args, value as number) : undefined) ??
+        (mod[`v${i}`] ? checkVjp(fns, held, args, value, dir, `${i}:${k}`) : undefined);
     } catch (error) {
       failure = `threw ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
     }
@@ -91,19 +93,19 @@ export function checkCase(c: Case, i: number, mod: Record<string, Fn>, ref: Refe
 }
 
 interface Fns {
-  p: Fn;
   d: Fn;
   v: Fn;
   j?: Fn;
 }
 
-function checkValueAndGrad({ p, d }: Fns, args: unknown[], expected: number): string | undefined {
+/** `held`: the function finite differences take (the twin with its stopped values held). */
+function checkValueAndGrad({ d }: Fns, held: Fn, args: unknown[], expected: number): string | undefined {
   const [v] = d(...copy(args)) as [number, unknown];
   if (!close(v, expected, VALUE_TOLERANCE)) return `valueAndGrad's value ${v}, the program's ${expected}`;
   // A central difference errs by O(h²·f‴); where f‴ is large (a squashed exponential,
   // nested loops) a step ten times finer decides. A wrong gradient fails at both steps.
   const check = (step: number) =>
-    checkGrad(p as (...a: unknown[]) => number, (...a: unknown[]) => (d(...a) as [number, unknown])[1] as never, copy(args), {
+    checkGrad(held as (...a: unknown[]) => number, (...a: unknown[]) => (d(...a) as [number, unknown])[1] as never, copy(args), {
       wrt: WRT,
       tolerance: TOLERANCE,
       step,
@@ -113,7 +115,7 @@ function checkValueAndGrad({ p, d }: Fns, args: unknown[], expected: number): st
   return report.ok ? undefined : `gradient differs from finite differences: ${JSON.stringify(report)}`;
 }
 
-function checkVjp({ p, d, v, j }: Fns, args: unknown[], expected: unknown, dir: unknown[], seed: string): string | undefined {
+function checkVjp({ d, v, j }: Fns, held: Fn, args: unknown[], expected: unknown, dir: unknown[], seed: string): string | undefined {
   const [value, pullback] = v(...copy(args)) as [unknown, Fn];
   if (!allClose(value, expected, VALUE_TOLERANCE)) return `vjp's value ${describe(value)}, the program's ${describe(expected)}`;
   const u = cotangentLike(expected, random(`${seed}:u`));
@@ -135,11 +137,11 @@ function checkVjp({ p, d, v, j }: Fns, args: unknown[], expected: unknown, dir: 
   }
   // ⟨w, J d⟩ by central differences along d, against ⟨Jᵀ w, d⟩; a finer step decides as above.
   const analytic = WRT.reduce((sum, k) => sum + dot(pw[k], dir[k]), 0);
-  const numeric = (step: number) => (dot(w, p(...moved(args, step, dir))) - dot(w, p(...moved(args, -step, dir)))) / (2 * step);
+  const numeric = (step: number) => (dot(w, held(...moved(args, step, dir))) - dot(w, held(...moved(args, -step, dir)))) / (2 * step);
   if (!close(analytic, numeric(STEP), TOLERANCE) && !close(analytic, numeric(STEP / 10), TOLERANCE)) {
     return `⟨pullback(w), d⟩ = ${analytic} but finite differences give ${numeric(STEP)} (w = ${describe(w)}, d = ${describe(dir)})`;
   }
-  return j ? checkJvp(p, j, args, expected, dir, w, analytic) : undefined;
+  return j ? checkJvp(held, j, args, expected, dir, w, analytic) : undefined;
 }
 
 /** jvp along `dir`: its value, its tangent against finite differences, and u·(J d) = (uᵀJ)·d with vjp's ⟨pullback(w), d⟩. */

@@ -47,6 +47,7 @@ const status = {
   arrayMethods: true, // arr.reduce(…), arr.forEach(…), arr.map(…) with arrows
   passiveCalls: true, // plain(i): an unmarked function given only a constant or a counter
   impureCalls: true, // tick(): an impure call that receives nothing active (no vjp: ADG2006)
+  stopGradient: true, // stopGradient(e) on numbers (finite differences hold its values at the point's)
   tupleResults: true, // returning [s, a]
   objectResults: true, // returning { v: s, w: b }
   nestedResults: true, // returning rows: number[][]

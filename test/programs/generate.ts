@@ -118,6 +118,7 @@ export function exprs(scalars: Scalar[], loops: number): { expr: fc.Arbitrary<Ex
       nodes.push(node(1, fc.record({ k: fc.constant("reduce" as const), arr: pick(...readable), a: e })));
     }
     if (F.ternary) nodes.push(node(1, fc.record({ k: fc.constant("pick" as const), c, a: e, b: e })));
+    if (F.stopGradient) nodes.push(node(1, fc.record({ k: fc.constant("stop" as const), a: e })));
     const cmp = (b: fc.Arbitrary<Expr>) => fc.record({ k: fc.constant("cmp" as const), a: e, op: pick(">" as const, "<" as const), b });
     const conds: fc.WeightedArbitrary<Cond>[] = [
       { weight: 3, arbitrary: cmp(e) },

@@ -5,10 +5,13 @@
  * Input: `Case`s. Output: `programSource` (program `p<i>` with its transforms: `d<i>` =
  * valueAndGrad, `v<i>` = vjp, `j<i>` = jvp), `moduleSource` (the helpers every program may
  * call, then each program, and the first line of each), and `reference` (the twins, run as
- * plain JavaScript: each program's value and the decisions it took).
+ * plain JavaScript: each program's value, the decisions it took and the values it passed to
+ * `stopGradient`).
  * Invariant: the helpers of both are the same code, the twin's without types and with its
  * decisions recorded; `resetTicks` returns the impure helper to its first state in both, so
- * each call of a program or of a transform sees the same sequence of `tick()` values.
+ * each call of a program or of a transform sees the same sequence of `tick()` values. A
+ * twin run with `held` values returns them from its `stopGradient` calls in order: the
+ * function whose derivatives the transforms compute, where stopped values are constants.
  */
 import type { Case } from "./ast";
 import { FEATURES } from "./features";
@@ -86,7 +89,7 @@ export function programSource(c: Case, i: number): string {
   return [text, ...transformLines(c, i, text)].join("\n");
 }
 
-const transforms = ["valueAndGrad", "vjp", ...(FEATURES.jvp ? ["jvp"] : [])];
+const transforms = ["valueAndGrad", "vjp", ...(FEATURES.jvp ? ["jvp"] : []), ...(FEATURES.stopGradient ? ["stopGradient"] : [])];
 const header = `import { ${transforms.join(", ")} } from "adgen";\n\n${helpers(false)}\n`;
 
 /** A module of programs; `firstLines[i]` is the (1-based) first line of program i. */
@@ -107,14 +110,19 @@ export function moduleSource(cases: readonly Case[]): { text: string; firstLines
 export type Fn = (...args: unknown[]) => unknown;
 
 export interface Reference {
-  /** the program's value and the decisions it took on active values (ticks reset first) */
-  run(i: number, args: unknown[]): { value: unknown; trace: string };
+  /**
+   * The program's value, the decisions it took on active values and the values of its
+   * `stopGradient` calls (ticks reset first); with `held`, those calls return the held
+   * values instead (it throws when the run makes a different number of them).
+   */
+  run(i: number, args: unknown[], held?: readonly number[]): { value: unknown; trace: string; stopped: number[] };
 }
 
 /** The twins of `cases`, compiled once as one JavaScript function. */
 export function reference(cases: readonly Case[]): Reference {
   const body = [
-    `const __M = { trace: "" };`,
+    `const __M = { trace: "", stopped: [], held: undefined };`,
+    `const __stop = (v) => (__M.held ? __M.held[__M.stopped.push(v) - 1] : (__M.stopped.push(v), v));`,
     `const __note = (a, b) => { __M.trace += a > b ? ">" : a < b ? "<" : "="; };`,
     `const __gt = (a, b) => (__note(a, b), a > b);`,
     `const __lt = (a, b) => (__note(a, b), a < b);`,
@@ -126,13 +134,15 @@ export function reference(cases: readonly Case[]): Reference {
     ...cases.map((c, i) => renderProgram(c.program, `p${i}`, true)),
     `return { M: __M, resetTicks, fns: [${cases.map((_, i) => `p${i}`).join(", ")}] };`,
   ].join("\n");
-  const { M, resetTicks, fns } = new Function(body)() as { M: { trace: string }; resetTicks: () => void; fns: Fn[] };
+  type Memory = { trace: string; stopped: number[]; held?: readonly number[] };
+  const { M, resetTicks, fns } = new Function(body)() as { M: Memory; resetTicks: () => void; fns: Fn[] };
   return {
-    run(i, args) {
-      M.trace = "";
+    run(i, args, held) {
+      Object.assign(M, { trace: "", stopped: [], held });
       resetTicks();
       const value = fns[i]!(...args);
-      return { value, trace: M.trace };
+      if (held && M.stopped.length !== held.length) throw new Error(`the twin stopped ${M.stopped.length} values, ${held.length} held`);
+      return { value, trace: M.trace, stopped: M.stopped };
     },
   };
 }

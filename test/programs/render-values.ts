@@ -164,6 +164,8 @@ export class ValueRenderer {
       }
       case "pick":
         return `(${this.cond(e.c)} ? ${this.expr(e.a)} : ${this.expr(e.b)})`;
+      case "stop":
+        return `${this.js ? "__stop" : "stopGradient"}(${this.expr(e.a)})`;
     }
   }
 }
