@@ -5,6 +5,7 @@
  * Output: a `Report` — counts per outcome and per operator, the diagnostic codes of the
  * rejected mutants, and every mutant whose outcome is a bug, with its label and the
  * failure; each such mutant is also written to `failuresDir` when given. Invariants:
+ * File-system mutants (./disk.ts) are built by the real CLI in a temporary project.
  * mutant `i` of seed `s` is the same mutant on every run (it depends on nothing but `s`,
  * `i` and the fixtures), so any one can be replayed alone; a mutant's verdict never depends
  * on another's (each compiles in a fresh project; a worker that timed out or crashed is
@@ -17,7 +18,8 @@ import { targetsOf, type Target } from "../gradients";
 import { moduleLoader, uncompiledRuntime } from "../harness";
 import { describe, uniform } from "../tangents";
 import { WorkerPool } from "../workers";
-import { outcomes, type Job, type Outcome, type Verdict } from "./judge";
+import { diskMutant } from "./disk";
+import { outcomes, type AnyJob, type Outcome, type Verdict } from "./judge";
 import { callersOf, choose, mutate, operators, type Mutation, type Operator } from "./mutate";
 
 export interface FuzzOptions {
@@ -30,6 +32,8 @@ export interface FuzzOptions {
   /** time limits per phase, in ms */
   limits?: Partial<Record<"compile" | "load" | "primal" | "check", number>>;
   failuresDir?: string;
+  /** the built CLI the file-system mutants run; default dist/cli.js */
+  cli?: string;
   /** progress and failures, as they happen */
   log?: (line: string) => void;
 }
@@ -54,10 +58,11 @@ export interface Report {
  * How often each operator is chosen, relative to the others: the size operators, whose
  * mutants take up to a minute to compile, forty times less often than the rest (a run of
  * them alone: `--operators sizeSum,sizeStatements,sizeNestedIfs`); deep recursion, which
- * has few sites, five times less.
+ * has few sites, and the file-system faults, each a build in a new process, five times less.
  */
 const weights = (list: readonly Operator[]) =>
-  list.flatMap((op) => Array<Operator>(op.startsWith("size") ? 1 : op === "deepRecursion" ? 8 : 40).fill(op));
+  list.flatMap((op) => Array<Operator>(op.startsWith("size") ? 1 : op === "deepRecursion" || op === "fileSystem" ? 8 : 40).fill(op));
+const defaultCli = path.resolve(__dirname, "../../dist/cli.js");
 const isBug = (o: Outcome) => (outcomes.bugs as readonly Outcome[]).includes(o);
 
 /** The fixtures, their targets and integer parameters, read once. */
@@ -82,12 +87,17 @@ function corpus() {
 }
 
 /** Mutant `index` of `seed`: a module, an operator and a site, all from one seeded sequence. */
-export function mutant(seed: number, index: number, ops: readonly Operator[], fixtures = corpus()): { mutation: Mutation; job: Job } | undefined {
+export function mutant(seed: number, index: number, ops: readonly Operator[], fixtures = corpus(), cli = defaultCli): { mutation: Mutation; job: AnyJob } | undefined {
   const random = uniform(`${seed}:${index}`);
   const pool = weights(ops);
   for (let attempt = 0; attempt < 50; attempt++) {
     const m = choose(random, fixtures);
-    const mutation = mutate(m.module, m.sources[m.module]!, choose(random, pool), random, m.points, m.integerArgs);
+    const operator = choose(random, pool);
+    if (operator === "fileSystem") {
+      const { mutation, job } = diskMutant(m.module, m.closure, m.sources, m.targets, random, cli);
+      return { mutation, job: { disk: job } };
+    }
+    const mutation = mutate(m.module, m.sources[m.module]!, operator, random, m.points, m.integerArgs);
     if (!mutation) continue;
     const sources = Object.fromEntries(m.closure.map((rel) => [rel, rel === m.module ? mutation.text : m.sources[rel]!]));
     // The targets the change can reach: the mutated function and its callers in the module
@@ -108,7 +118,7 @@ export async function fuzz(options: FuzzOptions): Promise<Report> {
   const ops = options.operators ?? operators;
   const fixtures = corpus();
   const limits = { compile: 60_000, load: 20_000, primal: 5_000, check: 60_000, ...options.limits };
-  const pool = new WorkerPool<Job, Verdict>(path.join(__dirname, "worker.ts"), options.workers ?? 2, {
+  const pool = new WorkerPool<AnyJob, Verdict>(path.join(__dirname, "worker.ts"), options.workers ?? 2, {
     limits: { ...limits, default: 120_000 },
     jobsPerWorker: 200,
     stackMb: 2,
@@ -119,7 +129,7 @@ export async function fuzz(options: FuzzOptions): Promise<Report> {
   const judgeOne = async (index: number) => {
     let made: ReturnType<typeof mutant>;
     try {
-      made = mutant(seed, index, ops, fixtures);
+      made = mutant(seed, index, ops, fixtures, options.cli);
     } catch (error) {
       // A fault of the fuzzer's own, not of adgen: said, and the run goes on.
       log(`mutant ${index} could not be made: ${error instanceof Error ? error.message : String(error)}`);

@@ -24,6 +24,7 @@ import { defaultCompilerOptions } from "../../compiler/project";
 import { checkGradient, checkVjp, checkedOf, driverText, resolveTarget, stepOf, transformsOf, unstable, wrtOf, type Target } from "../gradients";
 import { compileSources, moduleLoader, uncompiledRuntime } from "../harness";
 import { copy, leafStencil, leaves } from "../tangents";
+import type { DiskJob } from "./disk";
 import { decisions, mishaps, traceTransformer } from "./trace";
 
 export interface Job {
@@ -33,11 +34,14 @@ export interface Job {
   targets: Target[];
 }
 
+/** A source mutant's job, or a file-system mutant's (./disk.ts). */
+export type AnyJob = Job | { disk: DiskJob };
+
 /** What became of a mutant. The first group is fine, the second excluded from the gradient verdict, the third bugs. */
 export const outcomes = {
   fine: ["rejected", "verified"],
   excluded: ["too-deep-for-typescript", "primal-throws", "primal-nonfinite", "primal-outside", "primal-singular", "primal-slow", "primal-hangs", "kinks-only", "fd-unstable", "no-points"],
-  bugs: ["internal-error", "compile-crash", "compile-timeout", "load-error", "wrong-gradient", "gradient-throws", "gradient-hang", "worker-crash"],
+  bugs: ["internal-error", "compile-crash", "compile-timeout", "load-error", "wrong-gradient", "gradient-throws", "gradient-hang", "worker-crash", "wrong-outcome", "disk-changed"],
 } as const;
 export type Outcome = (typeof outcomes)[keyof typeof outcomes][number];
 

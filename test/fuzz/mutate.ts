@@ -15,7 +15,7 @@
  * variable replaced by another of the same function; a statement deleted, duplicated or
  * swapped with the next. Size operators: a sum of thousands of terms, thousands of
  * statements on one line, hundreds of nested `if`s, and deep recursion (an integer
- * argument of a target raised to thousands).
+ * argument of a target raised to thousands). File-system faults: ./disk.ts.
  */
 import { ts } from "ts-morph";
 
@@ -51,6 +51,7 @@ export const operators = [
   "sizeStatements",
   "sizeNestedIfs",
   "deepRecursion",
+  "fileSystem",
 ] as const;
 export type Operator = (typeof operators)[number];
 
