@@ -2,6 +2,7 @@
  * `npm run depth`: the largest depth each recursive case of ./cases.ts reaches, primal and
  * gradient, each try in a fresh process with Node's default stack size.
  */
+import * as fs from "node:fs";
 import { buildDepthCases, depthCases, maxDepth } from "./cases";
 
 const built = buildDepthCases();
@@ -11,3 +12,4 @@ for (const c of depthCases) {
   const gradient = maxDepth(built, c, "gradient");
   console.log(`${c.name.padEnd(10)} ${String(primal).padStart(7)} ${String(gradient).padStart(9)} ${(gradient / primal).toFixed(2).padStart(16)}`);
 }
+fs.rmSync(built.dir, { recursive: true, force: true });
