@@ -62,7 +62,7 @@ export class Generator {
   /** tangent functions asked to be printed */
   private readonly printed = new Set<string>();
   /** which parameters carry a derivative out of their function (a depth passed down does not) */
-  private readonly carried = new CarriedParams((key) => this.ir(key));
+  private readonly carried = new CarriedParams((key) => this.session.irs.get(key));
 
   constructor(
     private readonly session: Session,

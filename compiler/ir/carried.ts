@@ -16,39 +16,38 @@ import { children, stmtExprs, walk } from "./traverse";
 export class CarriedParams {
   private readonly known = new Map<string, ReadonlySet<number>>();
 
-  constructor(private readonly irOf: (key: string) => IrFunction) {}
+  /** `irOf` gives undefined for a function with no IR: all its parameters are taken to carry */
+  constructor(private readonly irOf: (key: string) => IrFunction | undefined) {}
 
-  readonly carries = (key: string, index: number): boolean => this.carried(key).has(index);
+  readonly carries = (key: string, index: number): boolean => !this.irOf(key) || this.carried(key).has(index);
 
   private carried(key: string): ReadonlySet<number> {
     const found = this.known.get(key);
     if (found) return found;
-    const group = this.reachable(key);
+    const group = this.reachable(key).filter((k) => this.irOf(k));
     const current = new Map<string, Set<number>>();
-    for (const k of group) current.set(k, new Set(this.known.get(k) ?? []));
-    const carries = (k: string, i: number) => (this.known.get(k) ?? current.get(k))!.has(i);
+    for (const k of group) current.set(k, new Set());
+    const carries = (k: string, i: number) => !this.irOf(k) || (this.known.get(k) ?? current.get(k))!.has(i);
     for (let changed = true; changed; ) {
       changed = false;
       for (const k of group) {
-        if (this.known.has(k)) continue;
-        const fn = this.irOf(k);
+        const fn = this.irOf(k)!;
         const set = current.get(k)!;
         const arrays = new Set(fn.params.filter((p) => p.type === "reference").map((p) => p.name));
+        const { useful } = analyse(fn, [], carries);
+        // into an array parameter: not allowed (ADG1003), but then it would carry a derivative out
+        const intoArrays = (name: string) => [...analyse(fn, [name], carries).varied].some((n) => arrays.has(n));
         fn.params.forEach((p, i) => {
           if (set.has(i)) return;
-          // arrays and a method's parameters always carry: writes through them carry derivatives out
-          const reaches = () => {
-            const { useful, varied } = analyse(fn, [p.name], carries);
-            return useful.has(p.name) || [...varied].some((name) => arrays.has(name));
-          };
-          if (p.type === "reference" || fn.self !== undefined || reaches()) {
+          // arrays and a method's parameters (which may write `this`) always carry
+          if (p.type === "reference" || fn.self !== undefined || useful.has(p.name) || intoArrays(p.name)) {
             set.add(i);
             changed = true;
           }
         });
       }
     }
-    for (const k of group) if (!this.known.has(k)) this.known.set(k, current.get(k)!);
+    for (const k of group) this.known.set(k, current.get(k)!);
     return this.known.get(key)!;
   }
 
@@ -57,7 +56,7 @@ export class CarriedParams {
     const seen = new Set([key]);
     const work = [key];
     while (work.length) {
-      for (const s of walk(this.irOf(work.pop()!).body)) {
+      for (const s of walk(this.irOf(work.pop()!)?.body ?? [])) {
         for (const root of stmtExprs(s)) {
           const stack: Expr[] = [root];
           while (stack.length) {
