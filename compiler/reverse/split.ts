@@ -5,7 +5,8 @@
  *                                reads ("what the reverse half reads"); returns the value
  *                                (and the result's shadow, `[r, r̄]`, for an array result)
  *   f_reverse(params, w̄…, ȳ)     pops them back (computes again the temporaries that are
- *                                arithmetic on its parameters) and runs the reverse sweep; returns the
+ *                                arithmetic or a comparison on its parameters and on what it
+ *                                popped) and runs the reverse sweep; returns the
  *                                cotangent of its active number parameter (a tuple for
  *                                several, nothing for none); arrays' cotangents went into w̄
  *
