@@ -12,6 +12,7 @@
  * code refers to it.
  */
 import { analyse } from "./ir/activity";
+import { CarriedParams } from "./ir/carried";
 import { type IrFunction, type OutFunction } from "./ir/ir";
 import { stmtExprs, walk } from "./ir/traverse";
 import type { Purities } from "./ir/purity";
@@ -60,6 +61,8 @@ export class Generator {
   private readonly derived = new Map<string, Derived>();
   /** tangent functions asked to be printed */
   private readonly printed = new Set<string>();
+  /** which parameters carry a derivative out of their function (a depth passed down does not) */
+  private readonly carried = new CarriedParams((key) => this.session.irs.get(key));
 
   constructor(
     private readonly session: Session,
@@ -169,7 +172,7 @@ export class Generator {
     const ir = this.ir(request.target);
     const target = this.target(request.target);
     if (target.variant) refuseCalledForwardRules(ir);
-    const activity = analyse(ir, request.wrt.map((i) => ir.params[i].name));
+    const activity = analyse(ir, request.wrt.map((i) => ir.params[i].name), this.carried.carries);
     const output = this.session.output(target.file);
     return generateReverse(
       { fn: ir, activity, rules: this.session.rules, names: output.names, callees: this.callees(target), runtime: () => output.runtimeNamespace(), raw: options.raw },

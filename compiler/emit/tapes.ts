@@ -8,7 +8,9 @@
  * inlines in a long gradient. Invariant: the stack's own `top` is written back before
  * anything else may push or pop (a call that may reach generated code, a return) and both
  * locals are read again after such a call, since the callee may have grown the buffer. The
- * reference tape, rarely used, keeps its `push`/`pop` methods.
+ * reference tape, rarely used, keeps its `push`/`pop` methods. A function that pushes and
+ * pops outside loops only (a recursive half, say) names the runtime's stacks at each use:
+ * no local holds them across its calls, which keeps deep recursion's frames small.
  */
 import { type Callee, type Expr, type OutFunction, type Stmt, type TapeKind } from "../ir/ir";
 import { childLists, children, stmtExprs } from "../ir/traverse";
@@ -20,6 +22,8 @@ interface Local {
   /** its buffer and top, as locals; absent for the reference tape */
   buffer?: string;
   top?: string;
+  /** whether `stack` is a local declared in the header */
+  declared?: boolean;
 }
 
 
@@ -37,9 +41,14 @@ export class TapeLocals {
     private readonly checked = false,
   ) {
     for (const kind of kinds) {
+      // without locals, each push names the runtime's stack: no local lives across a recursive call
+      if (!cached) {
+        this.locals.set(kind, { stack: `${runtime()}.${kind}Tape` });
+        continue;
+      }
       const stack = names.fresh(nameOf.tape(kind));
-      const pair = cached ? nameOf.tapeLocals[kind] : undefined;
-      this.locals.set(kind, pair ? { stack, buffer: names.fresh(pair[0]), top: names.fresh(pair[1]) } : { stack });
+      const pair = nameOf.tapeLocals[kind];
+      this.locals.set(kind, pair ? { stack, buffer: names.fresh(pair[0]), top: names.fresh(pair[1]), declared: true } : { stack, declared: true });
     }
   }
 
@@ -56,8 +65,8 @@ export class TapeLocals {
   /** The declarations at the start of the function. */
   header(): string[] {
     const lines: string[] = [];
-    for (const [kind, { stack, buffer, top }] of this.locals) {
-      lines.push(`const ${stack} = ${this.runtime()}.${kind}Tape;`);
+    for (const [kind, { stack, buffer, top, declared }] of this.locals) {
+      if (declared) lines.push(`const ${stack} = ${this.runtime()}.${kind}Tape;`);
       if (buffer && top) lines.push(`let ${buffer} = ${stack}.data;`, `let ${top} = ${stack}.top;`);
     }
     return lines;

@@ -24,8 +24,14 @@ export interface Activity {
 
 const names = (exprs: Expr[]): string[] => exprs.flatMap((e) => (e.kind === "var" ? [e.name] : e.kind === "op" && e.op === "nonnull" ? names(e.args) : []));
 
-/** The variables whose derivative flows into the value of `e` (an ANF value). */
-export function derivativeSources(e: Expr): string[] {
+/** Whether a differentiable callee's parameter (by key and index) carries a derivative to its result. */
+export type Carries = (key: string, index: number) => boolean;
+
+/**
+ * The variables whose derivative flows into the value of `e` (an ANF value); with `carries`,
+ * not the arguments of a differentiable call whose parameter never carries one.
+ */
+export function derivativeSources(e: Expr, carries?: Carries): string[] {
   switch (e.kind) {
     case "var":
       return [e.name];
@@ -37,8 +43,11 @@ export function derivativeSources(e: Expr): string[] {
       if (e.op === "nonnull") return names(e.args);
       if (e.op === "?:") return names(e.args.slice(1));
       return [];
-    case "call":
-      return e.callee.kind === "opaque" || e.callee.kind === "runtime" ? [] : names(e.args);
+    case "call": {
+      const { callee } = e;
+      if (callee.kind === "opaque" || callee.kind === "runtime") return [];
+      return names(carries && callee.kind === "differentiable" ? e.args.filter((_, i) => carries(callee.target, i)) : e.args);
+    }
     case "get":
     case "clone":
     case "view":
@@ -60,14 +69,14 @@ function aliasSource(e: Expr): string | undefined {
 }
 
 /** Edges `from → to` along which a derivative may flow. */
-function flowEdges(fn: IrFunction): [string, string][] {
+function flowEdges(fn: IrFunction, carries?: Carries): [string, string][] {
   const isRef = (name: string) => fn.vars.get(name)?.type === "reference";
   const edges: [string, string][] = [];
   const both = (a: string, b: string) => edges.push([a, b], [b, a]);
   for (const s of walk(fn.body)) {
     switch (s.kind) {
       case "assign": {
-        for (const from of derivativeSources(s.value)) edges.push([from, s.target]);
+        for (const from of derivativeSources(s.value, carries)) edges.push([from, s.target]);
         if (isRef(s.target)) {
           const source = aliasSource(s.value);
           if (source) both(s.target, source);
@@ -121,12 +130,12 @@ function closure(seeds: Iterable<string>, edges: [string, string][], allowed: (n
   return reached;
 }
 
-export function analyse(fn: IrFunction, independents: readonly string[]): Activity {
+export function analyse(fn: IrFunction, independents: readonly string[], carries?: Carries): Activity {
   const differentiable = (name: string) => {
     const type = fn.vars.get(name)?.type;
     return type === "number" || type === "reference";
   };
-  const edges = flowEdges(fn);
+  const edges = flowEdges(fn, carries);
   const varied = closure(independents, edges, differentiable);
   const results = [...walk(fn.body)].flatMap((s) => (s.kind === "return" ? names([s.value]) : []));
   const useful = closure(results, edges.map(([from, to]) => [to, from]), () => true);

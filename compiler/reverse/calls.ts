@@ -7,7 +7,8 @@
  * The forward half runs the callee's forward sweep and leaves on the tapes what its reverse
  * half reads, so nothing is swept twice and recursion costs O(depth). The halves are
  * specialised to the call's active arguments: an inactive argument gets no shadow and no
- * cotangent. A callee returning an array returns its shadow too (`[r, r̄]`), so the caller's
+ * cotangent, nor does one whose parameter carries no derivative out of the callee (a depth
+ * passed down a recursion; see ir/carried.ts), which activity already counts as inactive. A callee returning an array returns its shadow too (`[r, r̄]`), so the caller's
  * adjoints land where the callee's reverse half reads them. The reverse half returns the
  * cotangent of its one active number parameter, a tuple for several, nothing for none.
  */

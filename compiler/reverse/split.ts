@@ -5,7 +5,8 @@
  *                                reads ("what the reverse half reads"); returns the value
  *                                (and the result's shadow, `[r, r̄]`, for an array result)
  *   f_reverse(params, w̄…, ȳ)     pops them back (computes again the temporaries that are
- *                                arithmetic on its parameters) and runs the reverse sweep; returns the
+ *                                arithmetic or a comparison on its parameters and on what it
+ *                                popped) and runs the reverse sweep; returns the
  *                                cotangent of its active number parameter (a tuple for
  *                                several, nothing for none); arrays' cotangents went into w̄
  *
@@ -52,18 +53,18 @@ export function splitHalves(cx: ReverseContext, joint: OutFunction, info: SplitI
   const shadowParamList = shadowParams.map((name) => ({ name, typeText: cx.vars.get(name)!.typeText }));
   const assigned = new Set<string>();
   for (const s of walk(forwardPart)) if (s.kind === "assign") assigned.add(s.target);
-  const read = [...new Set(readsOf(reversePart))].filter((name) => assigned.has(name));
   const redo = recomputable(cx, forwardPart, halfParams.map((p) => p.name).filter((name) => !assigned.has(name)));
-  const crossing = read.filter((name) => !redo.has(name));
-  const redone = new Set<string>();
+  // what the reverse half must have: what its sweep reads, and what it recomputes that from
+  const needed = new Set<string>();
   const need = (name: string) => {
+    if (needed.has(name)) return;
+    needed.add(name);
     const def = redo.get(name);
-    if (!def || redone.has(name)) return;
-    for (const operand of readsOf([def])) need(operand);
-    redone.add(name);
+    if (def) readsOf([def]).forEach(need);
   };
-  read.forEach(need);
-  const redoStmts = [...redo].filter(([name]) => redone.has(name)).map(([, def]): Stmt => ({ ...def, origin: -1 }));
+  readsOf(reversePart).forEach(need);
+  const crossing = [...needed].filter((name) => assigned.has(name) && !redo.has(name));
+  const redoStmts = [...redo].filter(([name]) => needed.has(name)).map(([, def]): Stmt => ({ ...def, origin: -1 }));
 
   const pairs = new Map(crossing.map((name) => [name, cx.pair()]));
   const forwardReturn: Expr = shadow ? { kind: "literal", shape: "array", items: [{ key: "0", value }, { key: "1", value: shadow }] } : value;
@@ -111,27 +112,39 @@ export function splitHalves(cx: ReverseContext, joint: OutFunction, info: SplitI
 
 /**
  * Temporaries the reverse half computes again rather than receives on the tape, with their
- * definitions in program order: defined once, outside loops, by arithmetic on parameters the
- * forward half never assigns, literals and other such temporaries. A temporary belongs to
- * the statement it came from, so the reverse half reads it only where (in the branch
- * where) the forward half defined it.
+ * definitions in program order: defined once, outside loops, by arithmetic or a comparison
+ * on parameters the forward half never assigns, literals, other such temporaries and
+ * variables assigned once before, outside loops (those the reverse half receives instead).
+ * A temporary belongs to the statement it came from, so the reverse half reads it only
+ * where (in the branch where) the forward half defined it; elsewhere its operands may hold
+ * their initial values, and arithmetic or a comparison on them is harmless.
  */
 function recomputable(cx: ReverseContext, forwardPart: readonly Stmt[], params: readonly string[]): Map<string, Stmt> {
   const counts = new Map<string, number>();
   for (const s of walk(forwardPart)) if (s.kind === "assign") counts.set(s.target, (counts.get(s.target) ?? 0) + 1);
   const found = new Map<string, Stmt>();
-  const free = (e: Expr): boolean => e.kind === "lit" || (e.kind === "var" && (params.includes(e.name) || found.has(e.name)));
+  const once = new Set<string>();
+  const free = (e: Expr): boolean => e.kind === "lit" || (e.kind === "var" && (params.includes(e.name) || found.has(e.name) || once.has(e.name)));
   const visit = (list: readonly Stmt[]) => {
     for (const s of list) {
       if (s.kind === "if") {
         visit(s.then);
         visit(s.else);
       }
-      if (s.kind !== "assign" || s.accumulate || counts.get(s.target) !== 1 || cx.vars.get(s.target)?.role !== "temp") continue;
-      if (cx.vars.get(s.target)?.type !== "number" || !["+", "-", "*", "/"].includes(arithmetic(s.value) ?? "")) continue;
-      if ((s.value as { args: Expr[] }).args.every(free)) found.set(s.target, s);
+      if (s.kind !== "assign" || s.accumulate || counts.get(s.target) !== 1) continue;
+      if (cx.vars.get(s.target)?.role === "temp" && redoable(cx.vars.get(s.target)!, s.value) && (s.value as { args: Expr[] }).args.every(free)) found.set(s.target, s);
+      else if (cx.vars.get(s.target)?.type !== "reference") once.add(s.target);
     }
   };
   visit(forwardPart);
   return found;
+}
+
+const comparisons = ["<", "<=", ">", ">=", "===", "!=="];
+
+/** Whether a value is cheaper to compute again than to save: number arithmetic, or a comparison. */
+function redoable(target: IrVar, value: Expr): boolean {
+  const op = arithmetic(value) ?? "";
+  if (target.type === "number") return ["+", "-", "*", "/"].includes(op);
+  return target.typeText === "boolean" && value.kind === "op" && comparisons.includes(op);
 }

@@ -1,0 +1,141 @@
+/**
+ * Recursion depth: how deep a gradient recurses compared with its primal.
+ *
+ * Input: the recursive functions below (a sum over a list, a power, a mutual even/odd pair,
+ * the corpus's climb), compiled with the real pipeline and written as CommonJS next to a
+ * probe script. Output: for each case, the largest depth its primal and its gradient reach
+ * in a fresh Node process with the default stack size (binary search, one process per try).
+ * Invariant: every try runs in its own process, after the same warm-up, so a result does not
+ * depend on what ran before it in the measuring process.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { ts } from "ts-morph";
+import { compileSources, repoRoot } from "../harness";
+
+export const depthSource = `
+import { grad } from "adgen";
+
+/** @differentiable */
+export function sumSquares(xs: number[], i: number): number {
+  if (i >= xs.length) return 0;
+  return xs[i] * xs[i] + sumSquares(xs, i + 1);
+}
+
+/** @differentiable */
+export function power(x: number, n: number): number {
+  if (n <= 0) return 1;
+  return x * power(x, n - 1);
+}
+
+/** @differentiable */
+export function even(x: number, n: number): number {
+  if (n <= 0) return x;
+  return odd(Math.sin(x) * 0.5 + x * 0.5, n - 1);
+}
+
+/** @differentiable */
+export function odd(x: number, n: number): number {
+  if (n <= 0) return x * x;
+  return even(Math.cos(x) * 0.3 + x, n - 1);
+}
+
+/** @differentiable */
+export function climb(x: number, n: number): number {
+  if (n <= 0) return x;
+  return climb(Math.sin(x) * 0.5 + x * 0.5, n - 1);
+}
+
+export const gradients = {
+  sumSquares: grad(sumSquares, { wrt: 0 }),
+  power: grad(power, { wrt: 0 }),
+  even: grad(even, { wrt: 0 }),
+  evenAll: grad(even),
+  climb: grad(climb),
+};
+`;
+
+export interface DepthCase {
+  name: string;
+  /** the primal's name in the module */
+  primal: string;
+  /** the arguments at depth d */
+  args: string;
+  /** the derivative w.r.t. x (or xs[0]) as a JavaScript expression of d, where one is known */
+  exact?: string;
+}
+
+/** Each case: primal, gradient (in `gradients`), arguments at depth `d`. */
+export const depthCases: DepthCase[] = [
+  { name: "sumSquares", primal: "sumSquares", args: "Array.from({ length: d }, (_, k) => 0.5 + (k % 7) * 0.1), 0", },
+  { name: "power", primal: "power", args: "1.00001, d", exact: "d * Math.pow(1.00001, d - 1)" },
+  { name: "even", primal: "even", args: "0.7, d" },
+  { name: "evenAll", primal: "even", args: "0.7, d" },
+  { name: "climb", primal: "climb", args: "0.7, d" },
+];
+
+/** The probe: loads the module, warms both functions up shallowly, runs one at depth d; prints its result. */
+const probe = `
+const m = require(process.argv[2]);
+const c = JSON.parse(process.argv[3]);
+const which = process.argv[4];
+const depth = Number(process.argv[5]);
+const at = (d) => eval("[" + c.args + "]");
+const primal = m[c.primal];
+const gradient = m.gradients[c.name];
+const warm = () => { for (let k = 0; k < 500; k++) { primal(...at(40)); gradient(...at(40)); } };
+const settle = () => new Promise((resolve) => setTimeout(resolve, 150));
+(async () => {
+  warm();
+  await settle();
+  warm();
+  await settle();
+  // a central difference of the primal in its first argument (a number), for cases with no closed form
+  const difference = () => {
+    const h = 1e-6;
+    const [x, ...rest] = at(depth);
+    return (primal(x + h, ...rest) - primal(x - h, ...rest)) / (2 * h);
+  };
+  try {
+    const out = which === "primal" ? primal(...at(depth)) : which === "difference" ? difference() : gradient(...at(depth));
+    process.stdout.write(JSON.stringify(out));
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    process.exit(3);
+  }
+})();
+`;
+
+/** Compiles the cases into a temporary directory; returns the paths of the module and the probe. */
+export function buildDepthCases(): { dir: string; module: string; probe: string } {
+  const compiled = compileSources({ "depth.ts": depthSource }, "depth");
+  if (compiled.diagnostics.length) throw new Error(JSON.stringify(compiled.diagnostics));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "adgen-depth-"));
+  const runtime = JSON.stringify(path.join(repoRoot, "dist", "runtime", "index.js"));
+  const js = ts.transpileModule(compiled.texts["depth.ts"]!, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } });
+  fs.writeFileSync(path.join(dir, "depth.js"), js.outputText.replace(/require\("adgen"\)/g, `require(${runtime})`));
+  fs.writeFileSync(path.join(dir, "probe.js"), probe);
+  return { dir, module: path.join(dir, "depth.js"), probe: path.join(dir, "probe.js") };
+}
+
+/** One try in a fresh process: the result, or undefined when the stack overflowed. */
+export function runAt(built: { module: string; probe: string }, c: DepthCase, which: "primal" | "gradient" | "difference", depth: number): unknown {
+  const run = spawnSync(process.execPath, [built.probe, built.module, JSON.stringify(c), which, String(depth)], { encoding: "utf8" });
+  if (run.status === 3) return undefined;
+  if (run.status !== 0) throw new Error(`probe ${c.name} ${which} ${depth}: ${run.stderr}`);
+  return JSON.parse(run.stdout);
+}
+
+/** The largest depth that runs, to within `tolerance` (relative), by binary search between 1 and `high`. */
+export function maxDepth(built: { module: string; probe: string }, c: DepthCase, which: "primal" | "gradient", high = 200_000, tolerance = 0.01): number {
+  let ok = 1;
+  let bad = high;
+  while (bad - ok > Math.max(1, ok * tolerance)) {
+    const mid = Math.floor((ok + bad) / 2);
+    if (runAt(built, c, which, mid) === undefined) bad = mid;
+    else ok = mid;
+  }
+  return ok;
+}
