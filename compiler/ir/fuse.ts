@@ -149,13 +149,16 @@ export function fuseLoops(fn: IrFunction, functions: FunctionPurity): number {
   return fusions;
 }
 
-/** Calls in an expression other than a rule's (whose arguments it only reads). */
-function callsBeyondRules(e: Expr): boolean {
+/**
+ * Whether an expression calls anything but a rule on single values (a callee may write
+ * through its arguments; a spread rule reads a whole array), or pops a stack or a tape.
+ */
+export function callsBeyondRules(e: Expr): boolean {
   const stack = [e];
   while (stack.length) {
     const node = stack.pop()!;
-    if (node.kind === "call" && node.callee.kind !== "rule") return true;
-    if (node.kind === "call" && node.spread) return true;
+    if (node.kind === "call" && (node.callee.kind !== "rule" || node.spread)) return true;
+    if (node.kind === "pop" || node.kind === "restore") return true;
     stack.push(...children(node));
   }
   return false;

@@ -15,7 +15,8 @@
  */
 import { aliasGroups } from "../ir/aliases";
 import type { Expr, IrFunction, Key, Stmt } from "../ir/ir";
-import { childLists, children, exprReads, stmtReads, walk, writtenObject } from "../ir/traverse";
+import { callsBeyondRules } from "../ir/fuse";
+import { childLists, exprReads, stmtReads, walk, writtenObject } from "../ir/traverse";
 import { arithmetic } from "./recompute";
 
 export interface Increments {
@@ -42,18 +43,6 @@ export function incrementsOf(fn: IrFunction): Increments {
 const sameKey = (a: Key, b: Key): boolean =>
   a.kind === "field" ? b.kind === "field" && a.name === b.name && !a.optional && !b.optional : b.kind === "index" && sameAtom(a.index, b.index);
 const sameAtom = (a: Expr, b: Expr): boolean => (a.kind === "var" && b.kind === "var" && a.name === b.name) || (a.kind === "lit" && b.kind === "lit" && a.text === b.text);
-
-/** Calls in an expression other than a rule's (whose arguments it only reads). */
-function callsBeyondRules(e: Expr): boolean {
-  const stack = [e];
-  while (stack.length) {
-    const node = stack.pop()!;
-    if (node.kind === "call" && node.callee.kind !== "rule") return true;
-    if (node.kind === "pop" || node.kind === "restore") return true;
-    stack.push(...children(node));
-  }
-  return false;
-}
 
 function findIncrements(fn: IrFunction): Increments {
   const result: Increments = { stores: new Map(), sums: new Map(), reads: new Set() };

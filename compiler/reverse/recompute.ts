@@ -14,6 +14,7 @@ import { type Expr, type IrFunction, type Stmt } from "../ir/ir";
 import { childLists, exprReads, walk } from "../ir/traverse";
 import { isMovable, memoryReads, type FunctionPurity } from "../ir/purity";
 import type { Assign, LoopStmt, Structure } from "../ir/structure";
+import { storedValues } from "./stored";
 
 export interface Cheaper {
   invariant(s: Assign): boolean;
@@ -123,8 +124,7 @@ export function cheaperThanSaving(fn: IrFunction, structure: Structure, readers:
   const redone = new Map<string, Assign>();
   const isReference = (name: string) => fn.vars.get(name)?.type !== "number";
   /** `own`: redone only just before its own adjoint, whose reads of the operands the plan keeps anyway */
-  const redoable = (s: Assign, own = false): boolean => {
-    const value = s.value;
+  const redoable = (s: Assign, own = false, value = s.value): boolean => {
     if (!isMovable(value, functions) || value.kind === "lit") return false;
     // calls of whole functions cost too much to redo; a rule's arithmetic does not
     if (value.kind === "call" && value.callee.kind !== "rule") return false;
@@ -136,6 +136,9 @@ export function cheaperThanSaving(fn: IrFunction, structure: Structure, readers:
     return operands.filter((n) => !redone.has(n) && !arrays.includes(n)).every((n) => free(n, s) || (own && readers.get(n)?.includes(s)));
   };
   const ownOnly = new Set<Stmt>();
+  // an element read of a scratch array is redone from what an earlier loop stored there
+  const stored = storedValues(fn, structure, aliases);
+  const redoAs = new Map<Stmt, Assign>();
   // A value read in reverse inside a later `for` or `if` of its own list is redone just
   // before that statement's reverse code: the place in its list that encloses the reader.
   const parent = new Map<Stmt, Stmt>();
@@ -155,11 +158,12 @@ export function cheaperThanSaving(fn: IrFunction, structure: Structure, readers:
     const at = anchor(list, reader);
     // a value whose own adjoint reads it (`y = a / b`, `Math.max`) is redone just before that
     // adjoint when that costs less than saving it: its operands still hold their values there
-    const own = at === s && reader === s && !through && cheapToRedo(s.value);
+    const own = at === s && reader === s && !through && !redoAs.has(s) && cheapToRedo(s.value);
     if (!at || (position.get(at)! <= position.get(s)! && !own) || (ownOnly.has(s) && !own)) return undefined;
     const whole = through || at !== reader;
     // the operands hold the same values from `s` to the reader (all through an enclosing statement)
-    const operands = exprReads(s.value);
+    const redo = redoAs.get(s) ?? s;
+    const operands = exprReads(redo.value);
     for (let i = position.get(s)! + 1; i <= position.get(at)! - (whole ? 0 : 1); i++) {
       for (const x of walk([list[i]])) if ((x.kind === "assign" && operands.includes(x.target)) || (x.kind === "for" && operands.includes(x.index))) return undefined;
     }
@@ -171,7 +175,7 @@ export function cheaperThanSaving(fn: IrFunction, structure: Structure, readers:
       if (!sub) return undefined;
       before.push(...sub.filter(([, d]) => !before.some(([, b]) => b === d)));
     }
-    return [...before, [at, s]];
+    return [...before, [at, redo]];
   };
   const isLater = (a: Stmt, b: Stmt) => a.kind !== "if" && a.kind !== "for" && a.kind !== "loop" && lists.get(a) === lists.get(b) && position.get(a)! > position.get(b)!;
   // Cheap values first, whether the reverse sweep reads them or not: chains may need them.
@@ -179,8 +183,12 @@ export function cheaperThanSaving(fn: IrFunction, structure: Structure, readers:
     s.kind === "assign" && inLoop.has(s) && !(fn.vars.get(s.target)?.type === "reference" && active(s.target)) && definitions.get(s.target)?.length === 1;
   for (const s of all) {
     if (!candidate(s)) continue;
+    const element = stored.get(s);
     if (redoable(s)) redone.set(s.target, s);
-    else if (redoable(s, true)) {
+    else if (element && redoable(s, false, element)) {
+      redone.set(s.target, s);
+      redoAs.set(s, { ...s, value: element });
+    } else if (redoable(s, true)) {
       redone.set(s.target, s);
       ownOnly.add(s);
     }
