@@ -18,8 +18,8 @@
  * Forwarding happens only for arrays that store numbers unchanged (`Float64Array`, arrays).
  */
 import { aliasGroups } from "./aliases";
-import { v, type Expr, type IrFunction, type Stmt } from "./ir";
-import { assignmentCounts, childLists, children, exprReads, mapDeep, mapStmtExprs, renameStmt, stmtReads, walk } from "./traverse";
+import { type Expr, type IrFunction, type Stmt } from "./ir";
+import { assignedNames, assignmentCounts, childLists, children, exprReads, mapDeep, mapStmtExprs, renameStmt, stmtReads, walk } from "./traverse";
 import { isMovable, memoryReads, type FunctionPurity } from "./purity";
 
 type ForStmt = Extract<Stmt, { kind: "for" }>;
@@ -34,14 +34,7 @@ export function fuseLoops(fn: IrFunction, functions: FunctionPurity): number {
     return !!info && (info.shape.kind === "number" || info.typeText === "number" || info.typeText === "boolean");
   };
   const sameExpr = (a: Expr, b: Expr) => JSON.stringify(a) === JSON.stringify(b);
-  const assignedIn = (body: readonly Stmt[]) => {
-    const names = new Set<string>();
-    for (const s of walk(body)) {
-      if (s.kind === "assign") names.add(s.target);
-      if (s.kind === "for") names.add(s.index);
-    }
-    return names;
-  };
+  const assignedIn = assignedNames;
   const readIn = (body: readonly Stmt[]) => new Set([...walk(body)].flatMap(stmtReads));
   const writtenIn = (body: readonly Stmt[]) => new Set([...walk(body)].flatMap((s) => (s.kind === "store" || s.kind === "push" || s.kind === "fill" || s.kind === "set" ? [...aliases(s.object)] : [])));
   const hasEffect = (body: readonly Stmt[]) => [...walk(body)].some((s) => s.kind === "effect" || s.kind === "return" || (s.kind === "assign" && !isMovable(s.value, functions)));

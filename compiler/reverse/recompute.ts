@@ -11,7 +11,7 @@
  */
 import { aliasGroups } from "../ir/aliases";
 import { type Expr, type IrFunction, type Stmt } from "../ir/ir";
-import { childLists, exprReads, walk } from "../ir/traverse";
+import { assignedNames, childLists, exprReads, walk } from "../ir/traverse";
 import { isMovable, memoryReads, type FunctionPurity } from "../ir/purity";
 import type { Assign, LoopStmt, Structure } from "../ir/structure";
 import { storedValues } from "./stored";
@@ -46,11 +46,7 @@ export function cheaperThanSaving(fn: IrFunction, structure: Structure, readers:
   const assignedInLoop = (loop: LoopStmt) => {
     let names = assignedIn.get(loop);
     if (!names) {
-      names = new Set<string>();
-      for (const x of walk([loop])) {
-        if (x.kind === "assign") names.add(x.target);
-        if (x.kind === "for") names.add(x.index);
-      }
+      names = assignedNames([loop]);
       assignedIn.set(loop, names);
     }
     return names;
