@@ -6,7 +6,8 @@
  * - cheap values (`recompute`): arithmetic, and reads of arrays the loop nest does not
  *   write, computed again just before the reverse code that reads them, from operands that
  *   cost nothing to keep; a value its own adjoint reads (`a / b`, `Math.max(a, b)`) only
- *   when it is arithmetic or a min, max or abs (an `exp` costs more than a saved number).
+ *   when it is arithmetic or a min, max or abs (an `exp` costs more than a saved number);
+ *   an element read of a scratch array, from what an earlier loop stored there (stored.ts).
  * Input: the primal IR, its structure and which statements' reverse code reads each variable.
  */
 import { aliasGroups } from "../ir/aliases";
