@@ -1,7 +1,7 @@
 /**
  * The pass order, in one place, and the one core entry that every front end calls.
  *
- *   discover ─▶ lower ─▶ cse ─▶ hoist ─▶ activity ─▶ plan ─▶ reverse ─▶ simplify ─▶ emit
+ *   discover ─▶ lower ─▶ cse ─▶ hoist (and fuse) ─▶ activity ─▶ plan ─▶ reverse ─▶ simplify ─▶ emit
  *
  * Input: a ts-morph Project and the source files to rewrite. Output: for each file its new
  * text (user code kept line for line, transform calls replaced in place, generated
@@ -20,6 +20,7 @@ import { lower } from "./front/lower";
 import { analyse, checkCalls } from "./ir/activity";
 import { mergeCommonValues } from "./ir/cse";
 import { hoistInvariants } from "./ir/hoist";
+import { fuseLoops } from "./ir/fuse";
 import { type Expr, type IrFunction, type OriginInfo, type OutFunction } from "./ir/ir";
 import { children, walk } from "./ir/traverse";
 import { calleePurity, type FunctionPurity, type Purities } from "./ir/purity";
@@ -68,7 +69,10 @@ function lowerFunction(session: Session, target: DiffFunction, stop?: Stage): Ir
 function optimise(ir: IrFunction, purity: FunctionPurity, stop?: Stage): IrFunction {
   mergeCommonValues(ir, purity);
   if (stop === "cse") return ir;
-  return hoistInvariants(ir, purity);
+  hoistInvariants(ir, purity);
+  // a fused body may compute a value its two halves both computed
+  if (fuseLoops(ir, purity) > 0) mergeCommonValues(ir, purity);
+  return ir;
 }
 
 /**

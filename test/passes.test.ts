@@ -12,6 +12,7 @@ import { propagate } from "../compiler/emit/propagate";
 import { fence } from "../compiler/front/fence";
 import { lower } from "../compiler/front/lower";
 import { mergeCommonValues } from "../compiler/ir/cse";
+import { fuseLoops } from "../compiler/ir/fuse";
 import { hoistInvariants } from "../compiler/ir/hoist";
 import { lit, op, v, type Expr, type IrFunction, type IrVar, type OutFunction, type Stmt } from "../compiler/ir/ir";
 import { projectFromTexts } from "../compiler/project";
@@ -163,5 +164,40 @@ describe("dce: statements nothing observes", () => {
     );
     removeDeadCode(fn, allPure);
     expect(fn.body.map((s) => s.kind)).toEqual(["return"]);
+  });
+});
+
+describe("fuse: adjacent loops over the same range", () => {
+  /** How many loops `source`'s function has after hoisting and fusion, and its code. */
+  const fused = (loops: string, params = "x: Float64Array") => {
+    const { ir, print } = lowered(`/** @differentiable */\nexport function f(${params}): number {\n  const n = x.length;\n  const a = new Float64Array(n);\n  const b = new Float64Array(n);\n${loops}  return b[0] * b[n - 1];\n}\n`);
+    fuseLoops(hoistInvariants(ir, allPure), allPure);
+    const text = print(ir);
+    return { loops: occurrences(text, "for ("), text };
+  };
+
+  it("fuses loops whose second reads what the first wrote at the same index, and forwards the stored value", () => {
+    const { loops, text } = fused("  for (let i = 0; i < n; i++) a[i] = x[i] * 2;\n  for (let i = 0; i < n; i++) b[i] = a[i] + x[i];\n");
+    expect(loops).toBe(1);
+    expect(occurrences(text, "= a[i]")).toBe(0);
+  });
+
+  it("leaves loops apart when the second reads another element, or a scalar the first sums", () => {
+    expect(fused("  for (let i = 0; i < n; i++) a[i] = x[i] * 2;\n  for (let i = 1; i < n; i++) b[i] = a[i - 1];\n").loops).toBe(2);
+    expect(fused("  for (let i = 0; i < n; i++) a[i] = x[i] * 2;\n  for (let i = 0; i < n; i++) b[i] = a[n - 1 - i];\n").loops).toBe(2);
+    expect(fused("  let t = 0;\n  for (let i = 0; i < n; i++) t += x[i];\n  for (let i = 0; i < n; i++) b[i] = x[i] / t;\n").loops).toBe(2);
+  });
+
+  it("leaves loops apart across a store between them, or an alias of the written array", () => {
+    expect(fused("  for (let i = 0; i < n; i++) a[i] = x[i] * 2;\n  a[0] = 1;\n  for (let i = 0; i < n; i++) b[i] = a[i];\n").loops).toBe(2);
+    expect(fused("  const c = a;\n  for (let i = 0; i < n; i++) a[i] = x[i] * 2;\n  for (let i = 0; i < n; i++) b[i] = c[i];\n").loops).toBe(2);
+  });
+
+  it("does not forward a store into a Float32Array, which rounds it", () => {
+    const { ir, print } = lowered("/** @differentiable */\nexport function f(x: Float64Array): number {\n  const n = x.length;\n  const a = new Float32Array(n);\n  let s = 0;\n  for (let i = 0; i < n; i++) a[i] = x[i] / 3;\n  for (let i = 0; i < n; i++) s += a[i];\n  return s;\n}\n");
+    fuseLoops(hoistInvariants(ir, allPure), allPure);
+    const text = print(ir);
+    expect(occurrences(text, "for (")).toBe(1);
+    expect(occurrences(text, "= a[i];")).toBe(1);
   });
 });

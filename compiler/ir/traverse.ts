@@ -192,6 +192,16 @@ export function writtenObject(s: Stmt): string | undefined {
   }
 }
 
+/** The variables statements assign, nested ones and loop indices included. */
+export function assignedNames(body: readonly Stmt[]): Set<string> {
+  const names = new Set<string>();
+  for (const s of walk(body)) {
+    if (s.kind === "assign") names.add(s.target);
+    if (s.kind === "for") names.add(s.index);
+  }
+  return names;
+}
+
 /** How many statements assign each variable. */
 export function assignmentCounts(body: readonly Stmt[]): Map<string, number> {
   const counts = new Map<string, number>();

@@ -7,6 +7,7 @@
  *   r = [a, b]       ⇒ ā += r̄[0], b̄ += r̄[1]
  *   r = copy of s    ⇒ s̄[k] += r̄[k] for every k      (flat arrays; nested ones share rows)
  *   o[k] = a         ⇒ ā += ō[k], ō[k] = 0
+ *   o[k] = o[k] + e  ⇒ ē += ō[k]                      (ō[k] stays: increments.ts)
  *   o.push(a)        ⇒ ā += ō.pop()
  *   y = o.pop()      ⇒ ō.push(ȳ)
  *   o.fill(a)        ⇒ ā += Σ ō[k], ō[k] = 0
@@ -20,18 +21,28 @@
 import { isFlatArray, lit, op, tuple, v, type Expr, type Key, type Stmt } from "../ir/ir";
 import { instantiate, type Rule } from "../front/rules";
 import { accumulate, type ReverseContext } from "./context";
+import { incrementsOf } from "./increments";
 import { nameOf } from "../naming";
 import { CompileError, codes, messages } from "../diagnostics";
 
 export function adjointOf(cx: ReverseContext, s: Stmt, seed: Expr): Stmt[] {
   const origin = s.origin;
   switch (s.kind) {
-    case "assign":
-      return cx.isActive(s.target) ? valueAdjoint(cx, s.target, s.value, origin) : [];
+    case "assign": {
+      if (!cx.isActive(s.target)) return [];
+      const increments = incrementsOf(cx.fn);
+      // an increment's read adds nothing into ō[k], and its sum nothing to the read's adjoint
+      if (increments.reads.has(s)) return [];
+      const out = valueAdjoint(cx, s.target, s.value, origin);
+      const kept = increments.sums.get(s);
+      return kept === undefined ? out : out.filter((a) => !(a.kind === "assign" && a.accumulate && a.target === cx.bar(kept)));
+    }
     case "store": {
       if (!cx.isActive(s.object) || !isNumberSlot(cx, s.object, s.key)) return [];
       const slot: Expr = { kind: "get", object: cx.barVar(s.object), key: s.key };
       const to = cx.activeVar(s.value);
+      const read = incrementsOf(cx.fn).stores.get(s);
+      if (to && read !== undefined && cx.isActive(read)) return [accumulate(cx.bar(to), slot, origin)];
       return [...(to ? [accumulate(cx.bar(to), slot, origin)] : []), { kind: "store", object: cx.bar(s.object), key: s.key, value: lit("0"), origin }];
     }
     case "push": {

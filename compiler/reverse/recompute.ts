@@ -5,14 +5,17 @@
  *   counter costs nothing per iteration (counted `for` loops need not even that);
  * - cheap values (`recompute`): arithmetic, and reads of arrays the loop nest does not
  *   write, computed again just before the reverse code that reads them, from operands that
- *   cost nothing to keep.
+ *   cost nothing to keep; a value its own adjoint reads (`a / b`, `Math.max(a, b)`) only
+ *   when it is arithmetic or a min, max or abs (an `exp` costs more than a saved number);
+ *   an element read of a scratch array, from what an earlier loop stored there (stored.ts).
  * Input: the primal IR, its structure and which statements' reverse code reads each variable.
  */
 import { aliasGroups } from "../ir/aliases";
 import { type Expr, type IrFunction, type Stmt } from "../ir/ir";
-import { childLists, exprReads, walk } from "../ir/traverse";
+import { assignedNames, childLists, exprReads, walk } from "../ir/traverse";
 import { isMovable, memoryReads, type FunctionPurity } from "../ir/purity";
 import type { Assign, LoopStmt, Structure } from "../ir/structure";
+import { storedValues } from "./stored";
 
 export interface Cheaper {
   invariant(s: Assign): boolean;
@@ -31,17 +34,20 @@ export function arithmetic(value: Expr): string | undefined {
   return undefined;
 }
 
+/** Rules redone rather than saved when their own adjoint reads their result. */
+const cheapRules = new Set(["Math.max", "Math.min", "Math.abs"]);
+
+/** Arithmetic and the cheapest rules: cheaper to compute again than a tape's push and pop. */
+const cheapToRedo = (value: Expr): boolean =>
+  arithmetic(value) !== undefined || (value.kind === "call" && value.callee.kind === "rule" && !value.spread && cheapRules.has(value.callee.text));
+
 export function cheaperThanSaving(fn: IrFunction, structure: Structure, readers: Map<string, Stmt[]>, functions: FunctionPurity, active: (name: string) => boolean): Cheaper {
   const { all, lists, position, inLoop, outermost, innermost, within, assignments, definitions, indices } = structure;
   const assignedIn = new Map<Stmt, Set<string>>();
   const assignedInLoop = (loop: LoopStmt) => {
     let names = assignedIn.get(loop);
     if (!names) {
-      names = new Set<string>();
-      for (const x of walk([loop])) {
-        if (x.kind === "assign") names.add(x.target);
-        if (x.kind === "for") names.add(x.index);
-      }
+      names = assignedNames([loop]);
       assignedIn.set(loop, names);
     }
     return names;
@@ -114,16 +120,22 @@ export function cheaperThanSaving(fn: IrFunction, structure: Structure, readers:
     indices.has(name) || (definitions.get(name) ?? []).every((d) => steps.has(d) || !within(d, innermost.get(at)!) || invariant(d));
   const redone = new Map<string, Assign>();
   const isReference = (name: string) => fn.vars.get(name)?.type !== "number";
-  const redoable = (s: Assign): boolean => {
-    const value = s.value;
+  /** `own`: redone only just before its own adjoint, whose reads of the operands the plan keeps anyway */
+  const redoable = (s: Assign, own = false, value = s.value): boolean => {
     if (!isMovable(value, functions) || value.kind === "lit") return false;
     // calls of whole functions cost too much to redo; a rule's arithmetic does not
     if (value.kind === "call" && value.callee.kind !== "rule") return false;
     const arrays = memoryReads(value, isReference);
     const loop = outermost.get(s);
     if (arrays.some((a) => (storesInto.get(a) ?? []).some((st) => outermost.get(st) === loop))) return false;
-    return exprReads(value).filter((n) => !redone.has(n) && !arrays.includes(n)).every((n) => free(n, s));
+    const operands = exprReads(value);
+    if (own && (!cheapToRedo(value) || operands.includes(s.target))) return false;
+    return operands.filter((n) => !redone.has(n) && !arrays.includes(n)).every((n) => free(n, s) || (own && readers.get(n)?.includes(s)));
   };
+  const ownOnly = new Set<Stmt>();
+  // an element read of a scratch array is redone from what an earlier loop stored there
+  const stored = storedValues(fn, structure, aliases);
+  const redoAs = new Map<Stmt, Assign>();
   // A value read in reverse inside a later `for` or `if` of its own list is redone just
   // before that statement's reverse code: the place in its list that encloses the reader.
   const parent = new Map<Stmt, Stmt>();
@@ -141,10 +153,14 @@ export function cheaperThanSaving(fn: IrFunction, structure: Structure, readers:
   const chain = (s: Assign, reader: Stmt, through = false): [Stmt, Assign][] | undefined => {
     const list = lists.get(s)!;
     const at = anchor(list, reader);
-    if (!at || position.get(at)! <= position.get(s)!) return undefined;
+    // a value whose own adjoint reads it (`y = a / b`, `Math.max`) is redone just before that
+    // adjoint when that costs less than saving it: its operands still hold their values there
+    const own = at === s && reader === s && !through && !redoAs.has(s) && cheapToRedo(s.value);
+    if (!at || (position.get(at)! <= position.get(s)! && !own) || (ownOnly.has(s) && !own)) return undefined;
     const whole = through || at !== reader;
     // the operands hold the same values from `s` to the reader (all through an enclosing statement)
-    const operands = exprReads(s.value);
+    const redo = redoAs.get(s) ?? s;
+    const operands = exprReads(redo.value);
     for (let i = position.get(s)! + 1; i <= position.get(at)! - (whole ? 0 : 1); i++) {
       for (const x of walk([list[i]])) if ((x.kind === "assign" && operands.includes(x.target)) || (x.kind === "for" && operands.includes(x.index))) return undefined;
     }
@@ -156,13 +172,24 @@ export function cheaperThanSaving(fn: IrFunction, structure: Structure, readers:
       if (!sub) return undefined;
       before.push(...sub.filter(([, d]) => !before.some(([, b]) => b === d)));
     }
-    return [...before, [at, s]];
+    return [...before, [at, redo]];
   };
   const isLater = (a: Stmt, b: Stmt) => a.kind !== "if" && a.kind !== "for" && a.kind !== "loop" && lists.get(a) === lists.get(b) && position.get(a)! > position.get(b)!;
   // Cheap values first, whether the reverse sweep reads them or not: chains may need them.
   const candidate = (s: Stmt): s is Assign =>
     s.kind === "assign" && inLoop.has(s) && !(fn.vars.get(s.target)?.type === "reference" && active(s.target)) && definitions.get(s.target)?.length === 1;
-  for (const s of all) if (candidate(s) && redoable(s)) redone.set(s.target, s);
+  for (const s of all) {
+    if (!candidate(s)) continue;
+    const element = stored.get(s);
+    if (redoable(s)) redone.set(s.target, s);
+    else if (element && redoable(s, false, element)) {
+      redone.set(s.target, s);
+      redoAs.set(s, { ...s, value: element });
+    } else if (redoable(s, true)) {
+      redone.set(s.target, s);
+      ownOnly.add(s);
+    }
+  }
   for (const s of all) {
     // an array's shadow is bound beside it: only inactive arrays are read again
     if (!candidate(s) || redone.get(s.target) !== s) continue;
