@@ -12,7 +12,7 @@
  * never looked up, so every type and every diagnostic is what tsc would give.
  */
 import * as path from "node:path";
-import { type Project, ts } from "ts-morph";
+import { type Project, type SourceFile, ts } from "ts-morph";
 import { loadProject } from "./project";
 import { typeScriptDiagnostics } from "./typescript";
 
@@ -30,7 +30,7 @@ const implicitlyReached: ReadonlyMap<string, (node: ts.Node) => boolean> = new M
   ["escape", () => false],
 ]);
 
-interface LeanLibraries {
+export interface LeanLibraries {
   /** the `lib` option: the default libraries but the DOM's */
   lib: string[];
   /** the global names the DOM's libraries declare, and `globalThis` */
@@ -182,22 +182,31 @@ function isMemberName(node: ts.Identifier): boolean {
   return named && parent.name === node;
 }
 
+/** Sets `project` to the default libraries without the DOM's where that may be tried: what was set, if anything. */
+export function leaveDomOut(project: Project): LeanLibraries | undefined {
+  const lean = leanLibraries(project.compilerOptions.get());
+  if (lean) project.compilerOptions.set({ lib: lean.lib });
+  return lean;
+}
+
 /**
- * `loadProject` over the inputs' texts, without the DOM's libraries unless the inputs or
- * what they import could meet them, or TypeScript finds an error in the inputs.
+ * Puts the DOM's libraries back into a project that `leaveDomOut` set, when its program
+ * could meet them or TypeScript finds an error in `inputs`: whether it did.
  */
+export function bringDomBack(project: Project, inputs: readonly SourceFile[], lean: LeanLibraries): boolean {
+  if (domReach(project.getProgram().compilerObject, lean) === undefined && typeScriptDiagnostics(inputs).length === 0) return false;
+  project.compilerOptions.set({ lib: undefined });
+  project.resolveSourceFileDependencies();
+  return true;
+}
+
+/** `loadProject` over the inputs' texts, without the DOM's libraries where that changes nothing. */
 export function loadProjectLean(files: ReadonlyMap<string, string>, tsconfig?: string): Project {
   let lean: LeanLibraries | undefined;
   const project = loadProject(files, tsconfig, (options) => {
     lean = leanLibraries(options);
     return lean && { lib: lean.lib };
   });
-  if (lean === undefined) return project;
-  const program = project.getProgram().compilerObject;
-  const inputs = [...files.keys()].map((file) => project.getSourceFileOrThrow(file));
-  if (domReach(program, lean) !== undefined || typeScriptDiagnostics(inputs).length > 0) {
-    project.compilerOptions.set({ lib: undefined });
-    project.resolveSourceFileDependencies();
-  }
+  if (lean) bringDomBack(project, [...files.keys()].map((file) => project.getSourceFileOrThrow(file)), lean);
   return project;
 }

@@ -8,11 +8,12 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ts } from "ts-morph";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { IncrementalCompiler } from "../compiler/incremental";
 import { declaredNames, leanLibraries, loadProjectLean } from "../compiler/libs";
 import { compile } from "../compiler/pipeline";
 import { defaultCompilerOptions, projectFromTexts } from "../compiler/project";
-import { fixtureSources } from "./fixtures";
+import { fixtureSources, tempProject } from "./fixtures";
 import { repoRoot } from "./harness";
 
 const libFiles: { fileName: string; text: string }[] = require(
@@ -106,5 +107,27 @@ describe("a build without the DOM compiles exactly as one with it", () => {
     const { lean, full } = bothWays(new Map([[file, fs.readFileSync(file, "utf8")]]));
     expect(lean.diagnostics.length).toBeGreaterThan(0);
     expect(lean).toEqual(full);
+  });
+});
+
+describe("the incremental compiler", () => {
+  const temps: string[] = [];
+  afterAll(() => temps.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
+  it("brings the DOM back when a module starts to name it", async () => {
+    const dir = tempProject("adgen-libs-", { "src/main.ts": header });
+    temps.push(dir);
+    const main = path.join(dir, "src/main.ts");
+    const compiler = new IncrementalCompiler({ root: dir });
+    const libOf = () => (compiler as unknown as { project: { getCompilerOptions(): ts.CompilerOptions } }).project.getCompilerOptions().lib;
+    compiler.update(main, header);
+    expect((await compiler.module(main)).kind).toBe("compiled");
+    expect(libOf()).toEqual(["lib.es2022.d.ts", "lib.scripthost.d.ts"]);
+
+    const withDom = `${header}export const title = (): string => document.title;\n`;
+    compiler.update(main, withDom);
+    // without the DOM, `document` would be an error
+    expect((await compiler.module(main)).kind).toBe("compiled");
+    expect(libOf()).toBeUndefined();
   });
 });
