@@ -20,7 +20,7 @@ import { type Encoding, decode, encode } from "./encoding";
 import { collectInputs, isDirectory, isFile, reason, unreadable } from "./inputs";
 import { type OutputFile, checkOutDir, overlapping, realOutDir, replaceOutDir } from "./out-dir";
 import { compile } from "./pipeline";
-import { loadProject } from "./project";
+import { loadProjectLean } from "./libs";
 import { renderForBuild } from "./render";
 
 export interface BuildOptions {
@@ -126,10 +126,7 @@ export async function renderBuild(options: BuildOptions): Promise<RenderedBuild>
   if (swallowed) return nothing([swallowed]);
 
   const decoded = new Map(entries.map((entry) => [entry.source, decode(entry.bytes)]));
-  const project = loadProject(
-    new Map([...decoded].map(([source, { text }]) => [source, text])),
-    checked.tsconfig,
-  );
+  const project = loadProjectLean(new Map([...decoded].map(([source, { text }]) => [source, text])), checked.tsconfig);
   const result = compile(project, entries.map((entry) => project.getSourceFileOrThrow(entry.source)));
   if (result.diagnostics.some(isError)) return nothing(result.diagnostics);
 

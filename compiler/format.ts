@@ -8,8 +8,12 @@
  * user's own code is never reformatted.
  */
 import { Worker } from "node:worker_threads";
-import { format } from "prettier";
+import type * as Prettier from "prettier";
 import { assemble, type OutputParts } from "./sourcemap";
+
+/** prettier, loaded by the first file to format: a build that formats nothing (or fails first) never loads it */
+let prettier: typeof Prettier | undefined;
+const format: typeof Prettier.format = (text, options) => (prettier ??= require("prettier") as typeof Prettier).format(text, options);
 
 export type EndOfLine = "lf" | "crlf" | "cr";
 

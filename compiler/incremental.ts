@@ -16,6 +16,7 @@ import * as path from "node:path";
 import { Project, type SourceFile } from "ts-morph";
 import { isProjectModule, mentionsAdgen } from "./candidates";
 import type { AdgDiagnostic } from "./diagnostics";
+import { bringDomBack, type LeanLibraries, leaveDomOut } from "./libs";
 import { compile, type CompileResult } from "./pipeline";
 import { defaultCompilerOptions } from "./project";
 import { renderCompiled, type Rendered } from "./render";
@@ -47,6 +48,8 @@ export class IncrementalCompiler {
   /** bumped on every change of any text */
   private version = 0;
   private compilation?: Compilation;
+  /** the libraries tried without the DOM's, until a compilation needs them (compiler/libs.ts) */
+  private lean?: LeanLibraries;
 
   constructor(options: IncrementalOptions) {
     const root = path.resolve(options.root);
@@ -54,6 +57,7 @@ export class IncrementalCompiler {
     this.project = fs.existsSync(tsconfig)
       ? new Project({ tsConfigFilePath: tsconfig, skipAddingFilesFromTsConfig: true })
       : new Project({ compilerOptions: defaultCompilerOptions });
+    this.lean = leaveDomOut(this.project);
   }
 
   /** The modules asked for and what they import. */
@@ -146,8 +150,9 @@ export class IncrementalCompiler {
 
   private compile(): Compilation {
     if (this.compilation?.version === this.version) return this.compilation;
-    const inputs = this.inputs().map((file) => this.project.getSourceFileOrThrow(file));
-    const result = compile(this.project, inputs);
+    const inputFiles = () => this.inputs().map((file) => this.project.getSourceFileOrThrow(file));
+    if (this.lean && bringDomBack(this.project, inputFiles(), this.lean)) this.lean = undefined;
+    const result = compile(this.project, inputFiles());
     this.compilation = { version: this.version, result, rendered: new Map() };
     return this.compilation;
   }

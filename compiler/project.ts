@@ -17,12 +17,19 @@ export const defaultCompilerOptions: ts.CompilerOptions = {
 /**
  * A project over files on disk; `tsconfig` supplies compiler options only, `files` the
  * inputs: paths to read, or their texts already read (path → text), so that the project
- * sees the same snapshot of them as the caller.
+ * sees the same snapshot of them as the caller. `adjust` may override options before any
+ * file is read.
  */
-export function loadProject(files: readonly string[] | ReadonlyMap<string, string>, tsconfig?: string): Project {
+export function loadProject(
+  files: readonly string[] | ReadonlyMap<string, string>,
+  tsconfig?: string,
+  adjust?: (options: ts.CompilerOptions) => ts.CompilerOptions | undefined,
+): Project {
   const project = tsconfig
     ? new Project({ tsConfigFilePath: tsconfig, skipAddingFilesFromTsConfig: true })
     : new Project({ compilerOptions: defaultCompilerOptions });
+  const overrides = adjust?.(project.compilerOptions.get());
+  if (overrides) project.compilerOptions.set(overrides);
   if (isTexts(files)) for (const [path, text] of files) project.createSourceFile(path, text, { overwrite: true });
   else for (const file of files) project.addSourceFileAtPath(file);
   project.resolveSourceFileDependencies();
