@@ -12,35 +12,16 @@
  */
 import { v, type Expr, type IrVar, type Stmt } from "../ir/ir";
 import { childLists, mapDeep, mapStmtExprs, walk } from "../ir/traverse";
+import { UndoableMap } from "../ir/undoable";
 import { fold } from "./fold";
 
 /**
  * `x → literal` or `x → y` (x holds what y holds now), indexed by `y` so an assignment of y
- * forgets in one step. One set of facts serves the whole function: every change is logged,
- * so a branch or a loop body is run from a `mark()` and `undo()`ne afterwards, and a join
- * looks only at the names changed since the mark — never at (or copies of) all the facts.
+ * forgets in one step. One set of facts serves the whole function: a branch or a loop body
+ * is run from a mark and undone afterwards, and a join looks only at the names changed since.
  */
-class Facts {
-  private readonly values = new Map<string, Expr>();
+class Facts extends UndoableMap<string, Expr> {
   private readonly holders = new Map<string, Set<string>>();
-  /** each change as the name and the value it had before */
-  private readonly log: [string, Expr | undefined][] = [];
-
-  has(name: string): boolean {
-    return this.values.has(name);
-  }
-
-  get(name: string): Expr | undefined {
-    return this.values.get(name);
-  }
-
-  /** `name` holds `value` now (undefined: nothing is known of it); logged. */
-  set(name: string, value: Expr | undefined): void {
-    const old = this.values.get(name);
-    if (old === value) return;
-    this.log.push([name, old]);
-    this.replace(name, old, value);
-  }
 
   /** `name` changes: what it held and what held it are no longer known. */
   kill(name: string): void {
@@ -49,33 +30,10 @@ class Facts {
     if (holders) for (const holder of [...holders]) this.set(holder, undefined);
   }
 
-  mark(): number {
-    return this.log.length;
-  }
-
-  /** The names changed since `mark`, each with the value it had at the mark. */
-  changedSince(mark: number): Map<string, Expr | undefined> {
-    const changed = new Map<string, Expr | undefined>();
-    for (let k = mark; k < this.log.length; k++) if (!changed.has(this.log[k][0])) changed.set(...this.log[k]);
-    return changed;
-  }
-
-  /** Back to the facts at `mark`. */
-  undo(mark: number): void {
-    while (this.log.length > mark) {
-      const [name, old] = this.log.pop()!;
-      this.replace(name, this.values.get(name), old);
-    }
-  }
-
-  private replace(name: string, old: Expr | undefined, value: Expr | undefined): void {
+  protected override replace(name: string, old: Expr | undefined, value: Expr | undefined): void {
     if (old?.kind === "var") this.holders.get(old.name)?.delete(name);
-    if (value === undefined) {
-      this.values.delete(name);
-      return;
-    }
-    this.values.set(name, value);
-    if (value.kind === "var") (this.holders.get(value.name) ?? this.holders.set(value.name, new Set()).get(value.name)!).add(name);
+    if (value?.kind === "var") (this.holders.get(value.name) ?? this.holders.set(value.name, new Set()).get(value.name)!).add(name);
+    super.replace(name, old, value);
   }
 }
 
