@@ -39,11 +39,13 @@ export function removeDeadCode(fn: OutFunction, functions: FunctionPurity): bool
 
   /** Turns `live` from liveness after `list` into liveness before it; removes dead statements when `rewrite`. */
   const run = (list: Stmt[], rewrite: boolean): void => {
+    // dropped statements are taken out in one pass at the end (a splice each would be quadratic)
+    const dropped = new Set<number>();
     for (let i = list.length - 1; i >= 0; i--) {
       const s = list[i];
       const drop = () => {
         if (rewrite) {
-          list.splice(i, 1);
+          dropped.add(i);
           changed = true;
         }
       };
@@ -163,6 +165,7 @@ export function removeDeadCode(fn: OutFunction, functions: FunctionPurity): bool
           break;
       }
     }
+    if (dropped.size > 0) removeAt(list, dropped);
   };
   /** Adds to `live` what `step`, run from it, leaves live, until nothing more (`added` collects what was added). */
   const growToFixedPoint = (step: () => void, added = new Set<string>()) => {
@@ -178,11 +181,9 @@ export function removeDeadCode(fn: OutFunction, functions: FunctionPurity): bool
   run(fn.body, true);
   if (deadPairs.size > 0) {
     const dropSaves = (list: Stmt[]) => {
-      for (let i = list.length - 1; i >= 0; i--) {
-        const s = list[i];
-        if (s.kind === "save" && s.pair !== undefined && deadPairs.has(s.pair)) list.splice(i, 1);
-        else childLists(s).forEach(dropSaves);
-      }
+      const dead = new Set<number>();
+      list.forEach((s, i) => (s.kind === "save" && s.pair !== undefined && deadPairs.has(s.pair) ? dead.add(i) : childLists(s).forEach(dropSaves)));
+      if (dead.size > 0) removeAt(list, dead);
     };
     dropSaves(fn.body);
   }
@@ -202,3 +203,9 @@ function stmtExprsDroppable(s: Stmt, functions: FunctionPurity): boolean {
   return exprs.every((e) => isDroppable(e, functions));
 }
 
+/** Removes the statements at `positions` from `list`, in place, in one pass. */
+export function removeAt(list: Stmt[], positions: ReadonlySet<number>): void {
+  let kept = 0;
+  for (let i = 0; i < list.length; i++) if (!positions.has(i)) list[kept++] = list[i];
+  list.length = kept;
+}
