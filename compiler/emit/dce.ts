@@ -10,7 +10,7 @@
  */
 import { aliasGroups } from "../ir/aliases";
 import { type Expr, type OutFunction, type Stmt } from "../ir/ir";
-import { childLists, exprReads, stmtExprs, stmtReads, walk } from "../ir/traverse";
+import { childLists, exprReads, removeAt, stmtExprs, stmtReads, walk } from "../ir/traverse";
 import { isDroppable, type FunctionPurity } from "../ir/purity";
 import { UndoableSet } from "../ir/undoable";
 
@@ -165,7 +165,7 @@ export function removeDeadCode(fn: OutFunction, functions: FunctionPurity): bool
           break;
       }
     }
-    if (dropped.size > 0) removeAt(list, dropped);
+    removeAt(list, dropped);
   };
   /** Adds to `live` what `step`, run from it, leaves live, until nothing more (`added` collects what was added). */
   const growToFixedPoint = (step: () => void, added = new Set<string>()) => {
@@ -183,7 +183,7 @@ export function removeDeadCode(fn: OutFunction, functions: FunctionPurity): bool
     const dropSaves = (list: Stmt[]) => {
       const dead = new Set<number>();
       list.forEach((s, i) => (s.kind === "save" && s.pair !== undefined && deadPairs.has(s.pair) ? dead.add(i) : childLists(s).forEach(dropSaves)));
-      if (dead.size > 0) removeAt(list, dead);
+      removeAt(list, dead);
     };
     dropSaves(fn.body);
   }
@@ -201,11 +201,4 @@ function isCountdown(s: Extract<Stmt, { kind: "loop" }>): boolean {
 function stmtExprsDroppable(s: Stmt, functions: FunctionPurity): boolean {
   const exprs: Expr[] = s.kind === "store" ? [s.value, ...(s.key.kind === "index" ? [s.key.index] : [])] : s.kind === "push" || s.kind === "fill" ? [s.value] : s.kind === "set" ? [s.source] : [];
   return exprs.every((e) => isDroppable(e, functions));
-}
-
-/** Removes the statements at `positions` from `list`, in place, in one pass. */
-export function removeAt(list: Stmt[], positions: ReadonlySet<number>): void {
-  let kept = 0;
-  for (let i = 0; i < list.length; i++) if (!positions.has(i)) list[kept++] = list[i];
-  list.length = kept;
 }

@@ -10,9 +10,8 @@
  * (`t1`, `t1_bar`) fold; the user's variables keep their names.
  */
 import { type Expr, type OutFunction, type Stmt } from "../ir/ir";
-import { children, exprReads, mapDeep, mapStmtExprs, stmtExprs, stmtReads, walk, writtenObject } from "../ir/traverse";
+import { children, exprReads, mapDeep, mapStmtExprs, removeAt, stmtExprs, stmtReads, walk, writtenObject } from "../ir/traverse";
 import { purity, type FunctionPurity } from "../ir/purity";
-import { removeAt } from "./dce";
 
 /** Nodes in an expression (a proxy for how hard it is to read). */
 function size(e: Expr): number {
@@ -86,7 +85,7 @@ export function inlineTemporaries(fn: OutFunction, functions: FunctionPurity): b
         if (changes(user, reads, kind === "reads", functions)) break;
       }
     }
-    if (inlined.size > 0) removeAt(list, inlined);
+    removeAt(list, inlined);
   };
   visit(fn.body);
   return changed;

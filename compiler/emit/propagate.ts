@@ -11,7 +11,7 @@
  * rewritten; the user's variables keep their names in the output.
  */
 import { v, type Expr, type IrVar, type Stmt } from "../ir/ir";
-import { childLists, mapDeep, mapStmtExprs, walk } from "../ir/traverse";
+import { childLists, mapDeep, mapStmtExprs, removeAt, walk } from "../ir/traverse";
 import { UndoableMap } from "../ir/undoable";
 import { fold } from "./fold";
 
@@ -69,6 +69,7 @@ export function propagate(body: Stmt[], vars: ReadonlyMap<string, IrVar>): { bod
 
   /** Runs `list` from the facts now, leaving the facts after it; rewrites it when `rewrite`. */
   const run = (list: Stmt[], rewrite: boolean): void => {
+    const dropped = new Set<number>();
     for (let i = 0; i < list.length; i++) {
       let s = list[i];
       if (s.kind === "if") {
@@ -127,7 +128,7 @@ export function propagate(body: Stmt[], vars: ReadonlyMap<string, IrVar>): { bod
         const same = !s.accumulate && ((s.value.kind === "var" && s.value.name === s.target) || (sameFact(known, s.value) && s.value.kind !== "restore"));
         if (same && tracked(s.target)) {
           if (rewrite) {
-            list.splice(i--, 1);
+            dropped.add(i);
             changed = true;
           }
           continue;
@@ -145,6 +146,7 @@ export function propagate(body: Stmt[], vars: ReadonlyMap<string, IrVar>): { bod
         changed = true;
       }
     }
+    removeAt(list, dropped);
   };
   run(body, true);
   return { body, changed };
