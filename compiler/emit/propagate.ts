@@ -57,16 +57,6 @@ export function propagate(body: Stmt[], vars: ReadonlyMap<string, IrVar>): { bod
     }
     return names;
   };
-  /** Runs `lists` one after another from the facts now, and undoes them: the names they change, each with its value after them. */
-  const trial = (lists: Stmt[][], after: () => void): Map<string, Expr | undefined> => {
-    const mark = facts.mark();
-    for (const list of lists) run(list, false);
-    after();
-    const changed = new Map([...facts.changedSince(mark).keys()].map((name) => [name, facts.get(name)]));
-    facts.undo(mark);
-    return changed;
-  };
-
   /** Runs `list` from the facts now, leaving the facts after it; rewrites it when `rewrite`. */
   const run = (list: Stmt[], rewrite: boolean): void => {
     const dropped = new Set<number>();
@@ -77,7 +67,7 @@ export function propagate(body: Stmt[], vars: ReadonlyMap<string, IrVar>): { bod
         const cond = substitute(s.cond);
         const mark = facts.mark();
         run(s.then, rewrite);
-        const then = new Map([...facts.changedSince(mark).keys()].map((name) => [name, facts.get(name)]));
+        const then = facts.nowChangedSince(mark);
         facts.undo(mark);
         run(s.else, rewrite);
         const otherwise = facts.changedSince(mark);
@@ -95,9 +85,11 @@ export function propagate(body: Stmt[], vars: ReadonlyMap<string, IrVar>): { bod
         const heads = loop.kind === "for" ? { start: substitute(loop.start), end: substitute(loop.end) } : {};
         if (loop.kind === "for") facts.kill(loop.index);
         for (;;) {
-          const atEnd = trial(lists, () => {
-            if (loop.kind === "for") facts.kill(loop.index);
-          });
+          const mark = facts.mark();
+          for (const list of lists) run(list, false);
+          if (loop.kind === "for") facts.kill(loop.index);
+          const atEnd = facts.nowChangedSince(mark);
+          facts.undo(mark);
           const lost = [...atEnd].filter(([name, after]) => facts.has(name) && !sameFact(after, facts.get(name)));
           if (lost.length === 0) break;
           for (const [name] of lost) facts.set(name, undefined);

@@ -44,6 +44,11 @@ export class UndoableMap<K, V> {
     return changed;
   }
 
+  /** The keys changed since `mark`, each with what it holds now. */
+  nowChangedSince(mark: number): Map<K, V | undefined> {
+    return new Map([...this.changedSince(mark).keys()].map((key) => [key, this.values.get(key)]));
+  }
+
   undo(mark: number): void {
     while (this.log.length > mark) {
       const [key, old] = this.log.pop()!;
@@ -94,7 +99,7 @@ export class UndoableSet<K> {
   union(first: () => void, second: () => void): void {
     const mark = this.mark();
     first();
-    const inFirst = new Map([...this.changedSince(mark).keys()].map((key) => [key, this.has(key)]));
+    const inFirst = new Map([...this.members.nowChangedSince(mark)].map(([key, now]) => [key, now === true]));
     this.undo(mark);
     second();
     for (const [key, was] of this.changedSince(mark)) if (was && !inFirst.has(key)) this.add(key);
