@@ -10,8 +10,9 @@
  */
 import { aliasGroups } from "../ir/aliases";
 import { type Expr, type OutFunction, type Stmt } from "../ir/ir";
-import { childLists, exprReads, stmtExprs, stmtReads, walk } from "../ir/traverse";
+import { childLists, exprReads, removeAt, stmtExprs, stmtReads, walk } from "../ir/traverse";
 import { isDroppable, type FunctionPurity } from "../ir/purity";
+import { UndoableSet } from "../ir/undoable";
 
 export function removeDeadCode(fn: OutFunction, functions: FunctionPurity): boolean {
   const aliases = aliasGroups({ vars: fn.vars, body: fn.body, params: [], origins: [] } as never);
@@ -23,20 +24,28 @@ export function removeDeadCode(fn: OutFunction, functions: FunctionPurity): bool
     if (s.kind === "assign" && (s.value.kind === "call" || s.value.kind === "restore" || s.value.kind === "pop")) outside.add(s.target);
     for (const e of stmtExprs(s)) if (e.kind === "call") for (const n of exprReads(e)) outside.add(n);
   }
-  const reachable = (object: string, live: Set<string>) => [...aliases(object)].some((n) => live.has(n) || outside.has(n));
+  const reachable = (object: string) => [...aliases(object)].some((n) => live.has(n) || outside.has(n));
   const pairSaves = new Set<number>();
   for (const s of walk(fn.body)) if (s.kind === "save" && s.pair !== undefined) pairSaves.add(s.pair);
   const deadPairs = new Set<number>();
   let changed = false;
 
-  /** Liveness before `list`, given liveness after it; removes dead statements when `rewrite`. */
-  const run = (list: Stmt[], liveOut: Set<string>, rewrite: boolean): Set<string> => {
-    let live = new Set(liveOut);
+  // One set of live names for the whole function, turned from liveness after each statement
+  // into liveness before it; branches and loop bodies are tried from a mark and undone.
+  const live = new UndoableSet<string>();
+  const addReads = (names: Iterable<string>) => {
+    for (const n of names) live.add(n);
+  };
+
+  /** Turns `live` from liveness after `list` into liveness before it; removes dead statements when `rewrite`. */
+  const run = (list: Stmt[], rewrite: boolean): void => {
+    // dropped statements are taken out in one pass at the end (a splice each would be quadratic)
+    const dropped = new Set<number>();
     for (let i = list.length - 1; i >= 0; i--) {
       const s = list[i];
       const drop = () => {
         if (rewrite) {
-          list.splice(i, 1);
+          dropped.add(i);
           changed = true;
         }
       };
@@ -57,7 +66,7 @@ export function removeDeadCode(fn: OutFunction, functions: FunctionPurity): bool
               list[i] = { kind: "effect", value: s.value, origin: s.origin };
               changed = true;
             }
-            for (const n of exprReads(s.value)) live.add(n);
+            addReads(exprReads(s.value));
             continue;
           }
           if (s.accumulate && !live.has(s.target) && isDroppable(s.value, functions)) {
@@ -65,91 +74,116 @@ export function removeDeadCode(fn: OutFunction, functions: FunctionPurity): bool
             continue;
           }
           if (!s.accumulate) live.delete(s.target);
-          for (const n of stmtReads(s)) live.add(n);
+          addReads(stmtReads(s));
           break;
         }
         case "store":
         case "push":
         case "fill":
         case "set":
-          if (!reachable(s.object, live) && stmtExprsDroppable(s, functions)) {
+          if (!reachable(s.object) && stmtExprsDroppable(s, functions)) {
             drop();
             continue;
           }
-          for (const n of stmtReads(s)) live.add(n);
+          addReads(stmtReads(s));
           break;
         case "effect":
           if (isDroppable(s.value, functions)) {
             drop();
             continue;
           }
-          for (const n of stmtReads(s)) live.add(n);
+          addReads(stmtReads(s));
           break;
         case "if": {
-          const then = run(s.then, live, rewrite);
-          const otherwise = run(s.else, live, rewrite);
+          const after = live.mark();
+          live.union(
+            () => run(s.then, rewrite),
+            () => run(s.else, rewrite),
+          );
           if (s.then.length === 0 && s.else.length === 0 && isDroppable(s.cond, functions)) {
+            live.undo(after);
             drop();
             continue;
           }
-          live = new Set([...then, ...otherwise, ...exprReads(s.cond)]);
+          addReads(exprReads(s.cond));
           break;
         }
         case "for": {
           // liveness at the loop's head, to a fixed point over the back edge
-          const exit = new Set([...live, ...stmtReads(s)]);
-          let head = new Set(exit);
-          for (;;) {
-            const next = new Set([...head, ...run([...s.body], head, false)]);
-            if (next.size === head.size) break;
-            head = next;
+          const after = live.mark();
+          addReads(stmtReads(s));
+          growToFixedPoint(() => run(s.body, false));
+          if (rewrite) {
+            const head = live.mark();
+            run(s.body, true);
+            live.undo(head);
           }
-          if (rewrite) run(s.body, head, true);
           if (s.body.length === 0 && isDroppable(s.start, functions) && isDroppable(s.end, functions)) {
+            live.undo(after);
             drop();
             continue;
           }
-          live = head;
           live.delete(s.index);
-          for (const n of stmtReads(s)) live.add(n);
+          addReads(stmtReads(s));
           break;
         }
         case "loop": {
-          const cond = exprReads(s.cond);
-          let head = new Set(live);
-          for (;;) {
-            const bodyIn = run([...s.body], head, false);
-            const next = new Set([...head, ...run([...s.test], new Set([...live, ...bodyIn, ...cond]), false)]);
-            if (next.size === head.size) break;
-            head = next;
+          // the head: live after the loop, or before the test that follows the body; the test
+          // starts from what is live after the loop, before the body, and in the condition
+          const after = live.mark();
+          const addedAtHead = new Set<string>();
+          const testAfterBody = (rewriteBody: boolean) => {
+            const head = live.mark();
+            run(s.body, rewriteBody);
+            for (const [n, wasAtHead] of live.changedSince(head)) if (wasAtHead && !addedAtHead.has(n)) live.add(n);
+            addReads(exprReads(s.cond));
+          };
+          growToFixedPoint(() => {
+            testAfterBody(false);
+            run(s.test, false);
+          }, addedAtHead);
+          if (rewrite) {
+            const head = live.mark();
+            testAfterBody(true);
+            run(s.test, true);
+            live.undo(head);
           }
-          if (rewrite) run(s.test, new Set([...live, ...run(s.body, head, true), ...cond]), true);
           if (isCountdown(s)) {
+            live.undo(after);
             drop();
             continue;
           }
-          live = head;
           break;
         }
         case "return":
-          live = new Set(stmtReads(s));
+          live.clear();
+          addReads(stmtReads(s));
           break;
         case "save":
         case "comment":
-          for (const n of stmtReads(s)) live.add(n);
+          addReads(stmtReads(s));
           break;
       }
     }
-    return live;
+    removeAt(list, dropped);
   };
-  run(fn.body, new Set(), true);
+  /** Adds to `live` what `step`, run from it, leaves live, until nothing more (`added` collects what was added). */
+  const growToFixedPoint = (step: () => void, added = new Set<string>()) => {
+    for (;;) {
+      const gained = live.gains(step);
+      if (gained.length === 0) return;
+      for (const n of gained) {
+        live.add(n);
+        added.add(n);
+      }
+    }
+  };
+  run(fn.body, true);
   if (deadPairs.size > 0) {
     const dropSaves = (list: Stmt[]) => {
-      for (let i = list.length - 1; i >= 0; i--) {
-        const s = list[i];
-        if (s.kind === "save" && s.pair !== undefined && deadPairs.has(s.pair)) list.splice(i, 1);
-        else childLists(s).forEach(dropSaves);
-      }
+      const dead = new Set<number>();
+      list.forEach((s, i) => (s.kind === "save" && s.pair !== undefined && deadPairs.has(s.pair) ? dead.add(i) : childLists(s).forEach(dropSaves)));
+      removeAt(list, dead);
     };
     dropSaves(fn.body);
   }
@@ -168,4 +202,3 @@ function stmtExprsDroppable(s: Stmt, functions: FunctionPurity): boolean {
   const exprs: Expr[] = s.kind === "store" ? [s.value, ...(s.key.kind === "index" ? [s.key.index] : [])] : s.kind === "push" || s.kind === "fill" ? [s.value] : s.kind === "set" ? [s.source] : [];
   return exprs.every((e) => isDroppable(e, functions));
 }
-

@@ -63,6 +63,9 @@ export function declarations(fn: OutFunction): Declarations {
   const remap = new Map<readonly Stmt[], readonly Stmt[]>();
   visit(fn.body, []);
 
+  // each block's statements as a set, made once, so asking whether one is in it costs no scan of the block
+  const members = new Map<readonly Stmt[], Set<Stmt>>();
+  const statementsOf = (block: readonly Stmt[]) => members.get(block) ?? members.set(block, new Set(block)).get(block)!;
   const at = new Map<Stmt, "const" | "let">();
   const hoisted = new Map<readonly Stmt[], string[]>();
   const assignments = new Map<string, number>();
@@ -74,12 +77,13 @@ export function declarations(fn: OutFunction): Declarations {
     while (depth > 1 && !list.every((o) => o.path[depth - 1] === list[0].path[depth - 1])) depth--;
     const block = list[0].path[depth - 1];
     const first = list.reduce((a, b) => (a.order < b.order ? a : b));
-    const direct = first.path.length === depth && first.assigns && block.includes(first.stmt) && !list.some((o) => o !== first && o.stmt === first.stmt && !o.assigns);
+    const direct = first.path.length === depth && first.assigns && statementsOf(block).has(first.stmt) && !list.some((o) => o !== first && o.stmt === first.stmt && !o.assigns);
     if (direct) {
       at.set(first.stmt, assignments.get(name) === 1 ? "const" : "let");
     } else {
       const target = remap.get(block) ?? block;
-      hoisted.set(target, [...(hoisted.get(target) ?? []), name]);
+      if (!hoisted.has(target)) hoisted.set(target, []);
+      hoisted.get(target)!.push(name);
     }
   }
   return { at, hoisted };

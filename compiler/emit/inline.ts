@@ -10,7 +10,7 @@
  * (`t1`, `t1_bar`) fold; the user's variables keep their names.
  */
 import { type Expr, type OutFunction, type Stmt } from "../ir/ir";
-import { children, exprReads, mapDeep, mapStmtExprs, stmtExprs, stmtReads, walk, writtenObject } from "../ir/traverse";
+import { children, exprReads, mapDeep, mapStmtExprs, removeAt, stmtExprs, stmtReads, walk, writtenObject } from "../ir/traverse";
 import { purity, type FunctionPurity } from "../ir/purity";
 
 /** Nodes in an expression (a proxy for how hard it is to read). */
@@ -54,6 +54,8 @@ export function inlineTemporaries(fn: OutFunction, functions: FunctionPurity): b
         for (const child of childListsOf(s)) visit(child);
       }
     }
+    // inlined definitions are taken out in one pass at the end; the scan below only looks ahead of them
+    const inlined = new Set<number>();
     for (let i = 0; i < list.length; i++) {
       const def = list[i];
       if (def.kind !== "assign" || def.accumulate || !candidate(def.target)) continue;
@@ -72,7 +74,7 @@ export function inlineTemporaries(fn: OutFunction, functions: FunctionPurity): b
           if (stmtExprs(replaced).some((e) => size(e) > maxSize) && kind !== "effect") break;
           if (JSON.stringify(replaced) === JSON.stringify(user)) break;
           list[j] = replaced;
-          list.splice(i--, 1);
+          inlined.add(i);
           changed = true;
           break;
         }
@@ -83,6 +85,7 @@ export function inlineTemporaries(fn: OutFunction, functions: FunctionPurity): b
         if (changes(user, reads, kind === "reads", functions)) break;
       }
     }
+    removeAt(list, inlined);
   };
   visit(fn.body);
   return changed;

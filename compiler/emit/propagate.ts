@@ -11,55 +11,35 @@
  * rewritten; the user's variables keep their names in the output.
  */
 import { v, type Expr, type IrVar, type Stmt } from "../ir/ir";
-import { childLists, mapDeep, mapStmtExprs, walk } from "../ir/traverse";
+import { childLists, mapDeep, mapStmtExprs, removeAt, walk } from "../ir/traverse";
+import { UndoableMap } from "../ir/undoable";
 import { fold } from "./fold";
 
-/** `x → literal` or `x → y` (x holds what y holds now), indexed by `y` so an assignment of y forgets in one step. */
-class Facts {
-  private readonly values = new Map<string, Expr>();
+/**
+ * `x → literal` or `x → y` (x holds what y holds now), indexed by `y` so an assignment of y
+ * forgets in one step. One set of facts serves the whole function: a branch or a loop body
+ * is run from a mark and undone afterwards, and a join looks only at the names changed since.
+ */
+class Facts extends UndoableMap<string, Expr> {
   private readonly holders = new Map<string, Set<string>>();
-
-  get size(): number {
-    return this.values.size;
-  }
-
-  has(name: string): boolean {
-    return this.values.has(name);
-  }
-
-  get(name: string): Expr | undefined {
-    return this.values.get(name);
-  }
-
-  entries(): IterableIterator<[string, Expr]> {
-    return this.values.entries();
-  }
-
-  set(name: string, value: Expr): void {
-    this.forget(name);
-    this.values.set(name, value);
-    if (value.kind === "var") (this.holders.get(value.name) ?? this.holders.set(value.name, new Set()).get(value.name)!).add(name);
-  }
 
   /** `name` changes: what it held and what held it are no longer known. */
   kill(name: string): void {
-    this.forget(name);
-    for (const holder of this.holders.get(name) ?? []) this.values.delete(holder);
-    this.holders.delete(name);
+    this.set(name, undefined);
+    const holders = this.holders.get(name);
+    if (holders) for (const holder of [...holders]) this.set(holder, undefined);
   }
 
-  private forget(name: string): void {
-    const value = this.values.get(name);
-    if (value?.kind === "var") this.holders.get(value.name)?.delete(name);
-    this.values.delete(name);
-  }
-
-  copy(): Facts {
-    const out = new Facts();
-    for (const [name, value] of this.values) out.set(name, value);
-    return out;
+  protected override replace(name: string, old: Expr | undefined, value: Expr | undefined): void {
+    if (old?.kind === "var") this.holders.get(old.name)?.delete(name);
+    if (value?.kind === "var") (this.holders.get(value.name) ?? this.holders.set(value.name, new Set()).get(value.name)!).add(name);
+    super.replace(name, old, value);
   }
 }
+
+/** Two facts (literals or variables) say the same. */
+const sameFact = (a: Expr | undefined, b: Expr | undefined): boolean =>
+  a !== undefined && b !== undefined && (a === b || (a.kind === b.kind && JSON.stringify(a) === JSON.stringify(b)));
 
 export function propagate(body: Stmt[], vars: ReadonlyMap<string, IrVar>): { body: Stmt[]; changed: boolean } {
   let changed = false;
@@ -67,18 +47,8 @@ export function propagate(body: Stmt[], vars: ReadonlyMap<string, IrVar>): { bod
     const role = vars.get(name)?.role;
     return role === "temp" || role === "generated";
   };
-
-  const kill = (facts: Facts, name: string) => facts.kill(name);
-  const substitute = (e: Expr, facts: Facts): Expr =>
-    fold(mapDeep(e, (node) => (node.kind === "var" && facts.has(node.name) ? facts.get(node.name)! : node)));
-  const intersect = (a: Facts, b: Facts): Facts => {
-    const out = new Facts();
-    for (const [x, value] of a.entries()) {
-      const other = b.get(x);
-      if (other && JSON.stringify(other) === JSON.stringify(value)) out.set(x, value);
-    }
-    return out;
-  };
+  const facts = new Facts();
+  const substitute = (e: Expr): Expr => fold(mapDeep(e, (node) => (node.kind === "var" && facts.has(node.name) ? facts.get(node.name)! : node)));
   const assignedIn = (stmts: readonly Stmt[]) => {
     const names = new Set<string>();
     for (const s of walk(stmts)) {
@@ -87,62 +57,75 @@ export function propagate(body: Stmt[], vars: ReadonlyMap<string, IrVar>): { bod
     }
     return names;
   };
-
-  /** Runs `list` from `facts`; rewrites it when `rewrite`; returns the facts after it. */
-  const run = (list: Stmt[], facts: Facts, rewrite: boolean): Facts => {
+  /** Runs `list` from the facts now, leaving the facts after it; rewrites it when `rewrite`. */
+  const run = (list: Stmt[], rewrite: boolean): void => {
+    const dropped = new Set<number>();
     for (let i = 0; i < list.length; i++) {
       let s = list[i];
       if (s.kind === "if") {
-        const cond = substitute(s.cond, facts);
-        const then = run(rewrite ? s.then : [...s.then], facts.copy(), rewrite);
-        const otherwise = run(rewrite ? s.else : [...s.else], facts.copy(), rewrite);
+        // kept after the branch: what both branches agree on
+        const cond = substitute(s.cond);
+        const mark = facts.mark();
+        run(s.then, rewrite);
+        const then = facts.nowChangedSince(mark);
+        facts.undo(mark);
+        run(s.else, rewrite);
+        const otherwise = facts.changedSince(mark);
+        for (const name of new Set([...then.keys(), ...otherwise.keys()])) {
+          const inThen = then.has(name) ? then.get(name) : otherwise.get(name);
+          if (!sameFact(inThen, facts.get(name))) facts.set(name, undefined);
+        }
         if (rewrite) list[i] = { ...s, cond };
-        facts = intersect(then, otherwise);
         continue;
       }
       if (s.kind === "loop" || s.kind === "for") {
+        // at the loop's head: the facts before it that every pass through the body keeps, to a fixed point
         const loop = s;
         const lists = childLists(loop);
-        const before = facts.copy();
-        if (loop.kind === "for") kill(before, loop.index);
-        let entry = before;
+        const heads = loop.kind === "for" ? { start: substitute(loop.start), end: substitute(loop.end) } : {};
+        if (loop.kind === "for") facts.kill(loop.index);
         for (;;) {
-          const atEnd = lists.reduce((f, l) => run([...l], f, false), entry.copy());
-          if (loop.kind === "for") kill(atEnd, loop.index);
-          const next = intersect(intersect(before, atEnd), entry);
-          if (next.size === entry.size) break;
-          entry = next;
+          const mark = facts.mark();
+          for (const list of lists) run(list, false);
+          if (loop.kind === "for") facts.kill(loop.index);
+          const atEnd = facts.nowChangedSince(mark);
+          facts.undo(mark);
+          const lost = [...atEnd].filter(([name, after]) => facts.has(name) && !sameFact(after, facts.get(name)));
+          if (lost.length === 0) break;
+          for (const [name] of lost) facts.set(name, undefined);
         }
-        for (const name of assignedIn(lists.flat())) if (!entry.has(name)) kill(entry, name);
+        for (const name of assignedIn(lists.flat())) if (!facts.has(name)) facts.kill(name);
         if (rewrite) {
-          const heads = loop.kind === "for" ? { start: substitute(loop.start, facts), end: substitute(loop.end, facts) } : {};
+          const mark = facts.mark();
           if (loop.kind === "loop") {
-            const afterTest = run(loop.test, entry.copy(), true);
-            run(loop.body, afterTest, true);
-            list[i] = { ...loop, cond: substitute(loop.cond, afterTest) };
+            run(loop.test, true);
+            const cond = substitute(loop.cond);
+            run(loop.body, true);
+            list[i] = { ...loop, cond };
           } else {
-            run(loop.body, entry.copy(), true);
+            run(loop.body, true);
             list[i] = { ...loop, ...heads };
           }
+          facts.undo(mark);
         }
-        facts = loop.kind === "loop" ? run([...loop.test], entry.copy(), false) : entry;
+        if (loop.kind === "loop") run(loop.test, false);
         continue;
       }
-      s = mapStmtExprs(s, (e) => substitute(e, facts));
+      s = mapStmtExprs(s, substitute);
       if (s.kind === "assign") {
         const known = facts.get(s.target);
         if (s.accumulate && known?.kind === "lit" && known.text === "0" && tracked(s.target)) {
           s = { ...s, accumulate: undefined, value: s.accumulate === "-" ? fold({ kind: "op", op: "-", args: [s.value] }) : s.value };
         }
-        const same = !s.accumulate && ((s.value.kind === "var" && s.value.name === s.target) || (known && JSON.stringify(known) === JSON.stringify(s.value) && s.value.kind !== "restore"));
+        const same = !s.accumulate && ((s.value.kind === "var" && s.value.name === s.target) || (sameFact(known, s.value) && s.value.kind !== "restore"));
         if (same && tracked(s.target)) {
           if (rewrite) {
-            list.splice(i--, 1);
+            dropped.add(i);
             changed = true;
           }
           continue;
         }
-        kill(facts, s.target);
+        facts.kill(s.target);
         const value = s.value;
         if (!s.accumulate && tracked(s.target) && (value.kind === "lit" || (value.kind === "var" && value.name !== s.target))) facts.set(s.target, value);
         if (!s.accumulate && value.kind === "var" && value.name !== s.target && tracked(value.name) && !tracked(s.target) && !facts.has(value.name)) {
@@ -155,9 +138,8 @@ export function propagate(body: Stmt[], vars: ReadonlyMap<string, IrVar>): { bod
         changed = true;
       }
     }
-    return facts;
+    removeAt(list, dropped);
   };
-  run(body, new Facts(), true);
+  run(body, true);
   return { body, changed };
 }
-

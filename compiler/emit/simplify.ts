@@ -9,7 +9,7 @@
  * `x += -e` reads `x -= e`.
  */
 import { numberValue, type OutFunction, type Stmt } from "../ir/ir";
-import { childLists } from "../ir/traverse";
+import { childLists, removeAt } from "../ir/traverse";
 import type { FunctionPurity } from "../ir/purity";
 import { removeDeadCode } from "./dce";
 import { fold, isNegation, negated } from "./fold";
@@ -31,13 +31,14 @@ export function simplify(fn: OutFunction, functions: FunctionPurity): OutFunctio
 /** `x += -e` → `x -= e`; `x += 0` dropped; expressions folded. */
 function tidy(list: Stmt[]): boolean {
   let changed = false;
+  const dropped = new Set<number>();
   for (let i = 0; i < list.length; i++) {
     const s = list[i];
     childLists(s).forEach((l) => (changed = tidy(l) || changed));
     if ((s.kind === "assign" || s.kind === "store") && s.accumulate) {
       const value = fold(s.value);
       if (numberValue(value) === 0) {
-        list.splice(i--, 1);
+        dropped.add(i);
         changed = true;
         continue;
       }
@@ -47,5 +48,6 @@ function tidy(list: Stmt[]): boolean {
       }
     }
   }
+  removeAt(list, dropped);
   return changed;
 }

@@ -10,7 +10,7 @@
  * never are.
  */
 import { type Expr, type IrFunction, type Stmt } from "./ir";
-import { assignmentCounts, childLists, renameStmt, stmtReads, walk, writtenObject } from "./traverse";
+import { assignmentCounts, childLists, removeAt, renameStmt, stmtReads, walk, writtenObject } from "./traverse";
 import { isMovable, memoryReads, type FunctionPurity } from "./purity";
 
 export function mergeCommonValues(fn: IrFunction, functions: FunctionPurity): IrFunction {
@@ -31,6 +31,7 @@ export function mergeCommonValues(fn: IrFunction, functions: FunctionPurity): Ir
       reading.delete(key);
       for (const n of entry.reads) byName.get(n)?.delete(key);
     };
+    const merged = new Set<number>();
     for (let i = 0; i < list.length; i++) {
       const s = (list[i] = renameStmt(list[i], rename));
       childLists(s).forEach(visit);
@@ -47,7 +48,7 @@ export function mergeCommonValues(fn: IrFunction, functions: FunctionPurity): Ir
         const earlier = key && seen.get(key);
         if (earlier) {
           renames.set(s.target, earlier.name);
-          list.splice(i--, 1);
+          merged.add(i);
           continue;
         }
         if (key) {
@@ -60,6 +61,7 @@ export function mergeCommonValues(fn: IrFunction, functions: FunctionPurity): Ir
       for (const n of written) for (const key of [...(byName.get(n) ?? [])]) forget(key);
       if (memory) for (const key of [...reading]) forget(key);
     }
+    removeAt(list, merged);
   };
   visit(fn.body);
   for (const merged of renames.keys()) fn.vars.delete(merged);

@@ -18,7 +18,7 @@
  */
 import { aliasGroups } from "./aliases";
 import { type Expr, type IrFunction, type Stmt } from "./ir";
-import { assignmentCounts, childLists, children, exprReads, walk, writtenObject } from "./traverse";
+import { assignmentCounts, childLists, children, exprReads, removeAt, walk, writtenObject } from "./traverse";
 import { isMovable, memoryReads, type FunctionPurity } from "./purity";
 
 type LoopStmt = Extract<Stmt, { kind: "loop" | "for" }>;
@@ -51,6 +51,7 @@ export function hoistInvariants(fn: IrFunction, functions: FunctionPurity): IrFu
     for (let changed = true; changed; ) {
       changed = false;
       for (const list of lists) {
+        const left = new Set<number>();
         for (let i = 0; i < list.length; i++) {
           const s = list[i];
           if (!movable(s) || (list === loop.body && fn.vars.get(s.target)?.type === "number" && readsUntypedElement(s.value, fn, ownArrays))) continue;
@@ -58,26 +59,26 @@ export function hoistInvariants(fn: IrFunction, functions: FunctionPurity): IrFu
           if (arrays.some((name) => stored.has(name) || assigned.has(name) || stored.has("*"))) continue;
           const value = s.value;
           if (exprReads(value).some((n) => assigned.has(n) && n !== s.target)) continue;
-          list.splice(i--, 1);
+          left.add(i);
           moved.push(s);
           assigned.delete(s.target);
           changed = true;
         }
+        removeAt(list, left);
       }
     }
     return moved;
   };
 
+  /** Hoists out of the loops in `list`, rebuilding it once (an insertion per loop would be quadratic). */
   const visit = (list: Stmt[]): void => {
-    for (let i = 0; i < list.length; i++) {
-      const s = list[i];
+    const out: Stmt[] = [];
+    for (const s of list) {
       childLists(s).forEach(visit);
-      if (s.kind === "loop" || s.kind === "for") {
-        const moved = hoistFrom(s);
-        list.splice(i, 0, ...moved);
-        i += moved.length;
-      }
+      if (s.kind === "loop" || s.kind === "for") out.push(...hoistFrom(s));
+      out.push(s);
     }
+    out.forEach((s, k) => (list[k] = s));
   };
   visit(fn.body);
   return fn;

@@ -232,3 +232,11 @@ export function renameStmt(s: Stmt, rename: (name: string) => string): Stmt {
       return renamed;
   }
 }
+
+/** Removes the statements at `positions` from `list`, in place, in one pass (a splice each would be quadratic). */
+export function removeAt(list: Stmt[], positions: ReadonlySet<number>): void {
+  if (positions.size === 0) return;
+  let kept = 0;
+  for (let i = 0; i < list.length; i++) if (!positions.has(i)) list[kept++] = list[i];
+  list.length = kept;
+}

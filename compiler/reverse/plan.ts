@@ -28,6 +28,7 @@ import type { Assign, LoopStmt, Structure } from "../ir/structure";
 import { cheaperThanSaving } from "./recompute";
 import type { ReverseContext } from "./context";
 import { nameOf } from "../naming";
+import { UndoableSet } from "../ir/undoable";
 
 /** A primal statement's code in the two sweeps. */
 export interface Unit {
@@ -145,24 +146,35 @@ export function plan(cx: ReverseContext, structure: Structure, units: Map<Stmt, 
   const exempt = (primal: Stmt, f: Stmt) =>
     f === primal && primal.kind === "assign" && (steps.has(primal) || recomputed.has(primal) || invariant(primal));
 
-  // Walking forward: which forward statements overwrite something still pending.
-  const flow = (body: readonly Stmt[], pending: Set<string>): Set<string> => {
+  // Walking forward: which forward statements overwrite something still pending. One set of
+  // pending names for the whole walk: branches and loop bodies are tried from a mark and undone.
+  let pending = new UndoableSet<string>();
+  const flow = (body: readonly Stmt[]): void => {
     for (const s of body) {
       if (s.kind === "if") {
         if (reversed.has(s)) readsAt.get(s)?.forEach((n) => pending.add(n));
-        pending = new Set([...flow(s.then, new Set(pending)), ...flow(s.else, new Set(pending))]);
+        pending.union(
+          () => flow(s.then),
+          () => flow(s.else),
+        );
       } else if (s.kind === "loop" || s.kind === "for") {
         const counter = s.kind === "loop" ? trips.get(s) : undefined;
         if (counter) overwrite(s, counter.reset, pending);
         if (s.kind === "for") pending.delete(s.index);
-        for (let before = -1; before !== pending.size; ) {
-          before = pending.size;
-          const atTest = s.kind === "loop" ? flow(s.test, new Set(pending)) : pending;
-          const back = flow(s.body, new Set(atTest));
-          if (s.kind === "for") back.delete(s.index);
-          pending = new Set([...pending, ...atTest, ...back]);
+        // pending at the head: what is pending before the loop, after its test, or at the back edge
+        for (;;) {
+          const gained = pending.gains((capture) => {
+            if (s.kind === "loop") {
+              flow(s.test);
+              capture();
+            }
+            flow(s.body);
+            if (s.kind === "for") pending.delete(s.index);
+          });
+          if (gained.length === 0) break;
+          gained.forEach((n) => pending.add(n));
         }
-        if (s.kind === "loop") pending = flow(s.test, new Set(pending));
+        if (s.kind === "loop") flow(s.test);
         if (counter) pending.add(counter.counter);
         if (s.kind === "for" && reversed.has(s)) readsAt.get(s)?.forEach((n) => pending.add(n));
       } else {
@@ -171,7 +183,6 @@ export function plan(cx: ReverseContext, structure: Structure, units: Map<Stmt, 
         for (const f of units.get(s)?.forward ?? []) if (keeps.has(f)) restoreReads(f).forEach((n) => pending.add(n));
       }
     }
-    return pending;
   };
   let changed = true;
   const found = (into: Map<Stmt, "local" | "tape">, f: Stmt, primal: Stmt) => {
@@ -179,7 +190,7 @@ export function plan(cx: ReverseContext, structure: Structure, units: Map<Stmt, 
     into.set(f, inLoop.has(primal) ? "tape" : "local");
     changed = true;
   };
-  function overwrite(primal: Stmt, f: Stmt, pending: Set<string>): void {
+  function overwrite(primal: Stmt, f: Stmt, pending: UndoableSet<string>): void {
     // a counter step is undone exactly, so the value before it stays recoverable
     if (f === primal && steps.has(primal)) return;
     if (f.kind === "assign" && !f.accumulate) {
@@ -193,7 +204,8 @@ export function plan(cx: ReverseContext, structure: Structure, units: Map<Stmt, 
 
   while (changed) {
     changed = false;
-    flow(fn.body, new Set());
+    pending = new UndoableSet();
+    flow(fn.body);
     // which control statements have reverse code inside (adjoints or restores)
     const visit = (body: readonly Stmt[]): boolean => {
       let any = false;

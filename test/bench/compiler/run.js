@@ -6,11 +6,13 @@
  *
  * Input: the project families of projects.js (`--only` keeps the cases whose label, e.g.
  * "loop-bearing 996", contains the text); dist/ as `npm run build` left it. Output: a table
- * on stdout, .bench/compiler.json; with `--profile`, a CPU profile (`node --cpu-prof`) of the
- * largest case of each family that built in time, in .bench/compiler-profiles/, and its
- * summary (profile.js). Invariant: no build runs longer than the limit (default 120 s; a
- * profiled one 3 times that): it is stopped and reported as "> limit", and the larger sizes
- * of its family are skipped; a build that fails is reported with its diagnostic.
+ * on stdout, .bench/compiler.json; with `--profile`, CPU profiles (`node --cpu-prof`, one per
+ * thread: the build runs in a worker) of the largest case of each family that built in time,
+ * in .bench/compiler-profiles/, and the summary (profile.js) of each busy thread's. Invariant:
+ * no build uses more CPU time than the limit (default 120 s; a profiled one 3 times that), so
+ * the limit means the same on a loaded machine, nor more than ten times that in wall time: it
+ * is stopped and reported as "> limit", and the larger sizes of its family are skipped; a
+ * build that fails is reported with its diagnostic.
  */
 const { spawnSync } = require("node:child_process");
 const fs = require("node:fs");
@@ -48,23 +50,26 @@ function writeProject(files) {
 
 /**
  * `adgen build src --out-dir out` in `dir`, with `nodeFlags`: seconds, CPU seconds and peak
- * resident memory (MiB), both from the process's own rusage at exit, and the outcome.
+ * resident memory (MiB), both from the process's own rusage at exit, and the outcome. The
+ * CPU limit is the shell's `ulimit -t` (the kernel stops the build with SIGXCPU).
  */
 function timeBuild(dir, nodeFlags = [], seconds = limitSeconds) {
   const usageFile = path.join(dir, "usage.json");
   const start = process.hrtime.bigint();
   const loadavg = os.loadavg()[0];
-  const result = spawnSync(process.execPath, [...nodeFlags, "-r", path.join(__dirname, "usage.js"), cli, "build", "src", "--out-dir", "out"], {
+  const command = [process.execPath, ...nodeFlags, "-r", path.join(__dirname, "usage.js"), cli, "build", "src", "--out-dir", "out"];
+  const result = spawnSync("/bin/sh", ["-c", `ulimit -S -t ${Math.ceil(seconds)} && exec "$@"`, "sh", ...command], {
     cwd: dir,
     encoding: "utf8",
-    timeout: seconds * 1000,
+    timeout: 10 * seconds * 1000,
     killSignal: "SIGKILL",
     env: { ...process.env, ADGEN_BENCH_USAGE: usageFile },
   });
   const elapsed = Number(process.hrtime.bigint() - start) / 1e9;
-  if (result.error && /** @type {any} */ (result.error).code === "ETIMEDOUT") return { outcome: "timeout", seconds: elapsed, loadavg };
+  const timedOut = (result.error && /** @type {any} */ (result.error).code === "ETIMEDOUT") || result.signal === "SIGXCPU";
+  if (timedOut) return { outcome: "timeout", seconds: elapsed, loadavg };
   if (result.status !== 0) {
-    const diagnostic = `${result.stdout}${result.stderr}`.split("\n").find((line) => line.includes("error")) ?? `exit ${result.status}`;
+    const diagnostic = `${result.stdout}${result.stderr}`.split("\n").find((line) => line.includes("error")) ?? `exit ${result.status ?? result.signal}`;
     return { outcome: "error", seconds: elapsed, loadavg, diagnostic };
   }
   const { maxRSS, cpuSeconds } = JSON.parse(fs.readFileSync(usageFile, "utf8"));
@@ -84,7 +89,7 @@ function main() {
       if (options.only !== undefined && !`${family.name} ${size}`.includes(options.only)) continue;
       if (stopped) {
         results.push({ family: family.name, size, outcome: "skipped" });
-        rows.push([family.name, `${size} ${family.unit}`, "skipped", "", "", "", "", "", ""]);
+        rows.push([family.name, `${size} ${family.unit}`, "", "skipped", "", "", "", "", ""]);
         continue;
       }
       process.stderr.write(`${family.name} ${size} ${family.unit}…`);
@@ -98,7 +103,7 @@ function main() {
       if (measured.outcome !== "ok") {
         stopped = true;
         const shown = measured.outcome === "timeout" ? `> ${limitSeconds} s` : `error: ${measured.diagnostic}`;
-        rows.push([family.name, `${size} ${family.unit}`, result.files, shown, "", "", "", "", measured.loadavg.toFixed(1)]);
+        rows.push([family.name, `${size} ${family.unit}`, result.files, ...(measured.outcome === "timeout" ? ["", shown] : [shown, ""]), "", "", "", measured.loadavg.toFixed(1)]);
         continue;
       }
       const growth = previous
@@ -114,7 +119,8 @@ function main() {
     "\nbuild s: wall time of `node dist/cli.js build src --out-dir out`, start-up included; cpu s: the CPU time of all its threads,",
     "\nthe steadier figure on a shared machine; growth: CPU time ÷ the previous size's; exponent: log(CPU time ratio) /",
     "\nlog(size ratio), 1 for linear growth, 2 for quadratic; peak MiB: the build's maximum resident set;",
-    "\nload: the machine's 1-minute load average when the build started (above the core count, times are inflated).",
+    "\nload: the machine's 1-minute load average when the build started (above the core count, times are inflated);",
+    `\n> ${limitSeconds} s: the build used more than ${limitSeconds} CPU seconds (--limit) and was stopped.`,
   );
   const environment = { date: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model, loadavg: os.loadavg() };
   fs.mkdirSync(path.dirname(options.json), { recursive: true });
@@ -132,11 +138,20 @@ function profileLargest(results) {
     const entry = family.sizes.find((s) => s.size === done.size);
     if (!entry) continue;
     const dir = writeProject(entry.files());
-    const name = `${family.name}-${done.size}.cpuprofile`;
-    const profiled = timeBuild(dir, ["--cpu-prof", `--cpu-prof-dir=${dir}/prof`, `--cpu-prof-name=${name}`], 3 * limitSeconds);
-    if (profiled.outcome === "ok") fs.copyFileSync(path.join(dir, "prof", name), path.join(profiles, name));
+    const name = `${family.name}-${done.size}`;
+    const profiled = timeBuild(dir, ["--cpu-prof", `--cpu-prof-dir=${dir}/prof`], 3 * limitSeconds);
+    if (profiled.outcome !== "ok") console.log(`\n${name}: the profiled build ended with ${profiled.outcome}`);
+    else {
+      // one profile per thread, largest (busiest) first: the build's worker, prettier's, the idle main thread
+      const threads = fs.readdirSync(path.join(dir, "prof")).map((file) => path.join(dir, "prof", file));
+      threads.sort((a, b) => fs.statSync(b).size - fs.statSync(a).size);
+      threads.forEach((file, k) => {
+        const kept = path.join(profiles, `${name}-thread${k + 1}.cpuprofile`);
+        fs.copyFileSync(file, kept);
+        if (k < 2) console.log(`\n${report(kept, 15)}`);
+      });
+    }
     fs.rmSync(dir, { recursive: true, force: true });
-    console.log(profiled.outcome === "ok" ? `\n${report(path.join(profiles, name), 15)}` : `\n${name}: the profiled build ended with ${profiled.outcome}`);
   }
 }
 
