@@ -97,15 +97,20 @@ export function plan(cx: ReverseContext, structure: Structure, units: Map<Stmt, 
   const { all, inLoop, indices } = structure;
   const adjointReads = new Map<Stmt, string[]>();
   const readers = new Map<string, Stmt[]>();
+  const addReader = (n: string, s: Stmt) => {
+    const list = readers.get(n);
+    if (list) list.push(s);
+    else readers.set(n, [s]);
+  };
   for (const [s, unit] of units) {
     const reads = readsOf(unit.adjoint);
     adjointReads.set(s, reads);
-    for (const n of reads) readers.set(n, [...(readers.get(n) ?? []), s]);
+    for (const n of reads) addReader(n, s);
   }
   // a branch is tested again, and a counted loop's bounds read again, in reverse
   for (const s of all) {
-    if (s.kind === "if") for (const n of exprReads(s.cond)) readers.set(n, [...(readers.get(n) ?? []), s]);
-    if (s.kind === "for") for (const n of [...exprReads(s.start), ...exprReads(s.end)]) readers.set(n, [...(readers.get(n) ?? []), s]);
+    if (s.kind === "if") for (const n of exprReads(s.cond)) addReader(n, s);
+    if (s.kind === "for") for (const n of [...exprReads(s.start), ...exprReads(s.end)]) addReader(n, s);
   }
   const { invariant, steps, recompute, recomputed } = cheaperThanSaving(fn, structure, readers, functions, (name) => cx.isActive(name));
   // An array's contents are pending, as `[]name`, from a reverse read of its elements: a

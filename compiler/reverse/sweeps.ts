@@ -23,13 +23,14 @@ export interface Sweeps {
 
 export function sweeps(cx: ReverseContext, body: readonly Stmt[], units: Map<Stmt, Unit>, plan: Plan): Sweeps {
   const forward: Stmt[] = [];
-  const reverse: Stmt[] = [];
+  // the statements' reverse code, last statement first (collected, then joined once: linear)
+  const reversed: Stmt[][] = [];
   for (const s of body) {
     const { forward: f, reverse: r } = statement(cx, s, units, plan);
-    forward.push(...f);
-    reverse.unshift(...r);
+    for (const x of f) forward.push(x);
+    reversed.push(r);
   }
-  return { forward, reverse };
+  return { forward, reverse: reversed.reverse().flat() };
 }
 
 function statement(cx: ReverseContext, s: Stmt, units: Map<Stmt, Unit>, plan: Plan): Sweeps {
