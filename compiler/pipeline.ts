@@ -1,7 +1,7 @@
 /**
  * The pass order, in one place, and the one core entry that every front end calls.
  *
- *   discover ─▶ lower ─▶ cse ─▶ hoist ─▶ activity ─▶ plan ─▶ reverse ─▶ simplify ─▶ emit
+ *   discover ─▶ lower ─▶ inline ─▶ cse ─▶ hoist ─▶ activity ─▶ plan ─▶ reverse ─▶ simplify ─▶ emit
  *
  * Input: a ts-morph Project and the source files to rewrite. Output: for each file its new
  * text (user code kept line for line, transform calls replaced in place, generated
@@ -20,6 +20,7 @@ import { lower } from "./front/lower";
 import { analyse, checkCalls } from "./ir/activity";
 import { mergeCommonValues } from "./ir/cse";
 import { hoistInvariants } from "./ir/hoist";
+import { inlineLeafCalls } from "./ir/inline";
 import { type Expr, type IrFunction, type OriginInfo, type OutFunction } from "./ir/ir";
 import { children, walk } from "./ir/traverse";
 import { calleePurity, type FunctionPurity, type Purities } from "./ir/purity";
@@ -138,6 +139,9 @@ function prepare(session: Session, files: readonly SourceFile[], stop?: Stage): 
     if (!session.isInput(target.file)) continue;
     const ir = session.guard(target.decl, () => lowerFunction(session, target, stop));
     if (ir) session.irs.set(key, ir);
+  }
+  if (stop !== "lower") {
+    for (const [key, ir] of session.irs) inlineLeafCalls(ir, session.irs, session.output(session.targets.get(key)!.file).names);
   }
   const purities = purityOf(session.irs);
   if (stop !== "lower") for (const [key, ir] of session.irs) session.guard(session.targets.get(key)!.decl, () => optimise(ir, purities.pure, stop));

@@ -13,6 +13,7 @@ import { fence } from "../compiler/front/fence";
 import { lower } from "../compiler/front/lower";
 import { mergeCommonValues } from "../compiler/ir/cse";
 import { hoistInvariants } from "../compiler/ir/hoist";
+import { inlineLeafCalls } from "../compiler/ir/inline";
 import { lit, op, v, type Expr, type IrFunction, type IrVar, type OutFunction, type Stmt } from "../compiler/ir/ir";
 import { projectFromTexts } from "../compiler/project";
 import { Session } from "../compiler/session";
@@ -87,6 +88,35 @@ describe("hoist: loop invariants computed once, before the loop", () => {
   it("leaves a value that reads a variable the loop assigns", () => {
     const { ir, print } = lowered(loop("    s = s * Math.cos(s + x);"));
     expect(before(print(hoistInvariants(ir, allPure)), "Math.cos")).toBe(false);
+  });
+});
+
+describe("inline: small scalar helpers called in loops", () => {
+  /** Every @differentiable function of `source` lowered; the last one printed after inlining. */
+  function inlinedLast(source: string): string {
+    const file = project.createSourceFile(`/unit/module${++modules}.ts`, source);
+    const session = new Session(project, [file]);
+    const irs = new Map<string, IrFunction>();
+    for (const target of differentiableFunctions(file)) {
+      fence(target.fn);
+      irs.set(session.track(target), lower(target, session.resolver(file), session.output(file).names));
+    }
+    const fn = [...irs.values()].at(-1)!;
+    inlineLeafCalls(fn, irs, session.output(file).names);
+    return printFunction({ name: fn.base, doc: "", exported: false, params: fn.params, returnTypeText: fn.result.typeText, vars: fn.vars, body: fn.body, origins: fn.origins }, session.printContext(file));
+  }
+  const helper = (body: string) => `/** @differentiable */\nfunction sq(x: number): number {\n${body}\n}\n`;
+  const caller = "/** @differentiable */\nexport function f(xs: number[]): number {\n  let s = 0;\n  for (const x of xs) s += sq(x);\n  return s + sq(xs[0]);\n}\n";
+
+  it("copies a straight-line helper into the loop, its locals renamed apart", () => {
+    const text = inlinedLast(helper("  const s = x * x;\n  return s;") + caller);
+    expect(occurrences(text, "sq(")).toBe(1); // the call outside the loop stays
+    expect(text).toMatch(/const s_2 = \w+ \* \w+;/);
+  });
+
+  it("leaves a helper with a branch, or one that reassigns its parameter, a call", () => {
+    expect(occurrences(inlinedLast(helper("  let y = x * x;\n  if (y > 1) y = 1;\n  return y;") + caller), "sq(")).toBe(2);
+    expect(occurrences(inlinedLast(helper("  x = x * x;\n  return x;") + caller), "sq(")).toBe(2);
   });
 });
 
