@@ -141,7 +141,12 @@ function prepare(session: Session, files: readonly SourceFile[], stop?: Stage): 
     if (ir) session.irs.set(key, ir);
   }
   if (stop !== "lower") {
-    for (const [key, ir] of session.irs) inlineLeafCalls(ir, session.irs, session.output(session.targets.get(key)!.file).names);
+    for (const [key, ir] of session.irs) {
+      // only a helper of the caller's own file: an edit of another file must not leave a stale copy in this one's output
+      const { file } = session.targets.get(key)!;
+      const helperOf = (callee: string) => (session.targets.get(callee)?.file === file ? session.irs.get(callee) : undefined);
+      inlineLeafCalls(ir, helperOf, session.output(file).names);
+    }
   }
   const purities = purityOf(session.irs);
   if (stop !== "lower") for (const [key, ir] of session.irs) session.guard(session.targets.get(key)!.decl, () => optimise(ir, purities.pure, stop));

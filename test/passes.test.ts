@@ -102,7 +102,7 @@ describe("inline: small scalar helpers called in loops", () => {
       irs.set(session.track(target), lower(target, session.resolver(file), session.output(file).names));
     }
     const fn = [...irs.values()].at(-1)!;
-    inlineLeafCalls(fn, irs, session.output(file).names);
+    inlineLeafCalls(fn, (key) => irs.get(key), session.output(file).names);
     return printFunction({ name: fn.base, doc: "", exported: false, params: fn.params, returnTypeText: fn.result.typeText, vars: fn.vars, body: fn.body, origins: fn.origins }, session.printContext(file));
   }
   const helper = (body: string) => `/** @differentiable */\nfunction sq(x: number): number {\n${body}\n}\n`;

@@ -7,7 +7,8 @@
  * read as the arguments and its locals renamed apart, then `t = <its result>`. Why: through split halves such a call costs
  * two calls, the halves' own tape protocol and a boxed number per result in every iteration — for the sigmoid of an LSTM
  * step more than its arithmetic (2.5× → 1.3× the hand-written gradient); inlined, its values are saved or recomputed
- * with the caller's. A call outside loops runs once and reads better as a call: it stays.
+ * with the caller's. A call outside loops runs once and reads better as a call: it stays. Only helpers of the caller's
+ * own file are offered (pipeline.ts), so an edit of one file never leaves a stale copy in another's output.
  * Invariant: the caller computes exactly what it did (the helper is pure arithmetic, so copying it moves no effect); the
  * copies carry the call's origin, so their adjoints sit under the source line of the call.
  */
@@ -18,14 +19,14 @@ import { childLists, mapDeep, mapStmtExprs, walk } from "./traverse";
 
 const maxStatements = 16;
 
-/** Inlines the leaf helpers `fn` calls; `irs` are the lowered functions by key. */
-export function inlineLeafCalls(fn: IrFunction, irs: ReadonlyMap<string, IrFunction>, fileNames: Names): void {
+/** Inlines the leaf helpers `fn` calls; `helperOf` gives the lowered function of a key, when it may be inlined. */
+export function inlineLeafCalls(fn: IrFunction, helperOf: (key: string) => IrFunction | undefined, fileNames: Names): void {
   const names = fileNames.child(fn.vars.keys());
   const visit = (list: Stmt[], inLoop: boolean): void => {
     for (let i = 0; i < list.length; i++) {
       const s = list[i];
       childLists(s).forEach((inner) => visit(inner, inLoop || s.kind === "loop" || s.kind === "for"));
-      const helper = inLoop && s.kind === "assign" && !s.accumulate && leafCall(s.value, fn, irs);
+      const helper = inLoop && s.kind === "assign" && !s.accumulate && leafCall(s.value, fn, helperOf);
       if (!helper || s.kind !== "assign" || s.value.kind !== "call") continue;
       const copy = inlined(helper, s.value.args, s.origin, fn, names);
       copy.push({ kind: "assign", target: s.target, value: copy.result, origin: s.origin });
@@ -37,9 +38,9 @@ export function inlineLeafCalls(fn: IrFunction, irs: ReadonlyMap<string, IrFunct
 }
 
 /** The helper a call calls, when it is a leaf this pass inlines. */
-function leafCall(e: Expr, caller: IrFunction, irs: ReadonlyMap<string, IrFunction>): IrFunction | undefined {
+function leafCall(e: Expr, caller: IrFunction, helperOf: (key: string) => IrFunction | undefined): IrFunction | undefined {
   if (e.kind !== "call" || e.callee.kind !== "differentiable" || e.callee.receiver || e.callee.standalone || e.spread) return undefined;
-  const helper = irs.get(e.callee.target);
+  const helper = helperOf(e.callee.target);
   if (!helper || helper === caller || helper.self || e.args.length !== helper.params.length) return undefined;
   if (helper.result.type !== "number" || helper.params.some((p) => p.type === "reference" || p.initText)) return undefined;
   const body = helper.body.filter((s) => s.kind !== "comment");
