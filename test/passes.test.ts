@@ -61,6 +61,17 @@ describe("cse: one computation of a repeated pure value", () => {
     const written = lowered(source("  v[0] = a;\n"));
     expect(reads(written.print(mergeCommonValues(written.ir, allPure)))).toBe(2);
   });
+
+  it("merges reads across a write to an array the function allocated, not across one to a copy of an argument", () => {
+    const source = (written: string) =>
+      `/** @differentiable */\nexport function f(p: Float64Array, q: Float64Array): number {\n  const own = new Float64Array(2);\n  const copy = Float64Array.from(q);\n  const a = p[0] * 2;\n  ${written}[1] = a;\n  const b = p[0] * 2;\n  return a + b + own[1] + copy[1];\n}\n`;
+    const reads = (text: string) => occurrences(text, "= p[0];");
+    const apart = lowered(source("own"));
+    expect(reads(apart.print(mergeCommonValues(apart.ir, allPure)))).toBe(1);
+    // a copy is taken to share its source's storage (aliases.ts), and q may be p
+    const argument = lowered(source("copy"));
+    expect(reads(argument.print(mergeCommonValues(argument.ir, allPure)))).toBe(2);
+  });
 });
 
 describe("hoist: loop invariants computed once, before the loop", () => {
