@@ -47,12 +47,22 @@ function leafCall(e: Expr, caller: IrFunction, helperOf: (key: string) => IrFunc
   const last = body.at(-1);
   if (!last || last.kind !== "return" || body.length > maxStatements) return undefined;
   const params = new Set(helper.params.map((p) => p.name));
-  const straight = body.slice(0, -1).every((s) => s.kind === "assign" && !params.has(s.target) && [...walkExpr(s.value)].every(isArithmetic));
-  return straight && [...walkExpr(last.value)].every(isArithmetic) ? helper : undefined;
+  // a name the helper reads from its module (a constant, a rule's function) must not be one of the caller's locals
+  const inScope = (e: Expr) => !outsideNames(e).some((name) => caller.vars.has(name));
+  const copyable = (e: Expr) => [...walkExpr(e)].every((node) => isArithmetic(node) && inScope(node));
+  const straight = body.slice(0, -1).every((s) => s.kind === "assign" && !params.has(s.target) && copyable(s.value));
+  return straight && copyable(last.value) ? helper : undefined;
 }
 
 /** Operators, literals, names and rule calls (`Math.exp`): nothing that calls, reads memory or allocates. */
 const isArithmetic = (e: Expr): boolean => e.kind === "var" || e.kind === "lit" || e.kind === "op" || (e.kind === "call" && e.callee.kind === "rule" && !e.spread);
+
+/** The identifiers a node names outside the function: an outside constant (`SCALE`, `Math.PI`), a rule's callee (`Math.exp`). */
+function outsideNames(e: Expr): string[] {
+  const text = e.kind === "lit" ? e.text : e.kind === "call" && e.callee.kind === "rule" ? e.callee.text : "";
+  const root = /^[A-Za-z_$][\w$]*/.exec(text);
+  return root ? [root[0]] : [];
+}
 
 function* walkExpr(e: Expr): Generator<Expr> {
   const stack = [e];
