@@ -1,7 +1,7 @@
 /**
  * The pass order, in one place, and the one core entry that every front end calls.
  *
- *   discover ─▶ lower ─▶ cse ─▶ hoist (and fuse) ─▶ activity ─▶ plan ─▶ reverse ─▶ simplify ─▶ emit
+ *   discover ─▶ lower ─▶ inline ─▶ cse ─▶ hoist (and fuse) ─▶ activity ─▶ plan ─▶ reverse ─▶ simplify ─▶ emit
  *
  * Input: a ts-morph Project and the source files to rewrite. Output: for each file its new
  * text (user code kept line for line, transform calls replaced in place, generated
@@ -21,6 +21,7 @@ import { analyse, checkCalls } from "./ir/activity";
 import { mergeCommonValues } from "./ir/cse";
 import { hoistInvariants } from "./ir/hoist";
 import { fuseLoops } from "./ir/fuse";
+import { inlineLeafCalls } from "./ir/inline";
 import { type Expr, type IrFunction, type OriginInfo, type OutFunction } from "./ir/ir";
 import { children, walk } from "./ir/traverse";
 import { calleePurity, type FunctionPurity, type Purities } from "./ir/purity";
@@ -142,6 +143,14 @@ function prepare(session: Session, files: readonly SourceFile[], stop?: Stage): 
     if (!session.isInput(target.file)) continue;
     const ir = session.guard(target.decl, () => lowerFunction(session, target, stop));
     if (ir) session.irs.set(key, ir);
+  }
+  if (stop !== "lower") {
+    for (const [key, ir] of session.irs) {
+      // only a helper of the caller's own file: an edit of another file must not leave a stale copy in this one's output
+      const { file } = session.targets.get(key)!;
+      const helperOf = (callee: string) => (session.targets.get(callee)?.file === file ? session.irs.get(callee) : undefined);
+      inlineLeafCalls(ir, helperOf, session.output(file).names);
+    }
   }
   const purities = purityOf(session.irs);
   if (stop !== "lower") for (const [key, ir] of session.irs) session.guard(session.targets.get(key)!.decl, () => optimise(ir, purities.pure, stop));

@@ -14,6 +14,7 @@ import { lower } from "../compiler/front/lower";
 import { mergeCommonValues } from "../compiler/ir/cse";
 import { fuseLoops } from "../compiler/ir/fuse";
 import { hoistInvariants } from "../compiler/ir/hoist";
+import { inlineLeafCalls } from "../compiler/ir/inline";
 import { lit, op, v, type Expr, type IrFunction, type IrVar, type OutFunction, type Stmt } from "../compiler/ir/ir";
 import { projectFromTexts } from "../compiler/project";
 import { Session } from "../compiler/session";
@@ -61,6 +62,17 @@ describe("cse: one computation of a repeated pure value", () => {
     const written = lowered(source("  v[0] = a;\n"));
     expect(reads(written.print(mergeCommonValues(written.ir, allPure)))).toBe(2);
   });
+
+  it("merges reads across a write to an array the function allocated, not across one to a copy of an argument", () => {
+    const source = (written: string) =>
+      `/** @differentiable */\nexport function f(p: Float64Array, q: Float64Array): number {\n  const own = new Float64Array(2);\n  const copy = Float64Array.from(q);\n  const a = p[0] * 2;\n  ${written}[1] = a;\n  const b = p[0] * 2;\n  return a + b + own[1] + copy[1];\n}\n`;
+    const reads = (text: string) => occurrences(text, "= p[0];");
+    const apart = lowered(source("own"));
+    expect(reads(apart.print(mergeCommonValues(apart.ir, allPure)))).toBe(1);
+    // a copy is taken to share its source's storage (aliases.ts), and q may be p
+    const argument = lowered(source("copy"));
+    expect(reads(argument.print(mergeCommonValues(argument.ir, allPure)))).toBe(2);
+  });
 });
 
 describe("hoist: loop invariants computed once, before the loop", () => {
@@ -88,6 +100,35 @@ describe("hoist: loop invariants computed once, before the loop", () => {
   it("leaves a value that reads a variable the loop assigns", () => {
     const { ir, print } = lowered(loop("    s = s * Math.cos(s + x);"));
     expect(before(print(hoistInvariants(ir, allPure)), "Math.cos")).toBe(false);
+  });
+});
+
+describe("inline: small scalar helpers called in loops", () => {
+  /** Every @differentiable function of `source` lowered; the last one printed after inlining. */
+  function inlinedLast(source: string): string {
+    const file = project.createSourceFile(`/unit/module${++modules}.ts`, source);
+    const session = new Session(project, [file]);
+    const irs = new Map<string, IrFunction>();
+    for (const target of differentiableFunctions(file)) {
+      fence(target.fn);
+      irs.set(session.track(target), lower(target, session.resolver(file), session.output(file).names));
+    }
+    const fn = [...irs.values()].at(-1)!;
+    inlineLeafCalls(fn, (key) => irs.get(key), session.output(file).names);
+    return printFunction({ name: fn.base, doc: "", exported: false, params: fn.params, returnTypeText: fn.result.typeText, vars: fn.vars, body: fn.body, origins: fn.origins }, session.printContext(file));
+  }
+  const helper = (body: string) => `/** @differentiable */\nfunction sq(x: number): number {\n${body}\n}\n`;
+  const caller = "/** @differentiable */\nexport function f(xs: number[]): number {\n  let s = 0;\n  for (const x of xs) s += sq(x);\n  return s + sq(xs[0]);\n}\n";
+
+  it("copies a straight-line helper into the loop, its locals renamed apart", () => {
+    const text = inlinedLast(helper("  const s = x * x;\n  return s;") + caller);
+    expect(occurrences(text, "sq(")).toBe(1); // the call outside the loop stays
+    expect(text).toMatch(/const s_2 = \w+ \* \w+;/);
+  });
+
+  it("leaves a helper with a branch, or one that reassigns its parameter, a call", () => {
+    expect(occurrences(inlinedLast(helper("  let y = x * x;\n  if (y > 1) y = 1;\n  return y;") + caller), "sq(")).toBe(2);
+    expect(occurrences(inlinedLast(helper("  x = x * x;\n  return x;") + caller), "sq(")).toBe(2);
   });
 });
 

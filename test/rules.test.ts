@@ -26,6 +26,7 @@ const cases: Record<string, Case> = {
   sub: { expr: "a - b", points: [[1, 2], [-3, 0.5]] },
   mul: { expr: "a * b", points: [[1.5, 2], [-3, 0.25]] },
   div: { expr: "a / b", points: [[1, 2], [-3, 0.5], [2, -4]] },
+  reciprocal: { expr: "1 / a", points: [[2], [-0.5], [1e-3]], also: [{ expr: "1 / (a * a + b)", points: [[0.5, 2], [-3, -0.1]] }] },
   rem: { expr: "a % b", points: [[5.3, 2.1], [-7.2, 3.3]] },
   pow: { expr: "a ** b", points: [[1.5, 2.5], [0.7, -1.3]], also: [{ expr: "a ** 3", points: [[-2], [0.5]] }] },
   neg: { expr: "-a", points: [[1.5], [-2]] },

@@ -11,6 +11,8 @@ export const add = (a: number, b: number): number => a + b;
 export const sub = (a: number, b: number): number => a - b;
 export const mul = (a: number, b: number): number => a * b;
 export const div = (a: number, b: number): number => a / b;
+/** `1 / b`: the compiler picks this for a literal 1 numerator, whose rule needs no division. */
+export const reciprocal = (one: number, b: number): number => one / b;
 export const rem = (a: number, b: number): number => a % b;
 export const pow = (a: number, b: number): number => a ** b;
 export const neg = (a: number): number => -a;
@@ -38,6 +40,12 @@ defineDerivative(mul, {
 defineDerivative(div, {
   reverse: ([, b], y, dy) => [dy / b, (-dy * y) / b],
   forward: ([, b], [da, db], y) => (da - y * db) / b,
+});
+
+// 1 / b ⇒ b̄ -= ȳ·y² (y = 1/b): no division in either sweep, and b itself need not be kept
+defineDerivative(reciprocal, {
+  reverse: ([, b], y, dy) => [0, -dy * y * y],
+  forward: (_args, [, db], y) => -db * y * y,
 });
 
 // a % b = a - trunc(a/b)·b ⇒ ā += ȳ, b̄ -= ȳ·trunc(a/b)  (trunc' = 0 almost everywhere)

@@ -94,7 +94,9 @@ export function objectName(cx: LowerContext, expr: Expression): string {
 }
 
 export function operator(cx: LowerContext, token: string, args: Atom[]): Expr {
-  const key = operatorRuleKey(token, args.length);
+  // `1 / b` differentiates as y² rather than through a second division (runtime/rules/operators.ts)
+  const reciprocal = token === "/" && args.length === 2 && args[0].kind === "lit" && args[0].text === "1";
+  const key = reciprocal ? "reciprocal" : operatorRuleKey(token, args.length);
   if (key && cx.resolver.operatorRule(key)) return { kind: "call", callee: { kind: "rule", text: token, rule: key }, args };
   return { kind: "op", op: token, args };
 }
