@@ -10,7 +10,9 @@
  * driver module (`driverText`) applies to each target once compiled. Output: per target
  * and point, `undefined` when the check passes or a sentence saying what is wrong and
  * where. Invariants: every argument is copied before a call, so a function that writes
- * into its inputs cannot corrupt a check; a check never throws (a throw is a failure).
+ * into its inputs cannot corrupt a check; a check never throws (a throw is a failure); each
+ * check starts from tapes of one value's room (`tinyTapes`), so that a push generated
+ * without room reserved for it writes past the buffer's end and fails the check.
  *
  * A target is the name of an exported function (`"loss"`), or `"receiver.method"` for a
  * method reached through an export: an instance (`"affine.apply"`), a class for a static
@@ -20,6 +22,7 @@
  * finite numbers of the argument's shape.
  */
 import { checkGrad, type CheckGradResult } from "../runtime";
+import { tinyTapes } from "./harness";
 import { along, combine, copy, cotangentLike, describe, dot, hasFloat32, isDifferentiable, random, scale, scramble } from "./tangents";
 
 /** Functions and transforms under test, called with values of any shape. */
@@ -158,6 +161,7 @@ const at = (args: unknown[], report?: object) => `at ${describe(args)}${report ?
 
 /** Runs a check, turning a throw into a failure. */
 function guarded(args: unknown[], check: () => string | undefined): string | undefined {
+  tinyTapes();
   try {
     return check();
   } catch (error) {
@@ -165,7 +169,6 @@ function guarded(args: unknown[], check: () => string | undefined): string | und
   }
 }
 
-/** grad: one finite gradient per differentiable parameter, matching finite differences. */
 /** How strict a check is: the largest relative error of a finite-difference comparison (float64). */
 export interface CheckOptions {
   tolerance?: number;
@@ -174,6 +177,7 @@ export interface CheckOptions {
 /** The prefix of a failure where finite differences disagree with themselves: no verdict on the derivative. */
 export const unstable = "finite differences are unstable here";
 
+/** grad: one finite gradient per differentiable parameter, matching finite differences. */
 export function checkGradient(t: Target, fns: Transforms, args: unknown[], options: CheckOptions = {}): string | undefined {
   return guarded(args, () => {
     const { f, grad } = fns;

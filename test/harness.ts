@@ -113,3 +113,13 @@ export const uncompiledRuntime: object = (() => {
   const transforms = ["grad", "valueAndGrad", "vjp", "jvp", "hvp", "hessian", "jacobian"];
   return { ...runtime, ...Object.fromEntries(transforms.map((name) => [name, stub(name)])) };
 })();
+
+/**
+ * Empty tapes given buffers of room for one value: the next gradient must grow them, so a
+ * push the generated code makes without reserving room (a typed array written past its end
+ * drops the value silently) gives a wrong result instead of passing unnoticed.
+ */
+export function tinyTapes(): void {
+  if (runtime.numberTape.top === 0) runtime.numberTape.data = new Float64Array(1);
+  if (runtime.booleanTape.top === 0) runtime.booleanTape.data = new Uint8Array(1);
+}

@@ -271,7 +271,7 @@ class Printer {
     c.block("while (true)", () => {
       this.block(s.test);
       c.line(`if (${this.exprs.negate(s.cond)}) break;`);
-      for (const x of s.body) this.statement(x);
+      this.block(s.body);
     });
   }
 

@@ -21,6 +21,7 @@
  * program's value is not finite or huge are skipped too.
  */
 import { checkGrad } from "../../runtime";
+import { tinyTapes } from "../harness";
 import { along, combine, copy, cotangentLike, describe, dot, leafStencil, leaves, random } from "../tangents";
 import type { Case, Point } from "./ast";
 import { FEATURES } from "./features";
@@ -80,6 +81,7 @@ export function checkCase(c: Case, i: number, mod: Record<string, Fn>, ref: Refe
     }
     outcome.checked++;
     let failure: string | undefined;
+    tinyTapes();
     try {
       failure =
         (c.program.returns === "number" ? checkValueAndGrad(fns, held, args, value as number) : undefined) ??
