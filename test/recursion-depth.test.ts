@@ -1,5 +1,5 @@
 /**
- * A recursive function's gradient runs as deep as a fixed fraction of the depth its primal
+ * A recursive function's gradient runs as deep as a fixed multiple of the depth its primal
  * reaches, in a fresh process with Node's default stack, and is right there: self recursion
  * over a list and over a number, and mutual recursion. The fractions are the limits the
  * README states; the primal's depth is measured each time, so the test holds on any machine
@@ -9,8 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as fs from "node:fs";
 import { buildDepthCases, depthCases, maxDepth, runAt } from "./depth/cases";
 
-/** The fraction of the primal's depth each case's gradient must reach (see README, Limits). */
-const fractions: Record<string, number> = { sumSquares: 0.6, power: 0.6, even: 0.35 };
+/**
+ * The fraction of the primal's depth each case's gradient must reach (see README, Limits). Self recursion's halves run
+ * as loops, so its gradient goes deeper than the primal (twice as deep where the derivative has a closed form; `climb`
+ * is checked against a difference of the primal, so at the primal's own depth); mutual recursion's halves still
+ * recurse on the host stack.
+ */
+const fractions: Record<string, number> = { sumSquares: 2, power: 2, climb: 1, even: 0.35 };
 
 let built: ReturnType<typeof buildDepthCases>;
 beforeAll(() => {

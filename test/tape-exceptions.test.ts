@@ -2,7 +2,8 @@
  * Gradients that throw leave the tapes as they found them: a gradient whose primal throws
  * part-way through a loop, called directly and called (and caught) from inside another
  * gradient's reverse sweep — a custom derivative whose rule falls back when it fails — and
- * the results that follow are right.
+ * the results that follow are right; and self recursion, whose halves run as loops, throwing
+ * on the way down (forward half) and on the way back up (reverse half).
  */
 import { describe, expect, it } from "vitest";
 import { checkGrad, tapeMark } from "../runtime";
@@ -50,6 +51,38 @@ export function outer(x: number, y: number): number {
   return s * y;
 }
 export const dOuter = grad(outer, { wrt: [0, 1] });
+
+/** x itself, whose derivative refuses values past 0.9 (a rule that fails in the reverse sweep). */
+export function fragile(x: number): number {
+  return x;
+}
+defineDerivative(fragile, {
+  reverse: ([x], _y, dy) => {
+    if (x > 0.9) throw new RangeError("fragile: " + x + " is past 0.9");
+    return [dy];
+  },
+  forward: (_args, [dx]) => dx,
+});
+
+/**
+ * Self recursion (its halves run as loops) that throws going down, at the level where x passes 1.
+ * @differentiable
+ */
+export function climbChecked(x: number, n: number): number {
+  if (n <= 0) return x;
+  return climbChecked(checked(x) * 0.5 + 0.6, n - 1);
+}
+export const dClimbChecked = grad(climbChecked, { wrt: 0 });
+
+/**
+ * Self recursion that throws coming back up, in the reverse rule of a level past 0.9.
+ * @differentiable
+ */
+export function climbFragile(x: number, n: number): number {
+  if (n <= 0) return x * x;
+  return climbFragile(fragile(x) * 0.5 + 0.1, n - 1);
+}
+export const dClimbFragile = grad(climbFragile, { wrt: 0 });
 `;
 
 const compiled = compileSources({ "throwing.ts": source });
@@ -73,5 +106,21 @@ describe("a gradient that throws", () => {
     expect(report.maxRelError).toBeLessThan(1e-6);
     expect(tapeMark()).toEqual(before);
     expect(() => m().dInner(0.7 * 10)).toThrow(RangeError);
+  });
+
+  it("in self recursion whose halves are loops, thrown going down or coming back up: the tapes are as they were, the next call is right", () => {
+    const text = compiled.texts["throwing.ts"]!;
+    for (const half of ["climbChecked_forward", "climbFragile_reverse"]) expect(text).toMatch(new RegExp(`function ${half}\\w*\\([^]*?while \\(true\\)`));
+    const before = tapeMark();
+    // x: 0.2, 0.7, 0.95, 1.075: the fourth level's check throws in the forward half
+    for (let k = 0; k < 20; k++) expect(() => m().dClimbChecked(0.2, 50)).toThrow(RangeError);
+    expect(tapeMark()).toEqual(before);
+    // x: 2, 1.1, 0.65, …: the reverse rules of the first two levels throw, the deeper one's first
+    for (let k = 0; k < 20; k++) expect(() => m().dClimbFragile(2, 30)).toThrow(RangeError);
+    expect(tapeMark()).toEqual(before);
+    const n = 2;
+    expect(checkGrad((x: number) => m().climbChecked(x, n), (x: number) => m().dClimbChecked(x, n), [0.2]).maxRelError).toBeLessThan(1e-6);
+    expect(checkGrad((x: number) => m().climbFragile(x, 30), (x: number) => m().dClimbFragile(x, 30), [0.5]).maxRelError).toBeLessThan(1e-6);
+    expect(tapeMark()).toEqual(before);
   });
 });

@@ -11,6 +11,9 @@
 import { type OutFunction, type Stmt } from "../ir/ir";
 import { stmtExprs, exprReads, walk, writtenObject } from "../ir/traverse";
 
+/** The value a variable declared at the start of a block gets, for the types that have one (`let x = 0;`). */
+export const initialValue = (typeText: string | undefined): string | undefined => (typeText === "number" ? "0" : typeText === "boolean" ? "false" : undefined);
+
 export interface Declarations {
   /** assignments that declare their target, and with which keyword */
   at: Map<Stmt, "const" | "let">;

@@ -13,7 +13,7 @@ import { numberValue, type Expr, type IrVar, type OutFunction, type Stmt } from 
 import { children, stmtExprs, stmtReads, walk } from "../ir/traverse";
 import { nameOf, type Names } from "../naming";
 import { ExpressionPrinter, binary } from "./print-expr";
-import { declarations, type Declarations } from "./declare";
+import { declarations, initialValue, type Declarations } from "./declare";
 import { TapeLocals, callsUsingTapes, reservations, tapesUsed } from "./tapes";
 
 
@@ -151,9 +151,8 @@ class Printer {
   private hoistedDeclaration(name: string): string {
     const variable = this.variable(name);
     const type = variable?.typeText ?? "number";
-    if (type === "number") return `let ${name} = 0;`;
-    if (type === "boolean") return `let ${name} = false;`;
-    return `let ${name}!: ${type};`;
+    const initial = initialValue(type);
+    return initial ? `let ${name} = ${initial};` : `let ${name}!: ${type};`;
   }
 
   private comment(s: Stmt): void {

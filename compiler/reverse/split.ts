@@ -20,6 +20,7 @@ import { v, type Expr, type IrVar, type OutFunction, type Stmt, type TapeKind } 
 import { walk } from "../ir/traverse";
 import type { ReverseContext } from "./context";
 import type { ReverseRequest } from "./index";
+import { selfRecursionAsLoops } from "./descent";
 import { readsOf } from "./plan";
 import { arithmetic } from "./recompute";
 
@@ -107,7 +108,7 @@ export function splitHalves(cx: ReverseContext, joint: OutFunction, info: SplitI
     body: reverseBody,
     guarded: false,
   };
-  return [simplify(forward, cx.callees.purity), simplify(reverse, cx.callees.purity)];
+  return [forward, reverse].map((half) => simplify(selfRecursionAsLoops(cx, half), cx.callees.purity));
 }
 
 /**
