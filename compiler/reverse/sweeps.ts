@@ -15,38 +15,44 @@ import { exprReads, stmtExprs, stmtReads } from "../ir/traverse";
 import type { ReverseContext } from "./context";
 import { nameOf } from "../naming";
 import type { Plan, Unit } from "./plan";
+import { reversedInPlace } from "./inplace";
+import type { ForStmt } from "./reduction";
 
 export interface Sweeps {
   forward: Stmt[];
   reverse: Stmt[];
 }
 
-export function sweeps(cx: ReverseContext, body: readonly Stmt[], units: Map<Stmt, Unit>, plan: Plan): Sweeps {
+/** `inPlace`: the reduction loops to reverse in place, with their accumulators (reduction.ts) */
+export function sweeps(cx: ReverseContext, body: readonly Stmt[], units: Map<Stmt, Unit>, plan: Plan, inPlace: ReadonlyMap<ForStmt, string> = new Map()): Sweeps {
   const forward: Stmt[] = [];
   // the statements' reverse code, last statement first (collected, then joined once: linear)
   const reversed: Stmt[][] = [];
   for (const s of body) {
-    const { forward: f, reverse: r } = statement(cx, s, units, plan);
+    const { forward: f, reverse: r } = statement(cx, s, units, plan, inPlace);
     for (const x of f) forward.push(x);
     reversed.push(r);
   }
   return { forward, reverse: reversed.reverse().flat() };
 }
 
-function statement(cx: ReverseContext, s: Stmt, units: Map<Stmt, Unit>, plan: Plan): Sweeps {
+function statement(cx: ReverseContext, s: Stmt, units: Map<Stmt, Unit>, plan: Plan, inPlace: ReadonlyMap<ForStmt, string>): Sweeps {
   const origin = s.origin;
   switch (s.kind) {
     case "if": {
-      const then = sweeps(cx, s.then, units, plan);
-      const otherwise = sweeps(cx, s.else, units, plan);
+      const then = sweeps(cx, s.then, units, plan, inPlace);
+      const otherwise = sweeps(cx, s.else, units, plan, inPlace);
       const forward: Stmt[] = [{ ...s, then: then.forward, else: otherwise.forward }];
       if (!plan.reversed.has(s)) return { forward, reverse: [] };
       return { forward, reverse: [...redo(s, plan), { ...s, then: then.reverse, else: otherwise.reverse }] };
     }
     case "for": {
-      const inner = sweeps(cx, s.body, units, plan);
+      const inner = sweeps(cx, s.body, units, plan, inPlace);
       const forward: Stmt[] = [{ ...s, body: inner.forward }];
       if (!plan.reversed.has(s)) return { forward, reverse: [] };
+      const accumulator = inPlace.get(s);
+      const done = accumulator === undefined ? undefined : reversedInPlace(cx, s, inner, accumulator, redo(s, plan));
+      if (done) return done;
       const ceil = (e: Expr): Expr => (s.integralEnd ? e : { kind: "call", callee: { kind: "rule", text: "Math.ceil", rule: "Math.ceil" }, args: [e] });
       const backwards: Stmt =
         s.step === 1
@@ -55,8 +61,8 @@ function statement(cx: ReverseContext, s: Stmt, units: Map<Stmt, Unit>, plan: Pl
       return { forward, reverse: [...redo(s, plan), backwards] };
     }
     case "loop": {
-      const test = sweeps(cx, s.test, units, plan);
-      const body = sweeps(cx, s.body, units, plan);
+      const test = sweeps(cx, s.test, units, plan, inPlace);
+      const body = sweeps(cx, s.body, units, plan, inPlace);
       const counter = plan.trips.get(s);
       if (!counter) return { forward: [{ ...s, test: test.forward, body: body.forward }], reverse: [] };
       const reset = withSave(cx, counter.reset, s, plan);

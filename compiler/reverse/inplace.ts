@@ -1,0 +1,83 @@
+/**
+ * A reduction loop (reduction.ts) reversed in place: each iteration runs its forward code and
+ * then at once its reverse code, so the tape holds one iteration's values at a time.
+ *
+ * Input: the loop, its body's two sweeps, its accumulator `s`. Output: the forward sweep's
+ * loop, whose iterations run their adjoint for s̄ = 1, adding into per-loop adjoints X̄ₗ of
+ * everything from outside the loop they reach; and, at the loop's place in the reverse
+ * sweep, X̄ += s̄ · X̄ₗ (the loop's adjoint is linear in s̄, which it passes on unchanged).
+ * Undefined when the iteration's adjoint code reaches an adjoint that is not a number's or a
+ * flat array's: the loop is then reversed as usual. Invariant: an iteration's reverse code
+ * sees what it would in the reverse sweep — the same iteration's values, and adjoints of the
+ * loop's own variables at zero.
+ */
+import { lit, op, v, isFlatArray, type Expr, type Stmt } from "../ir/ir";
+import { assignedNames, children, renameStmt, stmtExprs, stmtReads, walk, writtenObject } from "../ir/traverse";
+import { nameOf } from "../naming";
+import { accumulate, type ReverseContext } from "./context";
+import type { ForStmt } from "./reduction";
+import type { Sweeps } from "./sweeps";
+
+export function reversedInPlace(cx: ReverseContext, loop: ForStmt, inner: Sweeps, accumulator: string, redo: Stmt[]): Sweeps | undefined {
+  const own = assignedNames([loop]);
+  for (const s of walk(loop.body)) {
+    const object = writtenObject(s);
+    if (object) own.add(object);
+  }
+  // without a tape inside, the loop reversed as usual costs no more than the per-loop adjoints
+  if (!usesTape(inner.forward)) return undefined;
+  const origin = loop.origin;
+  const bar = cx.bar(accumulator);
+  // the adjoints the iteration's code reaches, its own and those from outside the loop
+  const reached = new Set<string>();
+  for (const s of walk([...inner.forward, ...redo, ...inner.reverse])) {
+    for (const name of [...stmtReads(s), ...(s.kind === "assign" ? [s.target] : []), writtenObject(s) ?? ""]) if (cx.primalOf.has(name) && name !== bar) reached.add(name);
+  }
+  const outside = [...reached].filter((name) => !own.has(cx.primalOf.get(name)!));
+  const shapeOf = (name: string) => cx.vars.get(name)?.shape ?? cx.shapeOf(cx.primalOf.get(name)!);
+  if (outside.some((name) => shapeOf(name).kind !== "number" && !isFlatArray(shapeOf(name)))) return undefined;
+
+  const seed = cx.fresh(nameOf.perLoop(bar, loop.index), "number", "number");
+  const renamed = new Map<string, string>([[bar, seed]]);
+  const before: Stmt[] = [];
+  const after: Stmt[] = [];
+  // the loop's own numbers: their adjoints start each iteration's reverse at zero, as in the reverse sweep
+  for (const name of reached) if (!outside.includes(name) && shapeOf(name).kind === "number") before.push({ kind: "assign", target: name, value: lit("0"), origin });
+  const scaled = (e: Expr) => op("*", v(bar), e);
+  for (const name of outside) {
+    const shape = shapeOf(name);
+    const sum = cx.fresh(nameOf.perLoop(name, loop.index), shape.kind === "number" ? "number" : "reference", cx.vars.get(name)?.typeText ?? "number", shape);
+    renamed.set(name, sum);
+    if (shape.kind === "number") {
+      before.push({ kind: "assign", target: sum, value: lit("0"), origin });
+      after.push(accumulate(name, scaled(v(sum)), origin));
+    } else {
+      before.push({ kind: "assign", target: sum, value: cx.runtimeCall("zerosLike", v(cx.primalOf.get(name)!)), origin });
+      const k = cx.fresh(nameOf.elementIndex, "number", "number");
+      const element = { kind: "index" as const, index: v(k) };
+      const add: Stmt = { kind: "store", object: name, key: element, value: scaled({ kind: "get", object: v(sum), key: element }), accumulate: "+", origin };
+      after.push({ kind: "for", index: k, start: lit("0"), end: { kind: "length", object: v(sum) }, step: 1, body: [add], origin, integralEnd: true });
+    }
+  }
+  const rename = (s: Stmt): Stmt => {
+    const r = renameStmt(s, (name) => renamed.get(name) ?? name);
+    if (r.kind === "if") return { ...r, then: r.then.map(rename), else: r.else.map(rename) };
+    if (r.kind === "loop") return { ...r, test: r.test.map(rename), body: r.body.map(rename) };
+    if (r.kind === "for") return { ...r, body: r.body.map(rename) };
+    return r;
+  };
+  const body: Stmt[] = [
+    ...inner.forward.map(rename),
+    { kind: "comment", text: `reversed in place: the loop only adds into ${accumulator}, so each iteration's adjoint runs now, for a unit ${cx.bar(accumulator)}`, origin: -1 },
+    { kind: "assign", target: seed, value: lit("1"), origin },
+    ...redo.map(rename),
+    ...inner.reverse.map(rename),
+  ];
+  return { forward: [...before, { ...loop, body }], reverse: after };
+}
+
+/** Whether forward code saves on a tape, itself or through a callee's forward half. */
+function usesTape(forward: readonly Stmt[]): boolean {
+  const calls = (e: Expr): boolean => (e.kind === "call" && e.callee.kind === "generated") || children(e).some(calls);
+  return [...walk(forward)].some((s) => s.kind === "save" || stmtExprs(s).some(calls));
+}
