@@ -24,7 +24,7 @@ export function reversedInPlace(cx: ReverseContext, loop: ForStmt, inner: Sweeps
     const object = writtenObject(s);
     if (object) own.add(object);
   }
-  // without a tape inside, the loop reversed as usual costs no more than the per-loop adjoints
+  // unless it calls a function's halves or saves in an inner loop, the loop reversed as usual costs less than per-loop adjoints
   if (!usesTape(inner.forward)) return undefined;
   const origin = loop.origin;
   const bar = cx.bar(accumulator);
@@ -76,8 +76,9 @@ export function reversedInPlace(cx: ReverseContext, loop: ForStmt, inner: Sweeps
   return { forward: [...before, { ...loop, body }], reverse: after };
 }
 
-/** Whether forward code saves on a tape, itself or through a callee's forward half. */
+/** Whether forward code calls a callee's forward half (which keeps what its reverse half needs) or saves inside a loop. */
 function usesTape(forward: readonly Stmt[]): boolean {
   const calls = (e: Expr): boolean => (e.kind === "call" && e.callee.kind === "generated") || children(e).some(calls);
-  return [...walk(forward)].some((s) => s.kind === "save" || stmtExprs(s).some(calls));
+  if ([...walk(forward)].some((s) => stmtExprs(s).some(calls))) return true;
+  return forward.some((s) => (s.kind === "for" || s.kind === "loop" || s.kind === "if") && [...walk([s])].some((t) => t.kind === "save"));
 }

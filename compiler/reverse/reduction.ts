@@ -50,7 +50,7 @@ function accumulatorOf(fn: IrFunction, loop: ForStmt, position: number, isActive
   if (carried.size !== 1) return undefined;
   const [accumulator] = carried;
   if (fn.vars.get(accumulator)?.type !== "number" || !isActive(accumulator) || before.has(accumulator)) return undefined;
-  if (!addsOnly(fn, accumulator, body, inside)) return undefined;
+  if (!addsOnly(fn, accumulator, body)) return undefined;
   for (const name of assigned) if (name !== accumulator && outside(name)) return undefined;
 
   const written = new Set<string>();
@@ -75,32 +75,35 @@ function hasEffect(e: Expr, functions: FunctionPurity): boolean {
 }
 
 /**
- * Every write of `s` in the loop is `s = s ± e`, `s += e`, or `s = t` for a temporary `t` only
- * so defined and only so read; `s` is read by nothing else in the loop.
+ * Every write of `s` in the loop adds to its value: `s += e`, `s = s ± e`, or `s = t` through
+ * temporaries `t = s ± e`, `u = t ± e'`, … each defined once and read once; nothing else in
+ * the loop reads `s` or those temporaries, and no `e` does.
  */
-function addsOnly(fn: IrFunction, s: string, body: Stmt[], inside: Set<Stmt>): boolean {
-  const sums = new Set<string>();
+function addsOnly(fn: IrFunction, s: string, body: Stmt[]): boolean {
   const readers = new Map<string, number>();
-  for (const t of walk(fn.body)) for (const name of stmtReads(t)) readers.set(name, (readers.get(name) ?? 0) + 1);
-  // `s + e`, `e + s`, `s - e`, with `e` not reading `s`
-  const isSum = (e: Expr): boolean => incremented(e).includes(s) && exprReads(e).filter((name) => name === s).length === 1;
-  for (const t of body) {
-    if (!stmtReads(t).includes(s)) continue;
-    if (t.kind !== "assign" || !isSum(t.value)) return false;
-    if (t.target === s) continue;
-    // `t = s + e; s = t`: t is defined once, and read once, by `s = t`
-    const definitions = [...walk(fn.body)].filter((u) => u.kind === "assign" && u.target === t.target);
-    if (definitions.length !== 1 || readers.get(t.target) !== 1) return false;
-    sums.add(t.target);
+  const definitions = new Map<string, number>();
+  for (const t of walk(fn.body)) {
+    for (const name of stmtReads(t)) readers.set(name, (readers.get(name) ?? 0) + 1);
+    if (t.kind === "assign") definitions.set(t.target, (definitions.get(t.target) ?? 0) + 1);
   }
+  // `s` plus terms that do not read it
+  const partial = new Set([s]);
+  const sum = (e: Expr): boolean => incremented(e).some((name) => partial.has(name)) && exprReads(e).filter((name) => partial.has(name)).length === 1;
   for (const t of body) {
-    if (t.kind !== "assign" || t.target !== s) continue;
-    if (t.accumulate) {
-      if (exprReads(t.value).includes(s)) return false;
-    } else if (!(t.value.kind === "var" && sums.has(t.value.name)) && !isSum(t.value)) return false;
+    if (!stmtReads(t).some((name) => partial.has(name))) {
+      if (t.kind === "assign" && t.target === s) return false;
+      continue;
+    }
+    if (t.kind !== "assign") return false;
+    if (t.target === s) {
+      const ok = t.accumulate ? !exprReads(t.value).some((name) => partial.has(name)) : (t.value.kind === "var" && partial.has(t.value.name)) || sum(t.value);
+      if (!ok) return false;
+      continue;
+    }
+    if (t.accumulate || !sum(t.value) || definitions.get(t.target) !== 1 || readers.get(t.target) !== 1) return false;
+    partial.add(t.target);
   }
-  // each sum's reader is a write of `s` inside the loop
-  return [...sums].every((sum) => [...inside].some((t) => t.kind === "assign" && t.target === s && t.value.kind === "var" && t.value.name === sum));
+  return true;
 }
 
 /**
@@ -135,20 +138,33 @@ function lengthOf(fn: IrFunction, length: Expr, at: number): string | undefined 
  */
 function overwrittenBeforeRead(fn: IrFunction, list: readonly Stmt[], scratch: ReadonlySet<string>, whole: ReadonlySet<string>): boolean {
   const full = new Set(whole);
+  // the constant indices stored at this level, per array of constant length
+  const stored = new Map<string, Set<string>>();
   for (const s of list) {
     // a store reads its array only when it adds into the element
     const reads = s.kind === "store" && !s.accumulate ? stmtExprs(s).slice(1).flatMap((e) => exprReads(e)) : stmtReads(s);
     if (reads.some((name) => scratch.has(name) && !full.has(name))) return false;
     for (const child of childLists(s)) if (!overwrittenBeforeRead(fn, child, scratch, full)) return false;
+    if (s.kind === "store" && !s.accumulate && scratch.has(s.object) && s.key.kind === "index" && s.key.index.kind === "lit") {
+      const length = allocatedLength(fn, s.object);
+      const indices = stored.get(s.object) ?? new Set();
+      stored.set(s.object, indices.add(s.key.index.text));
+      if (length?.startsWith("lit:") && [...Array(Number(length.slice(4))).keys()].every((i) => indices.has(String(i)))) full.add(s.object);
+    }
     if (s.kind === "for" && s.step === 1 && s.start.kind === "lit" && s.start.text === "0") {
+      const end = lengthOf(fn, s.end, Infinity);
       for (const t of s.body) {
         if (t.kind !== "store" || t.accumulate || !scratch.has(t.object) || t.key.kind !== "index") continue;
-        if (t.key.index.kind !== "var" || t.key.index.name !== s.index) continue;
-        const allocation = [...walk(fn.body)].find((u) => u.kind === "assign" && u.target === t.object);
-        const end = lengthOf(fn, s.end, Infinity);
-        if (allocation?.kind === "assign" && allocation.value.kind === "alloc" && end !== undefined && end === lengthOf(fn, allocation.value.length, fn.body.indexOf(allocation))) full.add(t.object);
+        if (t.key.index.kind === "var" && t.key.index.name === s.index && end !== undefined && end === allocatedLength(fn, t.object)) full.add(t.object);
       }
     }
   }
   return true;
+}
+
+/** The length a scratch array is allocated with (see lengthOf). */
+function allocatedLength(fn: IrFunction, name: string): string | undefined {
+  const at = fn.body.findIndex((u) => u.kind === "assign" && u.target === name);
+  const allocation = fn.body[at];
+  return allocation?.kind === "assign" && allocation.value.kind === "alloc" ? lengthOf(fn, allocation.value.length, at) : undefined;
 }
