@@ -18,6 +18,9 @@ import { accumulate, type ReverseContext } from "./context";
 import type { ForStmt } from "./reduction";
 import type { Sweeps } from "./sweeps";
 
+/** The comment over an iteration's reverse code, that the tape report looks for. */
+export const inPlaceNote = "reversed in place";
+
 export function reversedInPlace(cx: ReverseContext, loop: ForStmt, inner: Sweeps, accumulator: string, redo: Stmt[]): Sweeps | undefined {
   const own = assignedNames([loop]);
   for (const s of walk(loop.body)) {
@@ -68,7 +71,7 @@ export function reversedInPlace(cx: ReverseContext, loop: ForStmt, inner: Sweeps
   };
   const body: Stmt[] = [
     ...inner.forward.map(rename),
-    { kind: "comment", text: `reversed in place: the loop only adds into ${accumulator}, so each iteration's adjoint runs now, for a unit ${cx.bar(accumulator)}`, origin: -1 },
+    { kind: "comment", text: `${inPlaceNote}: the loop only adds into ${accumulator}, so each iteration's adjoint runs now, for a unit ${cx.bar(accumulator)}`, origin: -1 },
     { kind: "assign", target: seed, value: lit("1"), origin },
     ...redo.map(rename),
     ...inner.reverse.map(rename),
