@@ -26,7 +26,6 @@ import { shadowOps, zeroShadow } from "./shadows";
 import { splitHalves } from "./split";
 import { sweeps } from "./sweeps";
 import { reductions } from "./reduction";
-import { walk } from "../ir/traverse";
 
 export type ReverseKind = "grad" | "valueAndGrad" | "adjoint" | "split";
 
@@ -83,11 +82,6 @@ export function generateReverse(inputs: ReverseInputs, request: ReverseRequest):
   if (inputs.raw === "plan") return [planView(fn, saving, request.doc)];
   // a split function's halves would have to carry the per-loop adjoints across: its loops are reversed as usual
   const inPlace = split ? new Map() : reductions(fn, (name) => activity.isActive(name), inputs.callees.purity);
-  for (const [loop, accumulator] of inPlace) {
-    if (!saving.reversed.has(loop)) inPlace.delete(loop);
-    // the accumulator is never put back: what follows the loop reads its final value, and nothing before it reads it
-    for (const s of walk(loop.body)) if (s.kind === "assign" && s.target === accumulator) saving.saves.delete(s), saving.steps.delete(s);
-  }
   const { forward, reverse } = sweeps(cx, fn.body, units, saving, inPlace);
 
   const activeRef = (i: number) => fn.params[i].type === "reference" && activity.isActive(fn.params[i].name);

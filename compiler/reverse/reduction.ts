@@ -21,17 +21,23 @@ import { readsOf } from "./plan";
 
 export type ForStmt = Extract<Stmt, { kind: "for" }>;
 
-export function reductions(fn: IrFunction, isActive: (name: string) => boolean, functions: FunctionPurity): Map<ForStmt, string> {
-  const found = new Map<ForStmt, string>();
+export interface Reduction {
+  accumulator: string;
+  /** the stores into scratch arrays before they are whole again: what they overwrite is never read, and need not be kept */
+  fills: Stmt[];
+}
+
+export function reductions(fn: IrFunction, isActive: (name: string) => boolean, functions: FunctionPurity): Map<ForStmt, Reduction> {
+  const found = new Map<ForStmt, Reduction>();
   fn.body.forEach((s, position) => {
     if (s.kind !== "for") return;
-    const accumulator = accumulatorOf(fn, s, position, isActive, functions);
-    if (accumulator) found.set(s, accumulator);
+    const reduction = reductionOf(fn, s, position, isActive, functions);
+    if (reduction) found.set(s, reduction);
   });
   return found;
 }
 
-function accumulatorOf(fn: IrFunction, loop: ForStmt, position: number, isActive: (name: string) => boolean, functions: FunctionPurity): string | undefined {
+function reductionOf(fn: IrFunction, loop: ForStmt, position: number, isActive: (name: string) => boolean, functions: FunctionPurity): Reduction | undefined {
   const inside = new Set(walk([loop]));
   const body = [...walk(loop.body)];
   if (body.some((s) => stmtExprs(s).some((e) => hasEffect(e, functions)))) return undefined;
@@ -65,7 +71,8 @@ function accumulatorOf(fn: IrFunction, loop: ForStmt, position: number, isActive
   for (const name of written) {
     if (!isScratch(fn, name, position, inside) || outside(name) || aliases(name).size !== 1) return undefined;
   }
-  return overwrittenBeforeRead(fn, loop.body, written, new Set()) ? accumulator : undefined;
+  const fills: Stmt[] = [];
+  return overwrittenBeforeRead(fn, loop.body, written, new Set(), fills) ? { accumulator, fills } : undefined;
 }
 
 /** A call with an effect, or a pop, anywhere in an expression. */
@@ -136,7 +143,7 @@ function lengthOf(fn: IrFunction, length: Expr, at: number): string | undefined 
  * same iteration and not inside a branch or a loop the read is outside of, that stores each
  * of its elements (`for (i = 0; i < n; i++) { …; a[i] = …; … }`, `a` allocated with length n).
  */
-function overwrittenBeforeRead(fn: IrFunction, list: readonly Stmt[], scratch: ReadonlySet<string>, whole: ReadonlySet<string>): boolean {
+function overwrittenBeforeRead(fn: IrFunction, list: readonly Stmt[], scratch: ReadonlySet<string>, whole: ReadonlySet<string>, fills: Stmt[]): boolean {
   const full = new Set(whole);
   // the constant indices stored at this level, per array of constant length
   const stored = new Map<string, Set<string>>();
@@ -144,7 +151,8 @@ function overwrittenBeforeRead(fn: IrFunction, list: readonly Stmt[], scratch: R
     // a store reads its array only when it adds into the element
     const reads = s.kind === "store" && !s.accumulate ? stmtExprs(s).slice(1).flatMap((e) => exprReads(e)) : stmtReads(s);
     if (reads.some((name) => scratch.has(name) && !full.has(name))) return false;
-    for (const child of childLists(s)) if (!overwrittenBeforeRead(fn, child, scratch, full)) return false;
+    if (s.kind === "store" && !s.accumulate && scratch.has(s.object) && !full.has(s.object)) fills.push(s);
+    for (const child of childLists(s)) if (!overwrittenBeforeRead(fn, child, scratch, full, fills)) return false;
     if (s.kind === "store" && !s.accumulate && scratch.has(s.object) && s.key.kind === "index" && s.key.index.kind === "lit") {
       const length = allocatedLength(fn, s.object);
       const indices = stored.get(s.object) ?? new Set();

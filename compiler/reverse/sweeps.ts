@@ -16,15 +16,15 @@ import type { ReverseContext } from "./context";
 import { nameOf } from "../naming";
 import type { Plan, Unit } from "./plan";
 import { reversedInPlace } from "./inplace";
-import type { ForStmt } from "./reduction";
+import type { ForStmt, Reduction } from "./reduction";
 
 export interface Sweeps {
   forward: Stmt[];
   reverse: Stmt[];
 }
 
-/** `inPlace`: the reduction loops to reverse in place, with their accumulators (reduction.ts) */
-export function sweeps(cx: ReverseContext, body: readonly Stmt[], units: Map<Stmt, Unit>, plan: Plan, inPlace: ReadonlyMap<ForStmt, string> = new Map()): Sweeps {
+/** `inPlace`: the reduction loops to reverse in place (reduction.ts) */
+export function sweeps(cx: ReverseContext, body: readonly Stmt[], units: Map<Stmt, Unit>, plan: Plan, inPlace: ReadonlyMap<ForStmt, Reduction> = new Map()): Sweeps {
   const forward: Stmt[] = [];
   // the statements' reverse code, last statement first (collected, then joined once: linear)
   const reversed: Stmt[][] = [];
@@ -36,7 +36,7 @@ export function sweeps(cx: ReverseContext, body: readonly Stmt[], units: Map<Stm
   return { forward, reverse: reversed.reverse().flat() };
 }
 
-function statement(cx: ReverseContext, s: Stmt, units: Map<Stmt, Unit>, plan: Plan, inPlace: ReadonlyMap<ForStmt, string>): Sweeps {
+function statement(cx: ReverseContext, s: Stmt, units: Map<Stmt, Unit>, plan: Plan, inPlace: ReadonlyMap<ForStmt, Reduction>): Sweeps {
   const origin = s.origin;
   switch (s.kind) {
     case "if": {
@@ -50,8 +50,8 @@ function statement(cx: ReverseContext, s: Stmt, units: Map<Stmt, Unit>, plan: Pl
       const inner = sweeps(cx, s.body, units, plan, inPlace);
       const forward: Stmt[] = [{ ...s, body: inner.forward }];
       if (!plan.reversed.has(s)) return { forward, reverse: [] };
-      const accumulator = inPlace.get(s);
-      const done = accumulator === undefined ? undefined : reversedInPlace(cx, s, inner, accumulator, redo(s, plan));
+      const reduction = inPlace.get(s);
+      const done = reduction && reversedInPlace(cx, s, reduction, plan, inner, redo(s, plan), () => sweeps(cx, s.body, units, plan, inPlace));
       if (done) return done;
       const ceil = (e: Expr): Expr => (s.integralEnd ? e : { kind: "call", callee: { kind: "rule", text: "Math.ceil", rule: "Math.ceil" }, args: [e] });
       const backwards: Stmt =
