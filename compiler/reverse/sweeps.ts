@@ -7,8 +7,9 @@
  * adjoints in reverse order, each followed by the restores of what its forward statements
  * overwrote, redone values computed just before the adjoint that reads them; an `if` tests
  * its condition again, a counted loop runs backwards on its own index, a general loop
- * replays its trip count). Structure mirrors the source: this is where "loops keep their
- * shape" happens.
+ * replays its trip count; a reduction loop runs each iteration's reverse code right after it,
+ * in the forward sweep — inplace.ts). Structure mirrors the source: this is where "loops keep
+ * their shape" happens.
  */
 import { lit, op, v, type Expr, type IrVar, type Stmt, type TapeKind } from "../ir/ir";
 import { exprReads, stmtExprs, stmtReads } from "../ir/traverse";
