@@ -103,6 +103,8 @@ export const nameOf = {
   value: "value",
   /** how many times a loop ran, when the reverse sweep cannot count it again */
   tripCounter: "trips",
+  /** an adjoint summed over the iterations of a loop reversed in place (`alphas_bar_ix`) */
+  perLoop: (adjoint: string, index: string) => `${adjoint}_${index}`,
   /** the tapes' lengths on entry, restored if the code throws */
   tapeMark: "tapes",
   caught: "error",

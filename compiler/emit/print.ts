@@ -8,6 +8,7 @@
  * over each block; an entry point that uses the tapes puts them back as they were if the
  * code it runs throws (one try/catch at the entry, none in the hot halves).
  */
+import { inPlaceNote } from "../reverse/inplace";
 import { Code } from "../code";
 import { numberValue, type Expr, type IrVar, type OutFunction, type Stmt } from "../ir/ir";
 import { children, stmtExprs, stmtReads, walk } from "../ir/traverse";
@@ -135,10 +136,13 @@ class Printer {
   private block(list: readonly Stmt[]): void {
     for (const name of this.decls.hoisted.get(list) ?? []) this.code.line(this.hoistedDeclaration(name));
     const room = reservations(list, (s) => this.callsOut(s));
+    // a loop reversed in place has reverse code in its body (after its note), and forward code after it
+    const reverse = this.reverse;
     for (const s of list) {
       for (const [kind, count] of room.get(s) ?? []) for (const line of this.tapes.reserve(kind, count)) this.code.line(line);
       this.statement(s);
     }
+    if (list !== this.fn.body) this.reverse = reverse;
     // the function's end: the tapes' tops go back to the runtime
     if (list === this.fn.body && list.at(-1)?.kind !== "return") for (const line of this.tapes.syncOut()) this.code.line(line);
   }
@@ -167,7 +171,7 @@ class Printer {
 
   private statement(s: Stmt): void {
     if (s.kind === "comment") {
-      if (s.text === "reverse sweep") this.reverse = true;
+      if (s.text === "reverse sweep" || s.text.startsWith(inPlaceNote)) this.reverse = true;
       this.origin = -1;
       this.code.line("");
       this.code.line(`// ${s.text}`);

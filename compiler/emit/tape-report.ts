@@ -11,6 +11,7 @@
  */
 import { type Expr, type OutFunction, type Stmt, type TapeKind } from "../ir/ir";
 import { children, stmtExprs } from "../ir/traverse";
+import { inPlaceNote } from "../reverse/inplace";
 
 const bytes: Record<TapeKind, number> = { number: 8, boolean: 1, reference: 8 };
 
@@ -35,7 +36,10 @@ function reportFunction(fn: OutFunction): string {
     for (const loop of loops) {
       const info = fn.origins[loop.origin];
       const body = loop.kind === "loop" ? [...loop.test, ...loop.body] : loop.kind === "for" ? loop.body : [];
-      visit(body, depth + 1, info ? `line ${info.pos.line}` : "loop", "per iteration", info?.text);
+      // a loop reversed in place takes back what an iteration stores before the next one starts
+      const inPlace = body.findIndex((s) => s.kind === "comment" && s.text.startsWith(inPlaceNote));
+      const unit = inPlace < 0 ? "per iteration" : `${inPlaceNote}, taken back by each iteration: per iteration`;
+      visit(inPlace < 0 ? body : body.slice(0, inPlace), depth + 1, info ? `line ${info.pos.line}` : "loop", unit, info?.text);
     }
   };
   visit(forward.length ? forward : fn.body, 0, fn.name, "per call");

@@ -89,7 +89,7 @@ function findIncrements(fn: IrFunction): Increments {
 }
 
 /** The names `t` of `t + e`, `e + t` or `t - e`: those whose derivative in the sum is 1. */
-function incremented(value: Expr): string[] {
+export function incremented(value: Expr): string[] {
   const token = arithmetic(value);
   const args = value.kind === "op" || value.kind === "call" ? value.args : [];
   if (args.length !== 2 || (token !== "+" && token !== "-")) return [];

@@ -25,6 +25,7 @@ import { planView } from "./plan-view";
 import { shadowOps, zeroShadow } from "./shadows";
 import { splitHalves } from "./split";
 import { sweeps } from "./sweeps";
+import { reductions } from "./reduction";
 
 export type ReverseKind = "grad" | "valueAndGrad" | "adjoint" | "split";
 
@@ -79,7 +80,9 @@ export function generateReverse(inputs: ReverseInputs, request: ReverseRequest):
   }
   const saving = plan(cx, structure, units, inputs.callees.purity);
   if (inputs.raw === "plan") return [planView(fn, saving, request.doc)];
-  const { forward, reverse } = sweeps(cx, fn.body, units, saving);
+  // a split function's halves would have to carry the per-loop adjoints across: its loops are reversed as usual
+  const inPlace = split ? new Map() : reductions(fn, (name) => activity.isActive(name), inputs.callees.purity);
+  const { forward, reverse } = sweeps(cx, fn.body, units, saving, inPlace);
 
   const activeRef = (i: number) => fn.params[i].type === "reference" && activity.isActive(fn.params[i].name);
   const shadowParams = request.wrt.filter(activeRef).map((i) => cx.bar(fn.params[i].name));

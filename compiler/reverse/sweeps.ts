@@ -7,46 +7,53 @@
  * adjoints in reverse order, each followed by the restores of what its forward statements
  * overwrote, redone values computed just before the adjoint that reads them; an `if` tests
  * its condition again, a counted loop runs backwards on its own index, a general loop
- * replays its trip count). Structure mirrors the source: this is where "loops keep their
- * shape" happens.
+ * replays its trip count; a reduction loop runs each iteration's reverse code right after it,
+ * in the forward sweep — inplace.ts). Structure mirrors the source: this is where "loops keep
+ * their shape" happens.
  */
 import { lit, op, v, type Expr, type IrVar, type Stmt, type TapeKind } from "../ir/ir";
 import { exprReads, stmtExprs, stmtReads } from "../ir/traverse";
 import type { ReverseContext } from "./context";
 import { nameOf } from "../naming";
 import type { Plan, Unit } from "./plan";
+import { reversedInPlace } from "./inplace";
+import type { ForStmt, Reduction } from "./reduction";
 
 export interface Sweeps {
   forward: Stmt[];
   reverse: Stmt[];
 }
 
-export function sweeps(cx: ReverseContext, body: readonly Stmt[], units: Map<Stmt, Unit>, plan: Plan): Sweeps {
+/** `inPlace`: the reduction loops to reverse in place (reduction.ts) */
+export function sweeps(cx: ReverseContext, body: readonly Stmt[], units: Map<Stmt, Unit>, plan: Plan, inPlace: ReadonlyMap<ForStmt, Reduction> = new Map()): Sweeps {
   const forward: Stmt[] = [];
   // the statements' reverse code, last statement first (collected, then joined once: linear)
   const reversed: Stmt[][] = [];
   for (const s of body) {
-    const { forward: f, reverse: r } = statement(cx, s, units, plan);
+    const { forward: f, reverse: r } = statement(cx, s, units, plan, inPlace);
     for (const x of f) forward.push(x);
     reversed.push(r);
   }
   return { forward, reverse: reversed.reverse().flat() };
 }
 
-function statement(cx: ReverseContext, s: Stmt, units: Map<Stmt, Unit>, plan: Plan): Sweeps {
+function statement(cx: ReverseContext, s: Stmt, units: Map<Stmt, Unit>, plan: Plan, inPlace: ReadonlyMap<ForStmt, Reduction>): Sweeps {
   const origin = s.origin;
   switch (s.kind) {
     case "if": {
-      const then = sweeps(cx, s.then, units, plan);
-      const otherwise = sweeps(cx, s.else, units, plan);
+      const then = sweeps(cx, s.then, units, plan, inPlace);
+      const otherwise = sweeps(cx, s.else, units, plan, inPlace);
       const forward: Stmt[] = [{ ...s, then: then.forward, else: otherwise.forward }];
       if (!plan.reversed.has(s)) return { forward, reverse: [] };
       return { forward, reverse: [...redo(s, plan), { ...s, then: then.reverse, else: otherwise.reverse }] };
     }
     case "for": {
-      const inner = sweeps(cx, s.body, units, plan);
+      const inner = sweeps(cx, s.body, units, plan, inPlace);
       const forward: Stmt[] = [{ ...s, body: inner.forward }];
       if (!plan.reversed.has(s)) return { forward, reverse: [] };
+      const reduction = inPlace.get(s);
+      const done = reduction && reversedInPlace(cx, s, reduction, plan, inner, redo(s, plan), () => sweeps(cx, s.body, units, plan, inPlace));
+      if (done) return done;
       const ceil = (e: Expr): Expr => (s.integralEnd ? e : { kind: "call", callee: { kind: "rule", text: "Math.ceil", rule: "Math.ceil" }, args: [e] });
       const backwards: Stmt =
         s.step === 1
@@ -55,8 +62,8 @@ function statement(cx: ReverseContext, s: Stmt, units: Map<Stmt, Unit>, plan: Pl
       return { forward, reverse: [...redo(s, plan), backwards] };
     }
     case "loop": {
-      const test = sweeps(cx, s.test, units, plan);
-      const body = sweeps(cx, s.body, units, plan);
+      const test = sweeps(cx, s.test, units, plan, inPlace);
+      const body = sweeps(cx, s.body, units, plan, inPlace);
       const counter = plan.trips.get(s);
       if (!counter) return { forward: [{ ...s, test: test.forward, body: body.forward }], reverse: [] };
       const reset = withSave(cx, counter.reset, s, plan);
