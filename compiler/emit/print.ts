@@ -142,7 +142,7 @@ class Printer {
       for (const [kind, count] of room.get(s) ?? []) for (const line of this.tapes.reserve(kind, count)) this.code.line(line);
       this.statement(s);
     }
-    if (list !== this.fn.body) this.reverse = reverse;
+    if (list !== this.fn.body && list.some((s) => s.kind === "comment" && s.text.startsWith(inPlaceNote))) this.reverse = reverse;
     // the function's end: the tapes' tops go back to the runtime
     if (list === this.fn.body && list.at(-1)?.kind !== "return") for (const line of this.tapes.syncOut()) this.code.line(line);
   }
