@@ -171,6 +171,13 @@ describe("propagate: known values of generated variables", () => {
     const { body } = propagate([assign("x_bar", lit("0")), branch, { kind: "return", value: v("x_bar"), origin }], vars);
     expect(body.at(-1)).toEqual({ kind: "return", value: v("x_bar"), origin });
   });
+
+  it("reads a `for`'s start with the facts before the loop, and its end only with what every pass keeps", () => {
+    // t_bar holds what z holds until the body assigns z; the end is evaluated after each pass
+    const loop: Stmt = { kind: "for", index: "i", start: v("t_bar"), end: v("t_bar"), step: 1, body: [assign("z", lit("2"))], origin };
+    const { body } = propagate([assign("t_bar", v("z")), loop, { kind: "return", value: v("z"), origin }], new Map([...vars, numberVar("i", "local")]));
+    expect(body.find((s) => s.kind === "for")).toMatchObject({ start: v("z"), end: v("t_bar") });
+  });
 });
 
 describe("dce: statements nothing observes", () => {

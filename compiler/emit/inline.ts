@@ -67,6 +67,9 @@ export function inlineTemporaries(fn: OutFunction, functions: FunctionPurity): b
         const own = stmtExprs(user).some((e) => exprReads(e).includes(def.target));
         if (own) {
           if (user.kind === "loop") break;
+          // a `for`'s end is evaluated again after every pass through its body (which keeps the
+          // lengths a counted loop's bounds read: lower/counted.ts), so not past a change of a name it reads
+          if (user.kind === "for" && (kind === "effect" || kind === "fresh" || user.body.some((x) => changes(x, reads, false, functions)))) break;
           // a value with effects goes only where nothing else of the statement is evaluated
           // around it: `o[k] += g()` reads o[k] before g runs, and g may change it
           if ((kind === "effect" || kind === "fresh") && (j !== i + 1 || !alone(user, def.target))) break;

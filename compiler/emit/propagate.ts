@@ -82,7 +82,8 @@ export function propagate(body: Stmt[], vars: ReadonlyMap<string, IrVar>): { bod
         // at the loop's head: the facts before it that every pass through the body keeps, to a fixed point
         const loop = s;
         const lists = childLists(loop);
-        const heads = loop.kind === "for" ? { start: substitute(loop.start), end: substitute(loop.end) } : {};
+        // a `for`'s start is evaluated once, before the loop; its end before every pass (below)
+        const start = loop.kind === "for" ? substitute(loop.start) : undefined;
         if (loop.kind === "for") facts.kill(loop.index);
         for (;;) {
           const mark = facts.mark();
@@ -103,8 +104,9 @@ export function propagate(body: Stmt[], vars: ReadonlyMap<string, IrVar>): { bod
             run(loop.body, true);
             list[i] = { ...loop, cond };
           } else {
+            const end = substitute(loop.end);
             run(loop.body, true);
-            list[i] = { ...loop, ...heads };
+            list[i] = { ...loop, start: start!, end };
           }
           facts.undo(mark);
         }

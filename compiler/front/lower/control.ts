@@ -16,7 +16,7 @@ import { destructure } from "./patterns";
 import { breakable, expressionStatement, lowerBlock, lowerStatement, variable } from "./statements";
 import { constructs } from "../../diagnostics";
 import { unsupported } from "./unsupported";
-import { bodyChangesLengths, countedBody, countedLoop, isInput, leavesEarly } from "./counted";
+import { bodyChangesLengths, countedBody, countedLoop, isInput, leavesEarly, rebindsWhile } from "./counted";
 import { nameOf } from "../../naming";
 
 /**
@@ -113,7 +113,10 @@ function forOf(cx: LowerContext, statement: ForOfStatement, target: JumpTarget, 
   if (!isArrayType(type)) {
     throw unsupported(iterated, constructs.forOfNonArray);
   }
-  const array = objectName(cx, iterated);
+  // the iterator holds the array the loop began with, whatever its name is rebound to meanwhile
+  const name = skipTransparent(iterated);
+  const symbol = Node.isIdentifier(name) ? name.getSymbol() : undefined;
+  const array = symbol && rebindsWhile(statement.getStatement(), symbol) ? alias(cx, iterated, type) : objectName(cx, iterated);
   const elementType = type.getArrayElementType() ?? type.getNumberIndexType();
   const elementInfo = elementType ? describeType(elementType, iterated) : numberInfo;
   const elementText = elementInfo.type === "number" ? "number" : elementType!.getText(iterated);
@@ -163,6 +166,12 @@ function forOf(cx: LowerContext, statement: ForOfStatement, target: JumpTarget, 
   );
 }
 
+/** A new variable holding the same array as `expr` (its adjoint the same shadow). */
+function alias(cx: LowerContext, expr: Expression, type: import("ts-morph").Type): string {
+  const temp = cx.temp(describeType(type, expr), type.getText(expr));
+  cx.assign(temp, atom(cx, expr));
+  return temp;
+}
 
 export function finishLoop(cx: LowerContext, target: JumpTarget, origin: number, test: () => Atom, body: () => Set<string>, update: () => void): Set<string> {
   cx.targets.push(target);

@@ -86,7 +86,13 @@ function stepOf(inc: Expression, symbol: import("ts-morph").Symbol): 1 | -1 | un
   return undefined;
 }
 
-const assignmentTokens = new Set([SyntaxKind.EqualsToken, SyntaxKind.PlusEqualsToken, SyntaxKind.MinusEqualsToken, SyntaxKind.AsteriskEqualsToken, SyntaxKind.SlashEqualsToken, SyntaxKind.PercentEqualsToken, SyntaxKind.AsteriskAsteriskEqualsToken]);
+const assignmentTokens = new Set([
+  SyntaxKind.EqualsToken, SyntaxKind.PlusEqualsToken, SyntaxKind.MinusEqualsToken, SyntaxKind.AsteriskEqualsToken,
+  SyntaxKind.SlashEqualsToken, SyntaxKind.PercentEqualsToken, SyntaxKind.AsteriskAsteriskEqualsToken, SyntaxKind.AmpersandEqualsToken,
+  SyntaxKind.BarEqualsToken, SyntaxKind.CaretEqualsToken, SyntaxKind.LessThanLessThanEqualsToken, SyntaxKind.GreaterThanGreaterThanEqualsToken,
+  SyntaxKind.GreaterThanGreaterThanGreaterThanEqualsToken, SyntaxKind.BarBarEqualsToken, SyntaxKind.AmpersandAmpersandEqualsToken,
+  SyntaxKind.QuestionQuestionEqualsToken,
+]);
 
 /** Every node under `root`, nested functions included. */
 function* descendantsAll(root: Node): Generator<Node> {
@@ -100,19 +106,41 @@ function* descendantsAll(root: Node): Generator<Node> {
   }
 }
 
-/** Whether `root` may assign the variable `symbol` (including inside functions it defines). */
-function writes(root: Node, symbol: import("ts-morph").Symbol): boolean {
+/** The places under `root` (nested functions included) that may assign the variable `symbol`. */
+function* writeSites(root: Node, symbol: import("ts-morph").Symbol): Generator<Node> {
   const name = symbol.getName();
   for (const node of descendantsAll(root)) {
     if (!Node.isIdentifier(node) || node.getText() !== name || node.getSymbol() !== symbol) continue;
     const parent = node.getParent();
-    if ((Node.isPrefixUnaryExpression(parent) || Node.isPostfixUnaryExpression(parent)) && [SyntaxKind.PlusPlusToken, SyntaxKind.MinusMinusToken].includes(parent.getOperatorToken())) return true;
+    if ((Node.isPrefixUnaryExpression(parent) || Node.isPostfixUnaryExpression(parent)) && [SyntaxKind.PlusPlusToken, SyntaxKind.MinusMinusToken].includes(parent.getOperatorToken())) {
+      yield node;
+      continue;
+    }
     for (let n: Node | undefined = node; n && n !== root; n = n.getParent()) {
       const p = n.getParent();
-      if (Node.isBinaryExpression(p) && assignmentTokens.has(p.getOperatorToken().getKind()) && p.getLeft() === n) return true;
-      if (!(Node.isParenthesizedExpression(p) || Node.isArrayLiteralExpression(p) || Node.isObjectLiteralExpression(p) || Node.isShorthandPropertyAssignment(p) || Node.isPropertyAssignment(p))) break;
+      if ((Node.isBinaryExpression(p) && assignmentTokens.has(p.getOperatorToken().getKind()) && p.getLeft() === n) || ((Node.isForOfStatement(p) || Node.isForInStatement(p)) && p.getInitializer() === n)) {
+        yield node;
+        break;
+      }
+      if (!(Node.isParenthesizedExpression(p) || Node.isArrayLiteralExpression(p) || Node.isObjectLiteralExpression(p) || Node.isShorthandPropertyAssignment(p) || Node.isPropertyAssignment(p) || Node.isSpreadElement(p))) break;
     }
   }
+}
+
+/** Whether `root` may assign the variable `symbol` (including inside functions it defines). */
+function writes(root: Node, symbol: import("ts-morph").Symbol): boolean {
+  return !writeSites(root, symbol).next().done;
+}
+
+/**
+ * Whether the variable `symbol` may be assigned while `body` runs: in the body, or in a
+ * function defined anywhere in the function around it (the body may call that function).
+ */
+export function rebindsWhile(body: Statement, symbol: import("ts-morph").Symbol): boolean {
+  if (writes(body, symbol)) return true;
+  const around = body.getFirstAncestor(Node.isFunctionLikeDeclaration);
+  if (!around) return false;
+  for (const site of writeSites(around, symbol)) if (site.getFirstAncestor(Node.isFunctionLikeDeclaration) !== around) return true;
   return false;
 }
 
@@ -133,7 +161,7 @@ function isInvariant(bound: Expression, body: Statement): boolean {
       const symbol = node.getSymbol();
       const parent = node.getParent();
       if (Node.isPropertyAccessExpression(parent) && parent.getNameNode() === node) continue;
-      if (symbol && writes(body, symbol)) return false;
+      if (symbol && rebindsWhile(body, symbol)) return false;
     }
   }
   return true;
