@@ -9,14 +9,14 @@
  */
 import { Node, type BreakStatement, type ContinueStatement, type DoStatement, type Expression, type ForOfStatement, type IterationStatement, type SwitchStatement } from "ts-morph";
 import { lit, v, type Atom, type Stmt } from "../../ir/ir";
-import { describeType, floatArrayKind, isArrayType, numberInfo } from "../types";
+import { describeType, isArrayType, numberInfo } from "../types";
 import type { JumpTarget, LowerContext } from "./context";
 import { atom, atomOf, objectName, operator, skipTransparent } from "./expressions";
 import { destructure } from "./patterns";
 import { breakable, expressionStatement, lowerBlock, lowerStatement, variable } from "./statements";
 import { constructs } from "../../diagnostics";
 import { unsupported } from "./unsupported";
-import { bodyChangesLengths, countedBody, countedLoop, isInput, leavesEarly, rebindsWhile } from "./counted";
+import { countedBody, countedLoop, leavesEarly, lengthMayChange, rebindsWhile } from "./counted";
 import { nameOf } from "../../naming";
 
 /**
@@ -143,7 +143,7 @@ function forOf(cx: LowerContext, statement: ForOfStatement, target: JumpTarget, 
       destructure(cx, nameNode, item, decl, "declare");
     }
   };
-  const changesLength = !floatArrayKind(type) && !isInput(iterated) && bodyChangesLengths(statement.getStatement());
+  const changesLength = lengthMayChange(cx, iterated, statement.getStatement());
   if (!changesLength && !leavesEarly(statement.getStatement(), target.label)) {
     const length = atomOf(cx, { kind: "length", object: v(array) }, "number");
     const index = cx.hidden(nameOf.loopIndex, numberInfo, "number");

@@ -10,7 +10,8 @@
  */
 import { Node, SyntaxKind, type Expression, type ForStatement, type Statement } from "ts-morph";
 import { lit, type Atom } from "../../ir/ir";
-import { floatArrayKind, numberInfo } from "../types";
+import { floatArrayKind, isArrayType, numberInfo } from "../types";
+import { runtimeExportName } from "../../runtime-refs";
 import type { JumpTarget, LowerContext } from "./context";
 import { atom, atomOf, operator, skipTransparent } from "./expressions";
 import { lowerStatement } from "./statements";
@@ -54,7 +55,7 @@ export function countedLoop(cx: LowerContext, statement: ForStatement, target: J
   if (!step || (step === 1 && !up) || (step === -1 && !down)) return undefined;
   const body = statement.getStatement();
   const bound = test.getRight();
-  if (writes(body, symbol) || !isIntegral(cx, decl.getInitializerOrThrow()) || !isInvariant(bound, body) || leavesEarly(body, target.label)) return undefined;
+  if (writes(body, symbol) || !isIntegral(cx, decl.getInitializerOrThrow()) || !isInvariant(cx, bound, body) || leavesEarly(body, target.label)) return undefined;
   if (!decl.getType().isNumber()) return undefined;
 
   const start = atom(cx, decl.getInitializerOrThrow());
@@ -106,46 +107,81 @@ function* descendantsAll(root: Node): Generator<Node> {
   }
 }
 
-/** The places under `root` (nested functions included) that may assign the variable `symbol`. */
-function* writeSites(root: Node, symbol: import("ts-morph").Symbol): Generator<Node> {
+/** Whether `root` may assign the variable `symbol` (including inside functions it defines). */
+function writes(root: Node, symbol: import("ts-morph").Symbol): boolean {
   const name = symbol.getName();
   for (const node of descendantsAll(root)) {
     if (!Node.isIdentifier(node) || node.getText() !== name || node.getSymbol() !== symbol) continue;
     const parent = node.getParent();
-    if ((Node.isPrefixUnaryExpression(parent) || Node.isPostfixUnaryExpression(parent)) && [SyntaxKind.PlusPlusToken, SyntaxKind.MinusMinusToken].includes(parent.getOperatorToken())) {
-      yield node;
-      continue;
-    }
+    if ((Node.isPrefixUnaryExpression(parent) || Node.isPostfixUnaryExpression(parent)) && [SyntaxKind.PlusPlusToken, SyntaxKind.MinusMinusToken].includes(parent.getOperatorToken())) return true;
     for (let n: Node | undefined = node; n && n !== root; n = n.getParent()) {
       const p = n.getParent();
-      if ((Node.isBinaryExpression(p) && assignmentTokens.has(p.getOperatorToken().getKind()) && p.getLeft() === n) || ((Node.isForOfStatement(p) || Node.isForInStatement(p)) && p.getInitializer() === n)) {
-        yield node;
-        break;
-      }
+      if (Node.isBinaryExpression(p) && assignmentTokens.has(p.getOperatorToken().getKind()) && p.getLeft() === n) return true;
+      if ((Node.isForOfStatement(p) || Node.isForInStatement(p)) && p.getInitializer() === n) return true;
       if (!(Node.isParenthesizedExpression(p) || Node.isArrayLiteralExpression(p) || Node.isObjectLiteralExpression(p) || Node.isShorthandPropertyAssignment(p) || Node.isPropertyAssignment(p) || Node.isSpreadElement(p))) break;
     }
   }
-}
-
-/** Whether `root` may assign the variable `symbol` (including inside functions it defines). */
-function writes(root: Node, symbol: import("ts-morph").Symbol): boolean {
-  return !writeSites(root, symbol).next().done;
-}
-
-/**
- * Whether the variable `symbol` may be assigned while `body` runs: in the body, or in a
- * function defined anywhere in the function around it (the body may call that function).
- */
-export function rebindsWhile(body: Statement, symbol: import("ts-morph").Symbol): boolean {
-  if (writes(body, symbol)) return true;
-  const around = body.getFirstAncestor(Node.isFunctionLikeDeclaration);
-  if (!around) return false;
-  for (const site of writeSites(around, symbol)) if (site.getFirstAncestor(Node.isFunctionLikeDeclaration) !== around) return true;
   return false;
 }
 
+/** The functions defined in the outermost function around `body` (the body may call any), found once per function. */
+const localFunctionsIn = new WeakMap<Node, Node[]>();
+function localFunctions(body: Node): Node[] {
+  const around = body.getAncestors().filter(Node.isFunctionLikeDeclaration).at(-1);
+  if (!around) return [];
+  let found = localFunctionsIn.get(around);
+  if (!found) localFunctionsIn.set(around, (found = [...descendantsAll(around)].filter((n) => n !== around && Node.isFunctionLikeDeclaration(n))));
+  return found;
+}
+
+/** Whether the variable `symbol` may be assigned while `body` runs: in the body, or in a function it may call. */
+export function rebindsWhile(body: Statement, symbol: import("ts-morph").Symbol): boolean {
+  return writes(body, symbol) || localFunctions(body).some((f) => writes(f, symbol));
+}
+
+/**
+ * Whether the length of the array `array` names may change while `body` runs: a typed
+ * array's never does; a parameter's or module constant's only through a function adgen
+ * cannot see into; any other through `push`, `length =`… in the body or a function it may call.
+ */
+export function lengthMayChange(cx: LowerContext, array: Expression, body: Statement): boolean {
+  if (floatArrayKind(array.getType())) return false;
+  const places = [body, ...localFunctions(body)];
+  return (!isInput(array) && places.some(bodyChangesLengths)) || places.some((place) => callsUnseen(cx, place));
+}
+
+/** Globals whose functions change no array they are given (copies, `Math`). */
+const pureNamespaces = new Set(["Math", "Array", "Float64Array", "Float32Array", "Number"]);
+
+/**
+ * Whether `root` calls a function adgen cannot see into (not `Math`'s, not a differentiable
+ * or local one, not an array method given only local functions): it may change any array
+ * or module variable it can reach.
+ */
+function callsUnseen(cx: LowerContext, root: Node): boolean {
+  const around = root.getAncestors().filter(Node.isFunctionLikeDeclaration).at(-1) ?? root;
+  const local = (name: Node) => name.getSymbol()?.getDeclarations().every((d) => d.getAncestors().includes(around)) ?? false;
+  for (const node of descendants(root)) {
+    if (!Node.isCallExpression(node)) continue;
+    const callee = skipTransparent(node.getExpression());
+    if (runtimeExportName(node.getSourceFile(), callee.compilerNode) === "stopGradient") continue;
+    if (Node.isPropertyAccessExpression(callee) && pureNamespaces.has(callee.getExpression().getText())) continue;
+    const seenArgs = node.getArguments().every((a) => !Node.isIdentifier(a) || a.getType().getCallSignatures().length === 0 || local(a));
+    if (Node.isPropertyAccessExpression(callee) && isArrayType(callee.getExpression().getType()) && seenArgs) continue;
+    if (Node.isIdentifier(callee) && (local(callee) || (!cx.resolver.ruleFor(callee) && cx.resolver.differentiable(callee)))) continue;
+    return true;
+  }
+  return false;
+}
+
+/** A variable declared outside the function being lowered that is not `const`: an unseen call may assign it. */
+function isOuterVariable(symbol: import("ts-morph").Symbol, body: Node): boolean {
+  const around = body.getAncestors().filter(Node.isFunctionLikeDeclaration).at(-1);
+  return symbol.getDeclarations().some((d) => Node.isVariableDeclaration(d) && d.getVariableStatement()?.getDeclarationKind() !== "const" && !(around && d.getAncestors().includes(around)));
+}
+
 /** A loop bound the body cannot change: locals it does not assign, lengths it cannot change, no calls. */
-function isInvariant(bound: Expression, body: Statement): boolean {
+function isInvariant(cx: LowerContext, bound: Expression, body: Statement): boolean {
   for (const node of descendants(bound)) {
     if (Node.isCallExpression(node)) {
       const callee = node.getExpression();
@@ -155,13 +191,12 @@ function isInvariant(bound: Expression, body: Statement): boolean {
     } else if (Node.isPropertyAccessExpression(node)) {
       if (node.getExpression().getText() === "Math") continue;
       if (node.getName() !== "length") return false;
-      const type = node.getExpression().getType();
-      if (!floatArrayKind(type) && !isInput(node.getExpression()) && bodyChangesLengths(body)) return false;
+      if (lengthMayChange(cx, node.getExpression(), body)) return false;
     } else if (Node.isIdentifier(node)) {
       const symbol = node.getSymbol();
       const parent = node.getParent();
       if (Node.isPropertyAccessExpression(parent) && parent.getNameNode() === node) continue;
-      if (symbol && rebindsWhile(body, symbol)) return false;
+      if (symbol && (rebindsWhile(body, symbol) || (isOuterVariable(symbol, body) && callsUnseen(cx, body)))) return false;
     }
   }
   return true;
