@@ -120,7 +120,19 @@ export function isSettled(chunk: string): boolean {
   // a block comment is followed by code (alone in a block, prettier moves a comment after it to a line of its own)
   let previous: "start" | "opens" | "blank" | "comment" | "block comment" | "code" = "start";
   try {
-    for (const line of chunk.split("\n")) {
+    const lines = chunk.split("\n");
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!;
+      if (line === "void [" && depth === 0) {
+        // `void [a, b, …];` too wide for a line, as prettier breaks it: a name a line
+        const end = lines.findIndex((closing, k) => k > i && closing.startsWith("]"));
+        const names = lines.slice(i + 1, end).map((item) => /^ {2}([A-Za-z_$][\w$]*),$/.exec(item)?.[1] ?? "");
+        if (end < 0 || !/^\];(?: \/\/.*\S)?$/.test(lines[end]!) || names.includes("")) return false;
+        if (`void [${names.join(", ")}];`.length <= printWidth) return false;
+        i = end;
+        previous = "code";
+        continue;
+      }
       if (line === "") {
         if (previous !== "code" && previous !== "comment") return false;
         previous = "blank";

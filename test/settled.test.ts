@@ -149,6 +149,23 @@ describe("isSettled", () => {
   });
 });
 
+describe("the names kept referenced after the transform calls", () => {
+  const kept = (names: string[], broken: boolean) =>
+    `${broken ? `void [\n${names.map((n) => `  ${n},\n`).join("")}]` : `void [${names.join(", ")}]`}; // no longer used`;
+  const many = Array.from({ length: 30 }, (_, k) => `f${k}`);
+
+  it.each([
+    ["too many for a line, a name a line", many, true, true],
+    ["few, on one line", many.slice(0, 5), false, true],
+    ["few, broken", many.slice(0, 5), true, false],
+    ["too many, on one line", many, false, false],
+  ])("%s: settled as prettier prints it", async (_what, names, broken, settled) => {
+    const text = kept(names, broken);
+    expect((await byPrettier(text)) === `${text}\n`).toBe(settled);
+    expect(isSettled(text)).toBe(settled);
+  });
+});
+
 describe("formatGenerated", () => {
   const settled = inFunction(["let s = 0;", "for (let i = 0; i < w.length; i++) {", "  s += w[i] * x;", "}", "return s;"]);
   const unsettled = inFunction(["return (x*2);"]);
