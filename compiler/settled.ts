@@ -141,13 +141,14 @@ export function isSettled(chunk: string): boolean {
       const content = line.trimStart();
       if (previous === "block comment" && (content.startsWith("/") || content.startsWith("}"))) return false;
       const { code, comment } = content.startsWith("/") ? { code: content, comment: "" } : splitComment(content);
+      // the width first: a line read is short, however deep its expressions nest
+      if (!content.startsWith("/") && line.length - content.length + code.length > printWidth) return false;
       const read = readLine(code);
       if (comment !== "" && (read.opens || read.closes || code.startsWith("if") || !/^ \/\/.*\S$/.test(comment))) return false;
       if (read.printed !== code) return false;
       if (read.closes && (depth === 0 || previous === "opens" || previous === "blank")) return false;
       if (read.closes) depth--;
       if (line.length - content.length !== 2 * depth) return false;
-      if (!content.startsWith("/") && 2 * depth + code.length > printWidth) return false;
       if (read.opens) depth++;
       previous = read.opens ? "opens" : content.startsWith("/*") ? "block comment" : content.startsWith("/") ? "comment" : "code";
     }

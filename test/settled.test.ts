@@ -137,6 +137,10 @@ describe("isSettled", () => {
     expect(isSettled(text)).toBe(false);
   });
 
+  it("leaves a line nested deeper than a stack can parse to prettier, unread", () => {
+    expect(isSettled(inFunction([`t = ${"(".repeat(20_000)}x${")".repeat(20_000)};`]))).toBe(false);
+  });
+
   it("reads a line as flat up to prettier's print width, and no further", async () => {
     // `  t = x + x + … + x0;`, indented as in a function: 100 columns, then 101
     const line = (width: number) => `t = ${"x + ".repeat(Math.floor((width - 8) / 4))}${"x".padEnd(((width - 8) % 4) + 1, "0")};`;
