@@ -21,7 +21,7 @@ export type EndOfLine = "lf" | "crlf" | "cr";
 const endings: Record<EndOfLine, string> = { lf: "\n", crlf: "\r\n", cr: "\r" };
 
 /** Every option that affects TypeScript output, spelled out so no default can drift. */
-const options = {
+export const options = {
   // Babel's TypeScript parser: the same AST for the code adgen generates, and several times faster to
   // load and run than prettier's "typescript" parser, which bundles the TypeScript compiler
   parser: "babel-ts",

@@ -8,19 +8,11 @@
 import fc from "fast-check";
 import * as prettier from "prettier";
 import { describe, expect, it } from "vitest";
-import { formatGenerated } from "../compiler/format";
+import { formatGenerated, options } from "../compiler/format";
 import { isSettled } from "../compiler/settled";
 
-/** prettier over a whole text, as format.ts called it before it passed anything by. */
-const wholeOptions = {
-  parser: "babel-ts",
-  filepath: "generated.ts",
-  printWidth: 100,
-  trailingComma: "all",
-  objectWrap: "preserve",
-  experimentalOperatorPosition: "end",
-} as const;
-const byPrettier = (text: string, endOfLine: "lf" | "crlf" = "lf") => prettier.format(text, { ...wholeOptions, endOfLine });
+/** prettier over a whole text, with format.ts's options, as format.ts called it before it passed anything by. */
+const byPrettier = (text: string, endOfLine: "lf" | "crlf" = "lf") => prettier.format(text, { ...options, endOfLine });
 
 const inFunction = (lines: string[], signature = "function f(x: number, w: Float64Array): number {") =>
   ["/** Generated. */", signature, ...lines.map((l) => `  ${l}`), "}"].join("\n");
