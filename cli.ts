@@ -45,6 +45,9 @@ if (isMainThread) {
   const { args, color, pretty } = workerData as Start;
   const stop = new AbortController();
   parentPort!.on("message", () => stop.abort());
+  // Before 22.1, the largest of the compiler's modules go through a code cache of adgen's own.
+  const codeCache = (nodeModule as { enableCompileCache?: unknown }).enableCompileCache ? undefined : (require("./compiler/code-cache") as typeof import("./compiler/code-cache"));
+  codeCache?.cacheLargeModules();
   // Loaded only now: the commands load the compiler, whose libraries were just checked.
   const { run } = require("./compiler/commands") as typeof import("./compiler/commands");
   void run(args, {
@@ -55,6 +58,7 @@ if (isMainThread) {
   }).then(({ stdout, stderr, exitCode }) => {
     if (stdout) process.stdout.write(stdout);
     if (stderr) process.stderr.write(stderr);
+    codeCache?.saveCodeCache();
     parentPort!.postMessage(exitCode);
     parentPort!.close();
   });
