@@ -4,7 +4,8 @@
  * here for the few that cost (TypeScript alone is 9 MB of JavaScript, a tenth of a small build).
  *
  * Input: the modules required after `cacheLargeModules()`. Output: the same modules, compiled
- * from the bytecode a previous run stored in the system's temporary directory when there is
+ * from the bytecode a previous run stored in the user's own directory (under the system's
+ * temporary one, written by no one else, or not used) when there is
  * some, and that bytecode stored by `saveCodeCache()` when there was none. Invariants: an
  * entry is named after the Node version, the architecture and the file's path, size and
  * modification time, so a changed file or runtime never meets old code (V8 also rejects data
@@ -21,7 +22,18 @@ import * as vm from "node:vm";
 /** Smaller modules compile in about the time reading their cache would take. */
 const largeModule = 256 * 1024;
 
-const directory = path.join(os.tmpdir(), "adgen-code-cache");
+// one directory per user, private to them: code read from a place others can write would run as ours
+const directory = path.join(os.tmpdir(), `adgen-code-cache-${process.getuid?.() ?? os.userInfo().username}`);
+
+/** Whether the cache directory exists as the user's own, writable by nobody else. */
+function isPrivate(): boolean {
+  try {
+    const stat = fs.lstatSync(directory);
+    return stat.isDirectory() && (process.getuid === undefined || stat.uid === process.getuid()) && (stat.mode & 0o022) === 0;
+  } catch {
+    return false;
+  }
+}
 
 /** Scripts compiled without usable cached data, and where theirs goes. */
 const unsaved: { script: vm.Script; file: string }[] = [];
@@ -37,7 +49,7 @@ export function cacheLargeModules(): void {
     if (size < largeModule) return load(module, filename);
     const key = createHash("sha256").update(`${process.version}\0${process.arch}\0${filename}\0${size}\0${mtimeMs}`).digest("hex");
     const file = path.join(directory, key.slice(0, 32));
-    const cachedData = readOrNothing(file);
+    const cachedData = isPrivate() ? readOrNothing(file) : undefined;
     const wrapper = (nodeModule as unknown as { wrap(text: string): string }).wrap(fs.readFileSync(filename, "utf8"));
     const script = new vm.Script(wrapper, { filename, cachedData, importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER });
     if (cachedData === undefined || script.cachedDataRejected) unsaved.push({ script, file });
@@ -50,7 +62,8 @@ export function cacheLargeModules(): void {
 export function saveCodeCache(): void {
   for (const { script, file } of unsaved.splice(0)) {
     try {
-      fs.mkdirSync(directory, { recursive: true });
+      fs.mkdirSync(directory, { recursive: true, mode: 0o700 });
+      if (!isPrivate()) return;
       const partial = `${file}.${process.pid}.tmp`;
       fs.writeFileSync(partial, script.createCachedData());
       fs.renameSync(partial, file);

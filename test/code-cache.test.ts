@@ -1,8 +1,9 @@
 /**
  * The code cache of the CLI on Node versions without `module.enableCompileCache`
  * (compiler/code-cache.ts), run in child processes with a temporary directory of their own:
- * a large module compiles the same through it, its code is stored once and used after, and a
- * module changed in place (same size) never runs its old code.
+ * a large module compiles the same through it, its code is stored once and used after, a
+ * module changed in place (same size) never runs its old code, and a cache directory others
+ * may write is not used.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -15,7 +16,7 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), "adgen-code-cache-test-"));
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
 const large = path.join(work, "large.js");
-const cache = path.join(work, "tmp", "adgen-code-cache");
+const cache = path.join(work, "tmp", `adgen-code-cache-${process.getuid?.() ?? os.userInfo().username}`);
 /** A module past the size the cache takes, whose `value()` is `value`. */
 const write = (value: number, mtime: Date) => {
   const filler = Array.from({ length: 12_000 }, (_, k) => `function unused${k}() { return ${k % 10}; }`).join("\n");
@@ -52,4 +53,13 @@ it("compiles a large module through the cache, stores its code once, and never r
   const changed = load();
   expect(changed.value).toBe(2);
   expect(Object.keys(changed.entries)).toHaveLength(2);
+});
+
+it.skipIf(process.platform === "win32")("neither reads nor writes a cache directory others may write", () => {
+  fs.chmodSync(cache, 0o777);
+  const before = load().entries;
+  write(3, new Date(2022, 0, 1));
+  const open = load();
+  expect(open.value).toBe(3);
+  expect(open.entries).toEqual(before);
 });
