@@ -9,8 +9,10 @@
  * Undefined — and the loop reversed as usual — when the iteration's adjoint code reaches an
  * adjoint that is not a number's or a flat array's, or when the loop stores nothing on the
  * tape but in its own body (reversed as usual it then costs less than the per-loop adjoints).
- * Once in place, the plan no longer keeps the accumulator nor what the refills of scratch
- * arrays overwrite (reduction.ts: nothing reads them). Invariant: an iteration's reverse code
+ * Once in place, the plan no longer keeps the accumulator, and keeps in the body only what an
+ * iteration's own reverse code reads (plan.isolate): nothing from the iteration before — what a
+ * refill of a scratch array or a local overwrites — and in a local where no inner loop repeats
+ * it. Invariant: an iteration's reverse code
  * sees what it would in the reverse sweep — the same iteration's values, and adjoints of the
  * loop's own variables at zero.
  */
@@ -34,8 +36,8 @@ export function reversedInPlace(cx: ReverseContext, loop: ForStmt, reduction: Re
   if (!usesTape(inner.forward) || !adjointsReached(cx, loop, reduction.accumulator, inner, redo)) return undefined;
   // the accumulator is never put back: what follows the loop reads its final value, and nothing before it reads it
   for (const s of walk(loop.body)) if (s.kind === "assign" && s.target === reduction.accumulator) plan.saves.delete(s), plan.steps.delete(s);
-  // nor is what an iteration's refill of a scratch array overwrites: the iteration reads only its own values
-  for (const s of reduction.fills) plan.keeps.delete(s);
+  // nor what an iteration overwrites of the one before (a refill of a scratch array, a local): it reads only its own values
+  plan.isolate(loop);
   return inPlace(cx, loop, reduction.accumulator, again(), redo);
 }
 

@@ -23,8 +23,6 @@ export type ForStmt = Extract<Stmt, { kind: "for" }>;
 
 export interface Reduction {
   accumulator: string;
-  /** the stores into scratch arrays before they are whole again: what they overwrite is never read, and need not be kept */
-  fills: Stmt[];
 }
 
 export function reductions(fn: IrFunction, isActive: (name: string) => boolean, functions: FunctionPurity): Map<ForStmt, Reduction> {
@@ -71,8 +69,7 @@ function reductionOf(fn: IrFunction, loop: ForStmt, position: number, isActive: 
   for (const name of written) {
     if (!isScratch(fn, name, position, inside) || outside(name) || aliases(name).size !== 1) return undefined;
   }
-  const fills: Stmt[] = [];
-  return overwrittenBeforeRead(fn, loop.body, written, new Set(), fills) ? { accumulator, fills } : undefined;
+  return overwrittenBeforeRead(fn, loop.body, written, new Set()) ? { accumulator } : undefined;
 }
 
 /** A call with an effect, or a pop, anywhere in an expression. */
@@ -143,7 +140,7 @@ function lengthOf(fn: IrFunction, length: Expr, at: number): string | undefined 
  * same iteration and not inside a branch or a loop the read is outside of, that stores each
  * of its elements (`for (i = 0; i < n; i++) { …; a[i] = …; … }`, `a` allocated with length n).
  */
-function overwrittenBeforeRead(fn: IrFunction, list: readonly Stmt[], scratch: ReadonlySet<string>, whole: ReadonlySet<string>, fills: Stmt[]): boolean {
+function overwrittenBeforeRead(fn: IrFunction, list: readonly Stmt[], scratch: ReadonlySet<string>, whole: ReadonlySet<string>): boolean {
   const full = new Set(whole);
   // the constant indices stored at this level, per array of constant length
   const stored = new Map<string, Set<string>>();
@@ -151,8 +148,7 @@ function overwrittenBeforeRead(fn: IrFunction, list: readonly Stmt[], scratch: R
     // a store reads its array only when it adds into the element
     const reads = s.kind === "store" && !s.accumulate ? stmtExprs(s).slice(1).flatMap((e) => exprReads(e)) : stmtReads(s);
     if (reads.some((name) => scratch.has(name) && !full.has(name))) return false;
-    if (s.kind === "store" && !s.accumulate && scratch.has(s.object) && !full.has(s.object)) fills.push(s);
-    for (const child of childLists(s)) if (!overwrittenBeforeRead(fn, child, scratch, full, fills)) return false;
+    for (const child of childLists(s)) if (!overwrittenBeforeRead(fn, child, scratch, full)) return false;
     if (s.kind === "store" && !s.accumulate && scratch.has(s.object) && s.key.kind === "index" && s.key.index.kind === "lit") {
       const length = allocatedLength(fn, s.object);
       const indices = stored.get(s.object) ?? new Set();
