@@ -94,7 +94,8 @@ function inlined(helper: IrFunction, args: Expr[], origin: number, caller: IrFun
   const bound = new Map<string, Expr>(helper.params.map((p, k) => [p.name, args[k]]));
   for (const [name, variable] of helper.vars) {
     if (bound.has(name)) continue;
-    const renamed = variable.role === "temp" ? names.numbered(nameOf.temporary) : names.fresh(name);
+    // a helper's second `i` (`i_2`) becomes the caller's next free `i_…`, not `i_2_2`
+    const renamed = variable.role === "temp" ? names.numbered(nameOf.temporary) : names.fresh(name.replace(/_\d+$/, ""));
     caller.vars.set(renamed, { ...variable, name: renamed, role: variable.role === "temp" ? "temp" : "local" });
     bound.set(name, v(renamed));
   }

@@ -85,7 +85,6 @@ function reductionOf(fn: IrFunction, loop: ForStmt, position: number, isActive: 
   return { accumulator, ...(adjoint ? { adjoint } : {}), changedAfter };
 }
 
-
 /**
  * The accumulator's adjoint at the loop's place in the reverse sweep, when the forward sweep already knows it:
  * `coefficient · seed`, where the statements after the loop carry `s` to the returned value along one chain of linear
