@@ -36,7 +36,7 @@ describe("reduction loops", () => {
 
   const seededFile = path.join(repoRoot, "fixtures", "functions", "reduction-seeded.ts");
   const seededProject = projectFromTexts(new Map([[seededFile, sources["reduction-seeded.ts"]]]));
-  const known = ["returnedSum", "scaledSum", "weightsWrittenAfter"];
+  const known = ["returnedSum", "scaledSum", "weightsWrittenAfter", "branchInIteration"];
   const unit = ["squaredSum", "sumReadTwice", "sumScaledInBranch"];
   for (const [fn, expected] of [...known.map((f) => [f, true] as const), ...unit.map((f) => [f, false] as const)]) {
     it(`${fn}: iterations seeded with ${expected ? "the sum's adjoint, known before the loop" : "a unit adjoint, scaled afterwards"}`, () => {
