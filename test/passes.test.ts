@@ -103,7 +103,7 @@ describe("hoist: loop invariants computed once, before the loop", () => {
   });
 });
 
-describe("inline: small scalar helpers called in loops", () => {
+describe("inline: small helpers called in loops", () => {
   /** Every @differentiable function of `source` lowered; the last one printed after inlining. */
   function inlinedLast(source: string): string {
     const file = project.createSourceFile(`/unit/module${++modules}.ts`, source);
@@ -129,6 +129,24 @@ describe("inline: small scalar helpers called in loops", () => {
   it("leaves a helper with a branch, or one that reassigns its parameter, a call", () => {
     expect(occurrences(inlinedLast(helper("  let y = x * x;\n  if (y > 1) y = 1;\n  return y;") + caller), "sq(")).toBe(2);
     expect(occurrences(inlinedLast(helper("  x = x * x;\n  return x;") + caller), "sq(")).toBe(2);
+  });
+
+  const arrayHelper = (body: string) => `/** @differentiable */\nfunction total(a: Float64Array): number {\n${body}\n}\n`;
+  const arrayCaller =
+    "/** @differentiable */\nexport function f(x: Float64Array): number {\n  let s = 0;\n  for (let i = 0; i < 3; i++) {\n    s += total(x) * i;\n  }\n  return s;\n}\n";
+
+  it("copies a helper looping over an array it reads, the caller's array read in place and the loop index renamed apart", () => {
+    const text = inlinedLast(arrayHelper("  let t = 0;\n  for (let i = 0; i < a.length; i++) t += a[i];\n  return t;") + arrayCaller);
+    expect(occurrences(text, "total(")).toBe(0);
+    expect(text).toMatch(/for \(let (i_\d+) = 0; \1 < \w+; \1\+\+\)/);
+    expect(text).toMatch(/= x\[i_\d+\]/);
+  });
+
+  it("leaves a helper with an early return in its loop, one that writes an array of its own, or one that calls itself, a call", () => {
+    const early = "  for (let i = 0; i < a.length; i++) {\n    if (a[i] > 1) return a[i];\n  }\n  return 0;";
+    const writes = "  const b = new Float64Array(a.length);\n  let t = 0;\n  for (let i = 0; i < a.length; i++) {\n    b[i] = a[i] * 2;\n    t += b[i];\n  }\n  return t;";
+    const recursive = "  if (a.length < 2) return a[0];\n  return a[0] + total(a.subarray(1));";
+    for (const body of [early, writes, recursive]) expect(occurrences(inlinedLast(arrayHelper(body) + arrayCaller), "total(x)")).toBe(1);
   });
 });
 

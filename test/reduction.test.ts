@@ -34,6 +34,29 @@ describe("reduction loops", () => {
     });
   }
 
+  const seededFile = path.join(repoRoot, "fixtures", "functions", "reduction-seeded.ts");
+  const seededProject = projectFromTexts(new Map([[seededFile, sources["reduction-seeded.ts"]]]));
+  const known = ["returnedSum", "scaledSum", "weightsWrittenAfter", "branchInIteration"];
+  const unit = ["squaredSum", "sumReadTwice", "sumScaledInBranch"];
+  for (const [fn, expected] of [...known.map((f) => [f, true] as const), ...unit.map((f) => [f, false] as const)]) {
+    it(`${fn}: iterations seeded with ${expected ? "the sum's adjoint, known before the loop" : "a unit adjoint, scaled afterwards"}`, () => {
+      for (const mode of ["grad", "vjp"] as const) {
+        const { text, diagnostics } = inspect(seededProject, seededProject.getSourceFileOrThrow(seededFile), { fn, mode });
+        expect(diagnostics).toEqual([]);
+        expect(text.includes("reversed in place"), mode).toBe(true);
+        expect(text.includes("known already"), mode).toBe(expected);
+      }
+    });
+  }
+
+  it("an iteration seeded with a known adjoint adds into the input's adjoint directly, and into a per-loop one for an array written after the loop", () => {
+    const adjointText = (fn: string) => inspect(seededProject, seededProject.getSourceFileOrThrow(seededFile), { fn, mode: "vjp" }).text;
+    expect(adjointText("returnedSum")).not.toMatch(/_bar_p\b/);
+    const written = adjointText("weightsWrittenAfter");
+    expect(written).toMatch(/weights_bar_p = adgen\.zerosLike\(weights\)/);
+    expect(written).not.toMatch(/x_bar_p/);
+  });
+
   it("the tape of a loop reversed in place holds one iteration, for any trip count", () => {
     const compiled = compileSources(
       {

@@ -72,6 +72,28 @@ export function sumSquares(xs: Float64Array): number {
     expect(text).toContain("and what square_forward stores");
   });
 
+  it("saves in a loop reversed in place only what one iteration's own reverse code reads, none of the iteration before", async () => {
+    const text = await report(`/** @differentiable */
+export function chained(x: Float64Array, w: Float64Array): number {
+  let total = 0;
+  for (let p = 0; p < x.length; p++) {
+    let c = x[p];
+    for (let k = 0; k < w.length; k++) c = Math.sin(c * w[k]);
+    total = total + c * c;
+  }
+  return total;
+}
+`);
+    expect(text).toBe(
+      [
+        "chained_adjoint: per call 0 B",
+        "  line 4: reversed in place, taken back by each iteration: per iteration 0 B  // for (let p = 0; p < x.length; p++) { let c = x[p]; for (let k = 0; k < w.length; k++) c = Math.si...",
+        "    line 6: per iteration 16 B (t4: number, c: number)  // for (let k = 0; k < w.length; k++) c = Math.sin(c * w[k]);",
+        "",
+      ].join("\n"),
+    );
+  });
+
   it("takes no --stage", async () => {
     fs.writeFileSync(path.join(dir, "g.ts"), "export const a = 1;\n");
     const result = await run(["inspect", "g.ts", "--tape", "--stage", "lower"], { cwd: dir });

@@ -1,23 +1,28 @@
 /**
- * Inline: small scalar `@differentiable` helpers called in loops, copied into their callers before differentiation.
+ * Inline: small `@differentiable` helpers called in loops, copied into their callers before differentiation.
  *
  * Input: a lowered IrFunction and the lowered IR of the functions it may call. Output: the same function with each call
- * `t = f(a, b)` inside a loop of a leaf helper (numbers in, a number out, a straight line of assignments of arithmetic and
- * rule calls, no parameter reassigned, at most `maxStatements` long) replaced by the helper's statements, its parameters
- * read as the arguments and its locals renamed apart, then `t = <its result>`. Why: through split halves such a call costs
- * two calls, the halves' own tape protocol and a boxed number per result in every iteration — for the sigmoid of an LSTM
- * step more than its arithmetic (2.5× → 1.3× the hand-written gradient); inlined, its values are saved or recomputed
- * with the caller's. A call outside loops runs once and reads better as a call: it stays. Only helpers of the caller's
- * own file are offered (pipeline.ts), so an edit of one file never leaves a stale copy in another's output.
- * Invariant: the caller computes exactly what it did (the helper is pure arithmetic, so copying it moves no effect); the
- * copies carry the call's origin, so their adjoints sit under the source line of the call.
+ * `t = f(a, b)` inside a loop of a leaf helper replaced by the helper's statements, its parameters read as the arguments
+ * and its locals (loop indices included) renamed apart, then `t = <its result>`. A leaf helper returns a number, once, at
+ * its end; its parameters are numbers or flat arrays, never reassigned; its body is assignments and counted loops of
+ * arithmetic, rule calls, element reads and lengths of its array parameters (at most `maxStatements` statements, nested
+ * ones included); it writes no array and calls nothing else — so no helper is ever inlined into itself. Why: through
+ * split halves such a call costs two calls, the halves' own tape protocol and a boxed number per result in every
+ * iteration — for the sigmoid of an LSTM step more than its arithmetic (2.5× → 1.3× the hand-written gradient), for
+ * the log-sum-exp of a GMM point a third of the gradient; inlined, its values are saved or recomputed with the
+ * caller's, and a reduction loop that calls it can be reversed in place. A call outside loops runs once and reads
+ * better as a call: it stays. Only helpers of the caller's own file are offered (pipeline.ts), so an edit of one file
+ * never leaves a stale copy in another's output.
+ * Invariant: the caller computes exactly what it did. An array argument is read in place, not copied: sound because
+ * the helper writes no array and its copy runs with no caller statement in between, so every element it reads is what
+ * the call would have read. The copies carry the call's origin, so their adjoints sit under the source line of the call.
  */
 import type { Names } from "../naming";
 import { nameOf } from "../naming";
-import { v, type Expr, type IrFunction, type Stmt } from "./ir";
+import { isFlatArray, v, type Expr, type IrFunction, type Stmt } from "./ir";
 import { childLists, mapDeep, mapStmtExprs, walk } from "./traverse";
 
-const maxStatements = 16;
+const maxStatements = 24;
 
 /** Inlines the leaf helpers `fn` calls; `helperOf` gives the lowered function of a key, when it may be inlined. */
 export function inlineLeafCalls(fn: IrFunction, helperOf: (key: string) => IrFunction | undefined, fileNames: Names): void {
@@ -42,16 +47,25 @@ function leafCall(e: Expr, caller: IrFunction, helperOf: (key: string) => IrFunc
   if (e.kind !== "call" || e.callee.kind !== "differentiable" || e.callee.receiver || e.callee.standalone || e.spread) return undefined;
   const helper = helperOf(e.callee.target);
   if (!helper || helper === caller || helper.self || e.args.length !== helper.params.length) return undefined;
-  if (helper.result.type !== "number" || helper.params.some((p) => p.type === "reference" || p.initText)) return undefined;
+  if (helper.result.type !== "number" || helper.params.some((p) => p.initText)) return undefined;
+  // an array is passed as the caller's own name: a literal or an inactive argument has none to read in place
+  const arrays = new Set(helper.params.filter((p) => p.type === "reference").map((p) => p.name));
+  if (helper.params.some((p, k) => p.type === "reference" && !(isFlatArray(p.shape) && e.args[k].kind === "var"))) return undefined;
   const body = helper.body.filter((s) => s.kind !== "comment");
   const last = body.at(-1);
-  if (!last || last.kind !== "return" || body.length > maxStatements) return undefined;
+  if (!last || last.kind !== "return" || [...walk(body)].length > maxStatements) return undefined;
   const params = new Set(helper.params.map((p) => p.name));
   // a name the helper reads from its module (a constant, a rule's function) must not be one of the caller's locals
   const inScope = (e: Expr) => !outsideNames(e).some((name) => caller.vars.has(name));
-  const copyable = (e: Expr) => [...walkExpr(e)].every((node) => isArithmetic(node) && inScope(node));
-  const straight = body.slice(0, -1).every((s) => s.kind === "assign" && !params.has(s.target) && copyable(s.value));
-  return straight && copyable(last.value) ? helper : undefined;
+  const readable = (e: Expr) => isArithmetic(e) || ((e.kind === "get" || e.kind === "length") && e.object.kind === "var" && arrays.has(e.object.name));
+  const copyable = (e: Expr) => [...walkExpr(e)].every((node) => readable(node) && inScope(node));
+  const plain = (list: readonly Stmt[]): boolean =>
+    list.every((s) =>
+      s.kind === "assign"
+        ? !params.has(s.target) && copyable(s.value)
+        : s.kind === "for" && !params.has(s.index) && copyable(s.start) && copyable(s.end) && plain(s.body.filter((t) => t.kind !== "comment")),
+    );
+  return plain(body.slice(0, -1)) && copyable(last.value) ? helper : undefined;
 }
 
 /** Operators, literals, names and rule calls (`Math.exp`): nothing that calls, reads memory or allocates. */
@@ -70,6 +84,8 @@ function* walkExpr(e: Expr): Generator<Expr> {
     const node = stack.pop()!;
     yield node;
     if (node.kind === "op" || node.kind === "call") stack.push(...node.args);
+    if (node.kind === "get" || node.kind === "length") stack.push(node.object);
+    if (node.kind === "get" && node.key.kind === "index") stack.push(node.key.index);
   }
 }
 
@@ -78,17 +94,20 @@ function inlined(helper: IrFunction, args: Expr[], origin: number, caller: IrFun
   const bound = new Map<string, Expr>(helper.params.map((p, k) => [p.name, args[k]]));
   for (const [name, variable] of helper.vars) {
     if (bound.has(name)) continue;
-    const renamed = variable.role === "temp" ? names.numbered(nameOf.temporary) : names.fresh(name);
+    // a helper's second `i` (`i_2`) becomes the caller's next free `i_…`, not `i_2_2`
+    const renamed = variable.role === "temp" ? names.numbered(nameOf.temporary) : names.fresh(name.replace(/_\d+$/, ""));
     caller.vars.set(renamed, { ...variable, name: renamed, role: variable.role === "temp" ? "temp" : "local" });
     bound.set(name, v(renamed));
   }
   const substitute = (e: Expr): Expr => mapDeep(e, (node) => (node.kind === "var" ? (bound.get(node.name) ?? node) : node));
   const rename = (name: string): string => (bound.get(name) as Extract<Expr, { kind: "var" }>).name;
-  const statements: Stmt[] = [];
-  let result: Expr = v("");
-  for (const s of walk(helper.body)) {
-    if (s.kind === "assign") statements.push({ ...mapStmtExprs(s, substitute), target: rename(s.target), origin } as Stmt);
-    if (s.kind === "return") result = substitute(s.value);
-  }
+  const copy = (s: Stmt): Stmt[] => {
+    if (s.kind === "assign") return [{ ...mapStmtExprs(s, substitute), target: rename(s.target), origin } as Stmt];
+    if (s.kind === "for") return [{ ...(mapStmtExprs(s, substitute) as typeof s), index: rename(s.index), body: s.body.flatMap(copy), origin }];
+    return [];
+  };
+  const statements = helper.body.flatMap(copy);
+  const last = helper.body.at(-1);
+  const result = last?.kind === "return" ? substitute(last.value) : v("");
   return Object.assign(statements, { result });
 }

@@ -81,7 +81,7 @@ export function generateReverse(inputs: ReverseInputs, request: ReverseRequest):
   const saving = plan(cx, structure, units, inputs.callees.purity);
   if (inputs.raw === "plan") return [planView(fn, saving, request.doc)];
   // a split function's halves would have to carry the per-loop adjoints across: its loops are reversed as usual
-  const inPlace = split ? new Map() : reductions(fn, (name) => activity.isActive(name), inputs.callees.purity);
+  const inPlace = split ? new Map() : reductions(fn, (name) => activity.isActive(name), inputs.callees.purity, seed);
   const { forward, reverse } = sweeps(cx, fn.body, units, saving, inPlace);
 
   const activeRef = (i: number) => fn.params[i].type === "reference" && activity.isActive(fn.params[i].name);

@@ -5,12 +5,19 @@
  * Input: the loop, its body's two sweeps, its accumulator `s`. Output: the forward sweep's
  * loop, whose iterations run their adjoint for s̄ = 1, adding into per-loop adjoints X̄ₗ of
  * everything from outside the loop they reach; and, at the loop's place in the reverse
- * sweep, X̄ += s̄ · X̄ₗ (the loop's adjoint is linear in s̄, which it passes on unchanged).
+ * sweep, X̄ += s̄ · X̄ₗ (the loop's adjoint is linear in s̄, which it passes on unchanged). When
+ * s̄ is known before the loop runs (reduction.ts: knownAdjoint), the iterations run for s̄ itself
+ * and add straight into X̄ for every flat array nothing after the loop writes — until the loop's
+ * place the reverse sweep only adds into those — leaving per-loop adjoints to numbers (zeroed
+ * where the reverse sweep starts) and to arrays written after the loop (their adjoint is zeroed
+ * at that write's adjoint), added unscaled.
  * Undefined — and the loop reversed as usual — when the iteration's adjoint code reaches an
  * adjoint that is not a number's or a flat array's, or when the loop stores nothing on the
  * tape but in its own body (reversed as usual it then costs less than the per-loop adjoints).
- * Once in place, the plan no longer keeps the accumulator nor what the refills of scratch
- * arrays overwrite (reduction.ts: nothing reads them). Invariant: an iteration's reverse code
+ * Once in place, the plan no longer keeps the accumulator, and keeps in the body only what an
+ * iteration's own reverse code reads (plan.isolate): nothing from the iteration before — what a
+ * refill of a scratch array or a local overwrites — and in a local where no inner loop repeats
+ * it. Invariant: an iteration's reverse code
  * sees what it would in the reverse sweep — the same iteration's values, and adjoints of the
  * loop's own variables at zero.
  */
@@ -34,9 +41,9 @@ export function reversedInPlace(cx: ReverseContext, loop: ForStmt, reduction: Re
   if (!usesTape(inner.forward) || !adjointsReached(cx, loop, reduction.accumulator, inner, redo)) return undefined;
   // the accumulator is never put back: what follows the loop reads its final value, and nothing before it reads it
   for (const s of walk(loop.body)) if (s.kind === "assign" && s.target === reduction.accumulator) plan.saves.delete(s), plan.steps.delete(s);
-  // nor is what an iteration's refill of a scratch array overwrites: the iteration reads only its own values
-  for (const s of reduction.fills) plan.keeps.delete(s);
-  return inPlace(cx, loop, reduction.accumulator, again(), redo);
+  // nor what an iteration overwrites of the one before (a refill of a scratch array, a local): it reads only its own values
+  plan.isolate(loop);
+  return inPlace(cx, loop, reduction, again(), redo);
 }
 
 /** The adjoints an iteration's code reaches: the loop's own, and those from outside it (numbers' and flat arrays', or undefined). */
@@ -58,7 +65,8 @@ function adjointsReached(cx: ReverseContext, loop: ForStmt, accumulator: string,
 
 const shapeOf = (cx: ReverseContext, adjoint: string) => cx.vars.get(adjoint)?.shape ?? cx.shapeOf(cx.primalOf.get(adjoint)!);
 
-function inPlace(cx: ReverseContext, loop: ForStmt, accumulator: string, inner: Sweeps, redo: Stmt[]): Sweeps {
+function inPlace(cx: ReverseContext, loop: ForStmt, reduction: Reduction, inner: Sweeps, redo: Stmt[]): Sweeps {
+  const { accumulator, adjoint } = reduction;
   const { own, outside } = adjointsReached(cx, loop, accumulator, inner, redo)!;
   const origin = loop.origin;
   const bar = cx.bar(accumulator);
@@ -68,9 +76,13 @@ function inPlace(cx: ReverseContext, loop: ForStmt, accumulator: string, inner: 
   const after: Stmt[] = [];
   // the loop's own numbers: their adjoints start each iteration's reverse at zero, as in the reverse sweep
   for (const name of own) if (shapeOf(cx, name).kind === "number") before.push({ kind: "assign", target: name, value: lit("0"), origin });
-  const scaled = (e: Expr) => op("*", v(bar), e);
+  // seeded with s̄ itself when it is known, the iteration's adjoints need no scaling afterwards
+  const scaled = (e: Expr) => (adjoint ? e : op("*", v(bar), e));
   for (const name of outside) {
     const shape = shapeOf(cx, name);
+    // an array's adjoint that nothing after the loop zeroes or reads (its array is not written after the loop) takes
+    // the iteration's adjoints straight in: the reverse sweep only adds into it until the loop's place
+    if (adjoint && isFlatArray(shape) && !reduction.changedAfter.has(cx.primalOf.get(name)!)) continue;
     const sum = cx.fresh(nameOf.perLoop(name, loop.index), shape.kind === "number" ? "number" : "reference", cx.vars.get(name)?.typeText ?? "number", shape);
     renamed.set(name, sum);
     if (shape.kind === "number") {
@@ -93,8 +105,8 @@ function inPlace(cx: ReverseContext, loop: ForStmt, accumulator: string, inner: 
   };
   const body: Stmt[] = [
     ...inner.forward.map(rename),
-    { kind: "comment", text: `${inPlaceNote}: the loop only adds into ${accumulator}, so each iteration's adjoint runs now, for a unit ${cx.bar(accumulator)}`, origin: -1 },
-    { kind: "assign", target: seed, value: lit("1"), origin },
+    { kind: "comment", text: `${inPlaceNote}: the loop only adds into ${accumulator}, so each iteration's adjoint runs now, for ${adjoint ? `${bar}, known already` : `a unit ${bar}`}`, origin: -1 },
+    { kind: "assign", target: seed, value: adjoint ?? lit("1"), origin },
     ...redo.map(rename),
     ...inner.reverse.map(rename),
   ];

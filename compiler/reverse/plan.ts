@@ -16,7 +16,8 @@
  *   values `recompute`d just before the reverse code that reads them, loop invariants;
  * - `reversed`: the `if`s and loops with reverse code inside; `trips`: the general loops
  *   whose trip count the reverse sweep replays (counted `for` loops run backwards on
- *   their own index, and need none).
+ *   their own index, and need none);
+ * - `isolate`: a reduction loop reversed in place planned again, each iteration on its own.
  * Invariant: everything the reverse sweep reads holds its forward value when the reverse
  * sweep reaches the statement reading it.
  */
@@ -48,6 +49,11 @@ export interface Plan {
   reversed: Set<Stmt>;
   /** general loops replayed backwards, with their trip counter and its reset */
   trips: Map<LoopStmt, { counter: string; reset: Assign; step: Assign }>;
+  /**
+   * Plans a loop anew for iterations each reversed right after it runs (inplace.ts): nothing from before an iteration
+   * is pending in it, so only what its own reverse code reads is saved, in a local where no inner loop repeats it.
+   */
+  isolate: (loop: Stmt) => void;
 }
 
 /**
@@ -190,9 +196,11 @@ export function plan(cx: ReverseContext, structure: Structure, units: Map<Stmt, 
     }
   };
   let changed = true;
+  // statements of isolated iterations that no loop inside the iteration repeats: saved once per iteration, in a local
+  const once = new Set<Stmt>();
   const found = (into: Map<Stmt, "local" | "tape">, f: Stmt, primal: Stmt) => {
     if (into.has(f)) return;
-    into.set(f, inLoop.has(primal) ? "tape" : "local");
+    into.set(f, inLoop.has(primal) && !once.has(primal) ? "tape" : "local");
     changed = true;
   };
   function overwrite(primal: Stmt, f: Stmt, pending: UndoableSet<string>): void {
@@ -207,37 +215,51 @@ export function plan(cx: ReverseContext, structure: Structure, units: Map<Stmt, 
     if (array && fn.vars.has(array) && pending.has(contents(array))) found(keeps, f, primal);
   }
 
-  while (changed) {
-    changed = false;
-    pending = new UndoableSet();
-    flow(fn.body);
-    // which control statements have reverse code inside (adjoints or restores)
-    const visit = (body: readonly Stmt[]): boolean => {
-      let any = false;
-      for (const s of body) {
-        let inner = false;
-        if (s.kind === "if") inner = [visit(s.then), visit(s.else)].some(Boolean);
-        else if (s.kind === "loop") inner = [visit(s.test), visit(s.body)].some(Boolean);
-        else if (s.kind === "for") inner = visit(s.body);
-        else {
-          const unit = units.get(s);
-          inner = !!unit && (unit.adjoint.length > 0 || unit.forward.some((f) => saves.has(f) || keeps.has(f)) || steps.has(s));
-        }
-        if (inner && (s.kind === "if" || s.kind === "loop" || s.kind === "for") && !reversed.has(s)) {
-          reversed.add(s);
-          changed = true;
-          if (s.kind === "loop" && !trips.has(s)) {
-            const counter = cx.fresh(nameOf.tripCounter, "number", "number");
-            const reset: Assign = { kind: "assign", target: counter, value: lit("0"), origin: s.origin };
-            const step: Assign = { kind: "assign", target: counter, value: { kind: "op", op: "+", args: [v(counter), lit("1")] }, origin: s.origin };
-            trips.set(s, { counter, reset, step });
-          }
-        }
-        any ||= inner;
+  // which control statements have reverse code inside (adjoints or restores)
+  const visit = (body: readonly Stmt[]): boolean => {
+    let any = false;
+    for (const s of body) {
+      let inner = false;
+      if (s.kind === "if") inner = [visit(s.then), visit(s.else)].some(Boolean);
+      else if (s.kind === "loop") inner = [visit(s.test), visit(s.body)].some(Boolean);
+      else if (s.kind === "for") inner = visit(s.body);
+      else {
+        const unit = units.get(s);
+        inner = !!unit && (unit.adjoint.length > 0 || unit.forward.some((f) => saves.has(f) || keeps.has(f)) || steps.has(s));
       }
-      return any;
-    };
-    visit(fn.body);
-  }
-  return { saves, keeps, steps, recompute, reversed, trips };
+      if (inner && (s.kind === "if" || s.kind === "loop" || s.kind === "for") && !reversed.has(s)) {
+        reversed.add(s);
+        changed = true;
+        if (s.kind === "loop" && !trips.has(s)) {
+          const counter = cx.fresh(nameOf.tripCounter, "number", "number");
+          const reset: Assign = { kind: "assign", target: counter, value: lit("0"), origin: s.origin };
+          const step: Assign = { kind: "assign", target: counter, value: { kind: "op", op: "+", args: [v(counter), lit("1")] }, origin: s.origin };
+          trips.set(s, { counter, reset, step });
+        }
+      }
+      any ||= inner;
+    }
+    return any;
+  };
+  const settle = (body: readonly Stmt[]) => {
+    for (changed = true; changed; ) {
+      changed = false;
+      pending = new UndoableSet();
+      flow(body);
+      visit(body);
+    }
+  };
+  settle(fn.body);
+
+  const isolate = (loop: Stmt): void => {
+    const inside = [...walk(childLists(loop).flat())];
+    for (const s of inside) {
+      if (s.kind === "if" || s.kind === "loop" || s.kind === "for") reversed.delete(s);
+      for (const f of units.get(s)?.forward ?? [s]) saves.delete(f), keeps.delete(f);
+    }
+    const repeated = new Set(inside.filter((s) => s.kind === "loop" || s.kind === "for").flatMap((s) => [...walk(childLists(s).flat())]));
+    for (const s of inside) if (!repeated.has(s)) once.add(s);
+    settle(childLists(loop).flat());
+  };
+  return { saves, keeps, steps, recompute, reversed, trips, isolate };
 }

@@ -10,34 +10,39 @@
  * nothing with an effect. Then the loop's adjoint is linear in s̄ and s̄ passes through it
  * unchanged, and an iteration's reverse code reads only values of the same iteration: the
  * iteration can be reversed right after it runs (inplace.ts). `s` is not read before the
- * loop, so nothing needs its value from before the loop's end.
+ * loop, so nothing needs its value from before the loop's end. Also per loop: what is written
+ * after it, and s̄ when the forward sweep knows it already (a linear chain from s to the result).
  */
-import { isFlatArray, type Expr, type IrFunction, type Stmt } from "../ir/ir";
+import { isFlatArray, numberValue, op, type Expr, type IrFunction, type Stmt } from "../ir/ir";
 import { aliasGroups } from "../ir/aliases";
 import { calleePurity, type FunctionPurity } from "../ir/purity";
 import { assignedNames, childLists, children, exprReads, stmtExprs, stmtReads, walk, writtenObject } from "../ir/traverse";
 import { incremented } from "./increments";
 import { readsOf } from "./plan";
+import { arithmetic } from "./recompute";
 
 export type ForStmt = Extract<Stmt, { kind: "for" }>;
 
 export interface Reduction {
   accumulator: string;
-  /** the stores into scratch arrays before they are whole again: what they overwrite is never read, and need not be kept */
-  fills: Stmt[];
+  /** the accumulator's adjoint at the loop's place in reverse, when the forward sweep knows it already (knownAdjoint) */
+  adjoint?: Expr;
+  /** the variables and arrays something after the loop assigns or writes, with their aliases */
+  changedAfter: ReadonlySet<string>;
 }
 
-export function reductions(fn: IrFunction, isActive: (name: string) => boolean, functions: FunctionPurity): Map<ForStmt, Reduction> {
+/** `seed`: the adjoint of the function's result */
+export function reductions(fn: IrFunction, isActive: (name: string) => boolean, functions: FunctionPurity, seed: Expr): Map<ForStmt, Reduction> {
   const found = new Map<ForStmt, Reduction>();
   fn.body.forEach((s, position) => {
     if (s.kind !== "for") return;
-    const reduction = reductionOf(fn, s, position, isActive, functions);
+    const reduction = reductionOf(fn, s, position, isActive, functions, seed);
     if (reduction) found.set(s, reduction);
   });
   return found;
 }
 
-function reductionOf(fn: IrFunction, loop: ForStmt, position: number, isActive: (name: string) => boolean, functions: FunctionPurity): Reduction | undefined {
+function reductionOf(fn: IrFunction, loop: ForStmt, position: number, isActive: (name: string) => boolean, functions: FunctionPurity, seed: Expr): Reduction | undefined {
   const inside = new Set(walk([loop]));
   const body = [...walk(loop.body)];
   if (body.some((s) => stmtExprs(s).some((e) => hasEffect(e, functions)))) return undefined;
@@ -71,8 +76,66 @@ function reductionOf(fn: IrFunction, loop: ForStmt, position: number, isActive: 
   for (const name of written) {
     if (!isScratch(fn, name, position, inside) || outside(name) || aliases(name).size !== 1) return undefined;
   }
-  const fills: Stmt[] = [];
-  return overwrittenBeforeRead(fn, loop.body, written, new Set(), fills) ? { accumulator, fills } : undefined;
+  if (!overwrittenBeforeRead(fn, loop.body, written, new Set())) return undefined;
+  const changedAfter = new Set<string>();
+  for (const s of walk(fn.body.slice(position + 1))) {
+    for (const name of [...assignedNames([s]), writtenObject(s) ?? ""]) for (const alias of aliases(name)) changedAfter.add(alias);
+  }
+  const adjoint = knownAdjoint(fn, position, accumulator, seed);
+  return { accumulator, ...(adjoint ? { adjoint } : {}), changedAfter };
+}
+
+/**
+ * The accumulator's adjoint at the loop's place in the reverse sweep, when the forward sweep already knows it:
+ * `coefficient · seed`, where the statements after the loop carry `s` to the returned value along one chain of linear
+ * steps (`t = s`, `t = s ± a`, `t = a ± s`, `t = c · s`, `t = s / c`, `t = -s`, c a number literal, a not reading the
+ * chain) — each value of the chain read once, by the next step, at the top level — and the function returns the chain's
+ * last value and nothing else anywhere. Then nothing in the reverse sweep changes s̄ but those steps, whose adjoints
+ * hand it on scaled by their coefficients. Undefined otherwise (s read twice, non-linearly, in a branch or a loop,
+ * overwritten, or a return elsewhere).
+ */
+function knownAdjoint(fn: IrFunction, position: number, accumulator: string, seed: Expr): Expr | undefined {
+  const rest = fn.body.slice(position + 1);
+  const last = rest.at(-1);
+  if (last?.kind !== "return" || [...walk(fn.body)].some((s) => s.kind === "return" && s !== last)) return undefined;
+  let live = accumulator;
+  let adjoint = seed;
+  const consumed = new Set<string>();
+  for (const s of rest.slice(0, -1)) {
+    const reads = [...walk([s])].flatMap((t) => stmtReads(t));
+    if (reads.some((name) => consumed.has(name))) return undefined;
+    const uses = reads.filter((name) => name === live).length;
+    if (uses === 0) {
+      if (assignedNames([s]).has(live)) return undefined;
+      continue;
+    }
+    const step = uses === 1 && s.kind === "assign" && !s.accumulate ? linearStep(s.value, live) : undefined;
+    if (!step || s.kind !== "assign") return undefined;
+    consumed.add(live);
+    consumed.delete(s.target);
+    live = s.target;
+    adjoint = step(adjoint);
+  }
+  return last.value.kind === "var" && last.value.name === live ? adjoint : undefined;
+}
+
+/** How `x`'s adjoint follows from `e`'s when `e = c · x + (terms not reading x)`, c a number literal; undefined otherwise. */
+function linearStep(e: Expr, x: string): ((adjoint: Expr) => Expr) | undefined {
+  const isX = (a: Expr) => a.kind === "var" && a.name === x;
+  const same = (adjoint: Expr) => adjoint;
+  const negated = (adjoint: Expr) => op("-", adjoint);
+  const constant = (c: Expr) => (numberValue(c) === undefined ? undefined : (adjoint: Expr) => op("*", adjoint, c));
+  if (isX(e)) return same;
+  const token = arithmetic(e);
+  if (token === undefined || (e.kind !== "op" && e.kind !== "call")) return undefined;
+  const [a, b] = e.args;
+  if (e.args.length === 1) return token === "-" ? negated : token === "+" ? same : undefined;
+  if (e.args.length !== 2) return undefined;
+  if (token === "+") return same;
+  if (token === "-") return isX(a) ? same : negated;
+  if (token === "*") return constant(isX(a) ? b : a);
+  if (token === "/" && isX(a) && numberValue(b) !== undefined) return (adjoint: Expr) => op("/", adjoint, b);
+  return undefined;
 }
 
 /** A call with an effect, or a pop, anywhere in an expression. */
@@ -143,7 +206,7 @@ function lengthOf(fn: IrFunction, length: Expr, at: number): string | undefined 
  * same iteration and not inside a branch or a loop the read is outside of, that stores each
  * of its elements (`for (i = 0; i < n; i++) { …; a[i] = …; … }`, `a` allocated with length n).
  */
-function overwrittenBeforeRead(fn: IrFunction, list: readonly Stmt[], scratch: ReadonlySet<string>, whole: ReadonlySet<string>, fills: Stmt[]): boolean {
+function overwrittenBeforeRead(fn: IrFunction, list: readonly Stmt[], scratch: ReadonlySet<string>, whole: ReadonlySet<string>): boolean {
   const full = new Set(whole);
   // the constant indices stored at this level, per array of constant length
   const stored = new Map<string, Set<string>>();
@@ -151,8 +214,7 @@ function overwrittenBeforeRead(fn: IrFunction, list: readonly Stmt[], scratch: R
     // a store reads its array only when it adds into the element
     const reads = s.kind === "store" && !s.accumulate ? stmtExprs(s).slice(1).flatMap((e) => exprReads(e)) : stmtReads(s);
     if (reads.some((name) => scratch.has(name) && !full.has(name))) return false;
-    if (s.kind === "store" && !s.accumulate && scratch.has(s.object) && !full.has(s.object)) fills.push(s);
-    for (const child of childLists(s)) if (!overwrittenBeforeRead(fn, child, scratch, full, fills)) return false;
+    for (const child of childLists(s)) if (!overwrittenBeforeRead(fn, child, scratch, full)) return false;
     if (s.kind === "store" && !s.accumulate && scratch.has(s.object) && s.key.kind === "index" && s.key.index.kind === "lit") {
       const length = allocatedLength(fn, s.object);
       const indices = stored.get(s.object) ?? new Set();
