@@ -10,7 +10,7 @@
  * (`t1`, `t1_bar`) fold; the user's variables keep their names.
  */
 import { type Expr, type OutFunction, type Stmt } from "../ir/ir";
-import { children, exprReads, mapDeep, mapStmtExprs, removeAt, stmtExprs, stmtReads, walk, writtenObject } from "../ir/traverse";
+import { children, exprReads, mapDeep, mapStmtExprs, removeAt, stmtExprs, stmtReads, walk, walkExpr, writtenObject } from "../ir/traverse";
 import { purity, type FunctionPurity } from "../ir/purity";
 
 /** Nodes in an expression (a proxy for how hard it is to read). */
@@ -102,15 +102,6 @@ function alone(s: Stmt, name: string): boolean {
   if (s.kind === "store" || s.kind === "push" || s.kind === "fill" || s.kind === "set") return false;
   const plain = (n: Expr) => n.kind === "var" || n.kind === "lit" || (n.kind === "op" && !conditional.has(n.op)) || (n.kind === "call" && n.callee.kind === "rule");
   return stmtExprs(s).every((e) => e.kind === "var" || e.kind === "lit" || (exprReads(e).includes(name) && [...walkExpr(e)].every(plain)));
-}
-
-function* walkExpr(e: Expr): Generator<Expr> {
-  const stack = [e];
-  while (stack.length) {
-    const node = stack.pop()!;
-    yield node;
-    stack.push(...children(node));
-  }
 }
 
 function childListsOf(s: Stmt): Stmt[][] {

@@ -129,7 +129,7 @@ export function propagate(body: Stmt[], vars: ReadonlyMap<string, IrVar>): { bod
         }
         facts.kill(s.target);
         const value = s.value;
-        if (!s.accumulate && tracked(s.target) && (value.kind === "lit" || (value.kind === "var" && value.name !== s.target))) facts.set(s.target, value);
+        if (!s.accumulate && tracked(s.target) && ((value.kind === "lit" && !value.volatile) || (value.kind === "var" && value.name !== s.target))) facts.set(s.target, value);
         if (!s.accumulate && value.kind === "var" && value.name !== s.target && tracked(value.name) && !tracked(s.target) && !facts.has(value.name)) {
           // `x = t` for a generated `t` and a user's `x`: t now holds what x holds
           facts.set(value.name, v(s.target));

@@ -20,6 +20,18 @@ export function* descendants(root: Node): Generator<Node> {
   }
 }
 
+/** Every node under `root`, nested functions included. */
+export function* descendantsAll(root: Node): Generator<Node> {
+  const stack: Node[] = [root];
+  while (stack.length) {
+    const node = stack.pop()!;
+    yield node;
+    node.forEachChild((child) => {
+      stack.push(child);
+    });
+  }
+}
+
 /** The `return` statements of a function body: statements only, never into expressions. */
 export function returnsOf(body: Node): ReturnStatement[] {
   const found: ReturnStatement[] = [];

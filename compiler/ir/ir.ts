@@ -58,8 +58,12 @@ export type GeneratedRole = "forward" | "reverse" | "adjoint" | "tangent";
 
 export type Expr =
   | { kind: "var"; name: string }
-  /** a literal or an outside constant printed as is (`0`, `true`, `Math.PI`, `WEIGHTS`) */
-  | { kind: "lit"; text: string }
+  /**
+   * a literal or an outside constant printed as is (`0`, `true`, `Math.PI`, `WEIGHTS`);
+   * `volatile`: module state a called function may change meanwhile (a `let`, an array's
+   * contents), read where it stands and never moved, merged or read again
+   */
+  | { kind: "lit"; text: string; volatile?: true }
   /** an operator: `op` is its token (`*`, `<`, `!`, `?:` for a pure select of three) */
   | { kind: "op"; op: string; args: Expr[] }
   /** `spread`: the last argument is an array spread into the call (`Math.max(...z)`) */

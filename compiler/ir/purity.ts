@@ -7,8 +7,8 @@
  *   in between (the passes that move code check the writes);
  * - `fresh`: creates an array or object: may be dropped when unused, never merged or moved
  *   (two evaluations give two objects);
- * - `effect`: anything else (an opaque call, `pop`, a tape): never merged, moved,
- *   duplicated or dropped.
+ * - `effect`: anything else (an opaque call, `pop`, a tape, a read of module state such a
+ *   call may change): never merged, moved, duplicated or dropped.
  * Every pass that moves, merges or drops code (cse, hoist, the save plan's recomputation,
  * dead-code removal) asks here, and nowhere else.
  */
@@ -44,8 +44,9 @@ export function calleePurity(callee: Callee, functions: FunctionPurity): Purity 
 
 function own(e: Expr, functions: FunctionPurity): Purity {
   switch (e.kind) {
-    case "var":
     case "lit":
+      return e.volatile ? "effect" : "pure";
+    case "var":
     case "op":
       return "pure";
     case "call":

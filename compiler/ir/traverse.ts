@@ -32,6 +32,16 @@ export function children(e: Expr): Expr[] {
 }
 
 /** The expression with `f` applied to each direct child. */
+/** Every node of an expression, itself included. */
+export function* walkExpr(e: Expr): Generator<Expr> {
+  const stack = [e];
+  while (stack.length) {
+    const node = stack.pop()!;
+    yield node;
+    stack.push(...children(node));
+  }
+}
+
 export function mapChildren(e: Expr, f: (child: Expr) => Expr): Expr {
   switch (e.kind) {
     case "var":

@@ -12,8 +12,8 @@
  */
 import { aliasGroups } from "../ir/aliases";
 import { type Expr, type IrFunction, type Stmt } from "../ir/ir";
-import { assignedNames, childLists, exprReads, walk } from "../ir/traverse";
-import { isMovable, memoryReads, type FunctionPurity } from "../ir/purity";
+import { assignedNames, childLists, exprReads, stmtExprs, walk, walkExpr } from "../ir/traverse";
+import { calleePurity, isMovable, memoryReads, type FunctionPurity } from "../ir/purity";
 import type { Assign, LoopStmt, Structure } from "../ir/structure";
 import { storedValues } from "./stored";
 
@@ -110,6 +110,18 @@ export function cheaperThanSaving(fn: IrFunction, structure: Structure, readers:
     for (const name of aliases(object)) storesInto.set(name, [...(storesInto.get(name) ?? []), s]);
   }
 
+  // An array handed to a call with effects may be changed there, and such a change is not
+  // undone in the reverse sweep: its elements are never read again there.
+  const handedAway = new Set<string>();
+  for (const s of all) {
+    for (const e of stmtExprs(s)) {
+      for (const node of walkExpr(e)) {
+        if (node.kind !== "call" || calleePurity(node.callee, functions) !== "effect") continue;
+        for (const a of node.args) if (a.kind === "var" && fn.vars.get(a.name)?.type !== "number") for (const n of aliases(a.name)) handedAway.add(n);
+      }
+    }
+  }
+
   // A value read in reverse only later in the same list, with its operands unchanged in
   // between, is computed again there instead of being saved. An operand is free in the
   // reverse sweep of a loop when keeping it costs nothing per iteration: set outside that
@@ -127,7 +139,7 @@ export function cheaperThanSaving(fn: IrFunction, structure: Structure, readers:
     if (value.kind === "call" && value.callee.kind !== "rule") return false;
     const arrays = memoryReads(value, isReference);
     const loop = outermost.get(s);
-    if (arrays.some((a) => (storesInto.get(a) ?? []).some((st) => outermost.get(st) === loop))) return false;
+    if (arrays.some((a) => handedAway.has(a) || (storesInto.get(a) ?? []).some((st) => outermost.get(st) === loop))) return false;
     const operands = exprReads(value);
     if (own && (!cheapToRedo(value) || operands.includes(s.target))) return false;
     return operands.filter((n) => !redone.has(n) && !arrays.includes(n)).every((n) => free(n, s) || (own && readers.get(n)?.includes(s)));

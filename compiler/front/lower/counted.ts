@@ -10,12 +10,12 @@
  */
 import { Node, SyntaxKind, type Expression, type ForStatement, type Statement } from "ts-morph";
 import { lit, type Atom } from "../../ir/ir";
-import { floatArrayKind, isArrayType, numberInfo } from "../types";
-import { runtimeExportName } from "../../runtime-refs";
+import { floatArrayKind, numberInfo } from "../types";
 import type { JumpTarget, LowerContext } from "./context";
 import { atom, atomOf, operator, skipTransparent } from "./expressions";
 import { lowerStatement } from "./statements";
-import { descendants } from "../walk";
+import { descendants, descendantsAll } from "../walk";
+import { callsUnseen, localFunctions } from "./unseen";
 
 /** The head of a counted `for`, and its body lowered with `continue` as a flag. */
 export function countedBody(
@@ -95,18 +95,6 @@ const assignmentTokens = new Set([
   SyntaxKind.QuestionQuestionEqualsToken,
 ]);
 
-/** Every node under `root`, nested functions included. */
-function* descendantsAll(root: Node): Generator<Node> {
-  const stack: Node[] = [root];
-  while (stack.length) {
-    const node = stack.pop()!;
-    yield node;
-    node.forEachChild((child) => {
-      stack.push(child);
-    });
-  }
-}
-
 /** Whether `root` may assign the variable `symbol` (including inside functions it defines). */
 function writes(root: Node, symbol: import("ts-morph").Symbol): boolean {
   const name = symbol.getName();
@@ -124,16 +112,6 @@ function writes(root: Node, symbol: import("ts-morph").Symbol): boolean {
   return false;
 }
 
-/** The functions defined in the outermost function around `body` (the body may call any), found once per function. */
-const localFunctionsIn = new WeakMap<Node, Node[]>();
-function localFunctions(body: Node): Node[] {
-  const around = body.getAncestors().filter(Node.isFunctionLikeDeclaration).at(-1);
-  if (!around) return [];
-  let found = localFunctionsIn.get(around);
-  if (!found) localFunctionsIn.set(around, (found = [...descendantsAll(around)].filter((n) => n !== around && Node.isFunctionLikeDeclaration(n))));
-  return found;
-}
-
 /** Whether the variable `symbol` may be assigned while `body` runs: in the body, or in a function it may call. */
 export function rebindsWhile(body: Statement, symbol: import("ts-morph").Symbol): boolean {
   return writes(body, symbol) || localFunctions(body).some((f) => writes(f, symbol));
@@ -148,30 +126,6 @@ export function lengthMayChange(cx: LowerContext, array: Expression, body: State
   if (floatArrayKind(array.getType())) return false;
   const places = [body, ...localFunctions(body)];
   return (!isInput(array) && places.some(bodyChangesLengths)) || places.some((place) => callsUnseen(cx, place));
-}
-
-/** Globals whose functions change no array they are given (copies, `Math`). */
-const pureNamespaces = new Set(["Math", "Array", "Float64Array", "Float32Array", "Number"]);
-
-/**
- * Whether `root` calls a function adgen cannot see into (not `Math`'s, not a differentiable
- * or local one, not an array method given only local functions): it may change any array
- * or module variable it can reach.
- */
-function callsUnseen(cx: LowerContext, root: Node): boolean {
-  const around = root.getAncestors().filter(Node.isFunctionLikeDeclaration).at(-1) ?? root;
-  const local = (name: Node) => name.getSymbol()?.getDeclarations().every((d) => d.getAncestors().includes(around)) ?? false;
-  for (const node of descendants(root)) {
-    if (!Node.isCallExpression(node)) continue;
-    const callee = skipTransparent(node.getExpression());
-    if (runtimeExportName(node.getSourceFile(), callee.compilerNode) === "stopGradient") continue;
-    if (Node.isPropertyAccessExpression(callee) && pureNamespaces.has(callee.getExpression().getText())) continue;
-    const seenArgs = node.getArguments().every((a) => !Node.isIdentifier(a) || a.getType().getCallSignatures().length === 0 || local(a));
-    if (Node.isPropertyAccessExpression(callee) && isArrayType(callee.getExpression().getType()) && seenArgs) continue;
-    if (Node.isIdentifier(callee) && (local(callee) || (!cx.resolver.ruleFor(callee) && cx.resolver.differentiable(callee)))) continue;
-    return true;
-  }
-  return false;
 }
 
 /** A variable declared outside the function being lowered that is not `const`: an unseen call may assign it. */

@@ -12,6 +12,7 @@ import { Node, SyntaxKind, type BinaryExpression, type ElementAccessExpression, 
 import { lit, v, type Atom, type Expr, type Key } from "../../ir/ir";
 import { binaryOperators, logicalOperators, prefixOperators } from "../operators";
 import { operatorRuleKey } from "../rules";
+import { runsUnseenCode } from "./unseen";
 import { describeType, inactiveInfo, isArrayType, numberInfo, type TypeInfo } from "../types";
 import { lowerCall, lowerNew } from "./calls";
 import type { LowerContext } from "./context";
@@ -262,7 +263,7 @@ function isPlain(expr: Expression): boolean {
 function access(cx: LowerContext, node: PropertyAccessExpression | ElementAccessExpression): Expr {
   const base = skipTransparent(node.getExpression());
   if (Node.isPropertyAccessExpression(node) && Node.isIdentifier(base) && !cx.lookup(base.getText()) && isNamespaceLike(base)) {
-    return constant(node);
+    return constant(cx, node);
   }
   if (node.hasQuestionDotToken()) return optionalAccess(cx, node);
   if (Node.isPropertyAccessExpression(node) && node.getName() === "length") return { kind: "length", object: atom(cx, node.getExpression()) };
@@ -359,13 +360,39 @@ export function identifier(cx: LowerContext, node: Node): Atom {
   if (decl && !decl.getSourceFile().isDeclarationFile() && !isModuleLevel(decl) && !Node.isImportSpecifier(decl) && !Node.isNamespaceImport(decl)) {
     throw unsupported(node, constructs.enclosingRead(text));
   }
-  return lit(text);
+  return outside(cx, node);
 }
 
 /** `Math.PI`, an enum member and other constant members: inactive values printed as is. */
-function constant(node: PropertyAccessExpression): Expr {
-  return lit(node.getText());
+function constant(cx: LowerContext, node: PropertyAccessExpression): Expr {
+  return outside(cx, node);
 }
+
+/**
+ * A value from outside the function, printed as is; volatile when it is module state (a
+ * variable not `const`, or an array's or object's contents) and the function calls code
+ * adgen cannot see into, which may change it while the function runs.
+ */
+function outside(cx: LowerContext, node: Node): Atom {
+  const text = node.getText();
+  if (!runsUnseenCode(cx, cx.target.fn)) return lit(text);
+  let symbol = node.getSymbol();
+  if (symbol?.isAlias()) symbol = symbol.getAliasedSymbol();
+  const mutable = (symbol?.getDeclarations() ?? []).some(
+    (d) => Node.isVariableDeclaration(d) && (d.getVariableStatement()?.getDeclarationKind() !== "const" || !isPrimitive(d.getType())),
+  );
+  if (!mutable) return lit(text);
+  const read: Atom = { kind: "lit", text, volatile: true };
+  // an array's or object's contents: each read of them stays where it stands
+  if (!isPrimitive(node.getType())) return read;
+  // a number: taken once into a local, which the reverse sweep reads (or saves) as any other
+  const info = infoAt(node as Expression);
+  const temp = cx.temp(info, typeTextAt(node as Expression, info));
+  cx.assign(temp, read);
+  return v(temp);
+}
+
+const isPrimitive = (type: import("ts-morph").Type) => type.isNumber() || type.isNumberLiteral() || type.isString() || type.isStringLiteral() || type.isBoolean() || type.isBooleanLiteral() || type.isUndefined();
 
 export function isModuleLevel(decl: Node): boolean {
   for (let node = decl.getParent(); node; node = node.getParent()) {
