@@ -119,7 +119,11 @@ export function selfRecursionAsLoops(cx: ReverseContext, half: OutFunction): Out
 
   // what the recursive form declares with an initial value each call gets again at each level
   const hoisted = [...declarations(half).hoisted.values()].flat();
-  const initial = (name: string) => initialValue(half.vars.get(name)?.typeText);
+  // (one declared without a value, `let r!: number[]`, holds undefined: `undefined!` restates it and type-checks)
+  const initial = (name: string) => {
+    const typeText = half.vars.get(name)?.typeText;
+    return typeText && (initialValue(typeText) ?? "undefined!");
+  };
 
   const descends = cx.fresh("descends", "inactive", "boolean");
   const depth = cx.fresh("depth", "inactive", "number");
