@@ -1,9 +1,10 @@
 /**
  * A recursive function's gradient runs as deep as a fixed multiple of the depth its primal
  * reaches, in a fresh process with Node's default stack, and is right there: self recursion
- * over a list and over a number, and mutual recursion (a cycle of two and of three). The fractions are the limits the
- * README states; the primal's depth is measured each time, so the test holds on any machine
- * and Node version whose frames keep the same proportions.
+ * over a list and over a number, mutual recursion (a cycle of two and of three), a call in a
+ * loop and two calls per level. The fractions are the limits the README states; the primal's
+ * depth is measured each time, so the test holds on any machine and Node version whose
+ * frames keep the same proportions.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as fs from "node:fs";
@@ -11,12 +12,13 @@ import { buildDepthCases, depthCases, maxDepth, runAt } from "./depth/cases";
 
 /**
  * The fraction of the primal's depth each case's gradient must reach (see README, Limits). Self recursion's halves run
- * as loops, and so do mutual recursion's (each member holds the cycle inlined: ir/cycles.ts), so the gradient goes
- * deeper than the primal: twice as deep here. Where the derivative has no closed form the gradient is checked against a
+ * as loops, and so do mutual recursion's (each member holds the cycle inlined: ir/cycles.ts); those of a call in a loop
+ * or of two calls per level run as one loop over a stack of frames (reverse/frames.ts). So the gradient goes deeper
+ * than the primal: twice as deep here. Where the derivative has no closed form the gradient is checked against a
  * difference of the primal, at 0.9 of the primal's depth (the maps are near the identity, so the derivative there is
  * far from 0).
  */
-const fractions: Record<string, number> = { sumSquares: 2, power: 2, climb: 2, even: 2, first: 2 };
+const fractions: Record<string, number> = { sumSquares: 2, power: 2, climb: 2, even: 2, first: 2, looped: 2, lopsided: 2, forkTail: 2 };
 
 let built: ReturnType<typeof buildDepthCases>;
 beforeAll(() => {

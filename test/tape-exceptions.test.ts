@@ -119,6 +119,27 @@ export function turnC(x: number, n: number): number {
   return turnA(x + 0.01, n) - 0.1;
 }
 export const dTurnA = grad(turnA, { wrt: 0 });
+
+/**
+ * Two calls per level (its halves run as a loop over a stack of frames) that throws going down.
+ * @differentiable
+ */
+export function forkChecked(x: number, n: number): number {
+  if (n <= 0) return x;
+  return forkChecked(checked(x) * 0.5 + 0.6, n - 1) + 0.1 * forkChecked(x, 0);
+}
+export const dForkChecked = grad(forkChecked, { wrt: 0 });
+
+/**
+ * A call in a loop that throws coming back up.
+ * @differentiable
+ */
+export function loopFragile(x: number, n: number): number {
+  let s = x * x;
+  for (let k = 0; k < (n > 0 ? 2 : 0); k++) s += 0.5 * loopFragile(fragile(x) * 0.5 + 0.1 * k, n - 1);
+  return s;
+}
+export const dLoopFragile = grad(loopFragile, { wrt: 0 });
 `;
 
 const compiled = compileSources({ "throwing.ts": source });
@@ -171,6 +192,19 @@ describe("a gradient that throws", () => {
     expect(tapeMark()).toEqual(before);
     expect(checkGrad((x: number) => m().pingChecked(x, 2), (x: number) => m().dPingChecked(x, 2), [0.2]).maxRelError).toBeLessThan(1e-6);
     expect(checkGrad((x: number) => m().turnA(x, 30), (x: number) => m().dTurnA(x, 30), [0.5]).maxRelError).toBeLessThan(1e-6);
+    expect(tapeMark()).toEqual(before);
+  });
+
+  it("in recursion whose halves loop over a stack of frames, thrown going down or coming back up: the tapes are as they were, the next call is right", () => {
+    const text = compiled.texts["throwing.ts"]!;
+    for (const half of ["forkChecked_forward", "loopFragile_reverse"]) expect(text).toMatch(new RegExp(`function ${half}\\w*\\([^]*?while \\(pc\\w* >= 0\\)`));
+    const before = tapeMark();
+    for (let k = 0; k < 20; k++) expect(() => m().dForkChecked(0.2, 50)).toThrow(RangeError);
+    expect(tapeMark()).toEqual(before);
+    for (let k = 0; k < 20; k++) expect(() => m().dLoopFragile(2, 6)).toThrow(RangeError);
+    expect(tapeMark()).toEqual(before);
+    expect(checkGrad((x: number) => m().forkChecked(x, 2), (x: number) => m().dForkChecked(x, 2), [0.2]).maxRelError).toBeLessThan(1e-6);
+    expect(checkGrad((x: number) => m().loopFragile(x, 6), (x: number) => m().dLoopFragile(x, 6), [0.5]).maxRelError).toBeLessThan(1e-6);
     expect(tapeMark()).toEqual(before);
   });
 });

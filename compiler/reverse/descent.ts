@@ -36,7 +36,7 @@ type Call = Extract<Expr, { kind: "call" }>;
 const operands = (e: Expr): Expr[] | undefined => (arithmetic(e) !== undefined && (e.kind === "op" || e.kind === "call") ? e.args : undefined);
 
 /** The half's call of itself in an assignment's or effect's value, where the rest of the value is arithmetic on names and literals. */
-function selfCall(half: OutFunction, s: Stmt): Call | undefined {
+export function selfCall(half: OutFunction, s: Stmt): Call | undefined {
   if (s.kind !== "assign" && s.kind !== "effect") return undefined;
   const find = (e: Expr): Call | undefined => {
     if (e.kind === "call" && e.callee.kind === "generated" && e.callee.text === half.name && !e.callee.receiver) return e;
@@ -53,13 +53,13 @@ function pure(e: Expr): boolean {
 }
 
 /** The expression with the call replaced by `by`. */
-function replaceCall(e: Expr, call: Call, by: Expr): Expr {
+export function replaceCall(e: Expr, call: Call, by: Expr): Expr {
   if (e === call) return by;
   return operands(e) ? { ...(e as Call), args: operands(e)!.map((a) => replaceCall(a, call, by)) } : e;
 }
 
 /** How many calls of the half the body makes, wherever in its expressions. */
-function selfCallCount(half: OutFunction): number {
+export function selfCallCount(half: OutFunction): number {
   let count = 0;
   const stack: Expr[] = [];
   for (const s of walk(half.body)) stack.push(...stmtExprs(s));
@@ -72,7 +72,7 @@ function selfCallCount(half: OutFunction): number {
 }
 
 /** The variables statements read or assign, nested ones included. */
-function mentions(list: readonly Stmt[]): Set<string> {
+export function mentions(list: readonly Stmt[]): Set<string> {
   const names = new Set<string>();
   for (const s of walk(list)) {
     stmtReads(s).forEach((name) => names.add(name));
@@ -108,6 +108,15 @@ function stmtAt(list: readonly Stmt[], path: readonly Step[]): Stmt {
   return s;
 }
 
+/**
+ * The value a variable of this type holds where the recursive form declares it: `0`, `false`, or for one declared
+ * without a value (`let r!: number[]`) `undefined!`, which restates it and type-checks.
+ */
+export const restatable = (typeText: string | undefined): string | undefined => typeText && (initialValue(typeText) ?? "undefined!");
+
+/** A stack that keeps a variable's value per level (or frame). */
+export const levelStack = (cx: ReverseContext, name: string, typeText: string): string => cx.fresh(`${name}_levels`, "inactive", `${typeText}[]`);
+
 export function selfRecursionAsLoops(cx: ReverseContext, half: OutFunction): OutFunction {
   if (half.self || half.params.some((p) => p.optional || p.initText) || selfCallCount(half) !== 1) return half;
   const last = half.body.at(-1);
@@ -119,11 +128,7 @@ export function selfRecursionAsLoops(cx: ReverseContext, half: OutFunction): Out
 
   // what the recursive form declares with an initial value each call gets again at each level
   const hoisted = [...declarations(half).hoisted.values()].flat();
-  // (one declared without a value, `let r!: number[]`, holds undefined: `undefined!` restates it and type-checks)
-  const initial = (name: string) => {
-    const typeText = half.vars.get(name)?.typeText;
-    return typeText && (initialValue(typeText) ?? "undefined!");
-  };
+  const initial = (name: string) => restatable(half.vars.get(name)?.typeText);
 
   const descends = cx.fresh("descends", "inactive", "boolean");
   const depth = cx.fresh("depth", "inactive", "number");
@@ -171,7 +176,7 @@ export function selfRecursionAsLoops(cx: ReverseContext, half: OutFunction): Out
   const keptNames = [...mentionedAfter].filter((name) => name !== below && (isParam(name) || assignedBefore.has(name)));
   const typeOf = (name: string) => half.params.find((p) => p.name === name)?.typeText ?? cx.vars.get(name)?.typeText;
   if (keptNames.some((name) => !typeOf(name))) return half;
-  const kept = keptNames.map((name) => ({ name, stack: cx.fresh(`${name}_levels`, "inactive", `${typeOf(name)}[]`) }));
+  const kept = keptNames.map((name) => ({ name, stack: levelStack(cx, name, typeOf(name)!) }));
   const mentionedBefore = mentions(beforePart);
   const resetBefore = hoisted.filter((name) => mentionedBefore.has(name));
   const resetAfter = hoisted.filter((name) => mentionedAfter.has(name) && !keptNames.includes(name));

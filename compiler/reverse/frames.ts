@@ -1,0 +1,189 @@
+/**
+ * A half that calls itself from anywhere (in a loop, from two places, twice per level), as
+ * one loop over a stack of frames: recursion differentiated without a host stack frame per
+ * call, where descent.ts's two loops do not apply.
+ *
+ * Input: a forward or reverse half before simplification that calls itself, each call the
+ * value (or an arithmetic operand of the value) of an assignment or effect, with one final
+ * `return` at most. Output: the same half as a machine
+ *
+ *   pc = entry; while (pc >= 0) { if (pc === 0) { block 0 } else if (pc === 1) { block 1 } … }
+ *
+ * whose blocks are the body cut at each call and at each branch or loop holding one. A block
+ * ends by naming the next (`pc = k`), by a call (push the frame: the variables a later block
+ * may read and the block to resume at; then the parameters take the arguments, every other
+ * variable its initial value, `pc = entry`), or by the return (`below` takes the value; pop the
+ * frame and resume, or stop at the bottom). The block resumed after a call starts with the
+ * call's statement, the call replaced by `below`. Invariant: the machine runs the statements
+ * of the recursive half in the same order with the same values (each frame's variables are
+ * restored as the call left them, the callee's start as a call's would), so the tapes, the
+ * shadows and the result are those of the recursive form. Any other shape leaves the half
+ * as it is (recursive, and right).
+ */
+import { lit, op, v, varName, type Expr, type OutFunction, type Stmt } from "../ir/ir";
+import { walk } from "../ir/traverse";
+import type { ReverseContext } from "./context";
+import { declarations } from "../emit/declare";
+import { levelStack, mentions, replaceCall, restatable, selfCall, selfCallCount } from "./descent";
+
+type Exit =
+  | { kind: "goto"; to: number }
+  | { kind: "branch"; cond: Expr; then: number; else: number }
+  | { kind: "call"; args: Expr[]; resume: number }
+  | { kind: "return"; value?: Expr };
+
+interface Block {
+  stmts: Stmt[];
+  exit: Exit;
+}
+
+export function selfRecursionAsFrames(cx: ReverseContext, half: OutFunction): OutFunction {
+  const calls = selfCallCount(half);
+  if (half.self || half.params.some((p) => p.optional || p.initText) || calls === 0) return half;
+  const last = half.body.at(-1);
+  const returns = [...walk(half.body)].filter((s) => s.kind === "return");
+  if (returns.length > 1 || (returns.length === 1 && returns[0] !== last)) return half;
+  if ([...walk(half.body)].filter((s) => selfCall(half, s)).length !== calls) return half;
+  const body = last?.kind === "return" ? half.body.slice(0, -1) : half.body;
+
+  const below = half.returnTypeText === "void" ? undefined : cx.fresh("below", "inactive", half.returnTypeText);
+  const blocks: Block[] = [];
+  const block = (stmts: Stmt[], exit: Exit): number => blocks.push({ stmts, exit }) - 1;
+  const hasCall = (s: Stmt) => [...walk([s])].some((t) => selfCall(half, t));
+  const loopIndices: string[] = [];
+  const loopEnds: string[] = [];
+
+  /** The statements as blocks, the last going on to block `next`; returns the first block. */
+  const flatten = (list: readonly Stmt[], next: number): number => {
+    let current: Block = { stmts: [], exit: { kind: "goto", to: next } };
+    let id = blocks.push(current) - 1;
+    for (let k = list.length - 1; k >= 0; k--) {
+      const s = list[k];
+      if (!hasCall(s)) {
+        current.stmts.unshift(s);
+        continue;
+      }
+      const call = selfCall(half, s);
+      if (call) {
+        if (s.kind === "assign" && below) current.stmts.unshift({ ...s, value: replaceCall(s.value, call, v(below)) });
+        id = block([], { kind: "call", args: call.args, resume: id });
+      } else if (s.kind === "if") {
+        id = block([], { kind: "branch", cond: s.cond, then: flatten(s.then, id), else: flatten(s.else, id) });
+      } else if (s.kind === "loop") {
+        const head = block([], { kind: "goto", to: -1 });
+        const test = flatten(s.test, block([], { kind: "branch", cond: s.cond, then: flatten(s.body, head), else: id }));
+        blocks[head].exit = { kind: "goto", to: test };
+        // the statements before the loop run once: not in its head, which each turn comes back to
+        id = block([], { kind: "goto", to: head });
+      } else if (s.kind === "for") {
+        const end = cx.temp("inactive", "number");
+        loopEnds.push(end);
+        const head = block([], { kind: "goto", to: -1 });
+        const step = block([{ kind: "assign", target: s.index, value: op(s.step === 1 ? "+" : "-", v(s.index), lit("1")), origin: -1 }], { kind: "goto", to: head });
+        blocks[head].exit = { kind: "branch", cond: op(s.step === 1 ? "<" : ">=", v(s.index), v(end)), then: flatten(s.body, step), else: id };
+        loopIndices.push(s.index);
+        id = block([{ kind: "assign", target: s.index, value: s.start, origin: s.origin }, { kind: "assign", target: end, value: s.end, origin: s.origin }], { kind: "goto", to: head });
+      } else {
+        return -1;
+      }
+      current = blocks[id];
+    }
+    return id;
+  };
+  const done = block([], { kind: "return", value: last?.kind === "return" ? last.value : undefined });
+  const entry = flatten(body, done);
+  if (blocks.some((b) => (b.exit.kind === "goto" && b.exit.to < 0) || (b.exit.kind === "branch" && (b.exit.then < 0 || b.exit.else < 0)))) return half;
+  if (entry < 0) return half;
+
+  // a block that only goes on to another is skipped: whatever leads to it leads there
+  const target = (id: number): number => {
+    for (let hops = 0; blocks[id].stmts.length === 0 && blocks[id].exit.kind === "goto" && hops < blocks.length; hops++) id = (blocks[id].exit as { to: number }).to;
+    return id;
+  };
+  for (const b of blocks) {
+    if (b.exit.kind === "goto") b.exit.to = target(b.exit.to);
+    if (b.exit.kind === "branch") Object.assign(b.exit, { then: target(b.exit.then), else: target(b.exit.else) });
+    if (b.exit.kind === "call") b.exit.resume = target(b.exit.resume);
+  }
+  const start = target(entry);
+  const reached = new Set([start]);
+  for (const work = [start]; work.length; ) {
+    const exit = blocks[work.pop()!].exit;
+    const successors = exit.kind === "goto" ? [exit.to] : exit.kind === "branch" ? [exit.then, exit.else] : exit.kind === "call" ? [start, exit.resume] : [];
+    for (const id of successors) if (!reached.has(id)) reached.add(id) && work.push(id);
+  }
+
+  const vars = new Map([...half.vars, ...cx.vars]);
+  for (const index of loopIndices) vars.set(index, { name: index, type: "inactive", typeText: "number", shape: { kind: "inactive" }, role: "generated" });
+  // a counted loop left whole runs within one block: its index lives there only
+  const ownIndices = new Set([...walk(body)].flatMap((s) => (s.kind === "for" && !loopIndices.includes(s.index) ? [s.index] : [])));
+  const typeOf = (name: string) => half.params.find((p) => p.name === name)?.typeText ?? vars.get(name)?.typeText;
+  // a parameter every call passes on as it is (an array's shadow) is never set, nor kept per frame
+  const allCalls = blocks.flatMap((b) => (b.exit.kind === "call" ? [b.exit] : []));
+  const assignedNames = new Set([...walk(body)].flatMap((s) => (s.kind === "assign" ? [s.target] : s.kind === "for" ? [s.index] : [])));
+  const passed = half.params.map((p, k) => !assignedNames.has(p.name) && allCalls.every((c) => varName(c.args[k]) === p.name));
+  const mentioned = [...mentions(body), ...loopEnds];
+  const locals = mentioned.filter((name) => !half.params.some((p) => p.name === name) && name !== below && !ownIndices.has(name));
+  const kept = [...half.params.filter((_, k) => !passed[k]).map((p) => p.name), ...locals];
+  if (kept.some((name) => !typeOf(name)) || locals.some((name) => !restatable(typeOf(name)))) return half;
+
+  // what the recursive form declares with a value each call gets it again at each call; the rest is assigned before read
+  const hoisted = new Set([...declarations(half).hoisted.values()].flat());
+  const reset = locals.filter((name) => hoisted.has(name));
+  const pc = cx.fresh("pc", "inactive", "number");
+  const depth = cx.fresh("depth", "inactive", "number");
+  const resumes = cx.fresh("resume_levels", "inactive", "number[]");
+  const stacks = kept.map((name) => ({ name, stack: levelStack(cx, name, typeOf(name)!) }));
+  const next = half.params.map((p, k) => (passed[k] ? p.name : cx.fresh(`${p.name}_next`, "inactive", p.typeText)));
+  const assign = (target: string, value: Expr): Stmt => ({ kind: "assign", target, value, origin: -1 });
+  const goto = (to: number) => assign(pc, lit(String(to)));
+
+  const exitCode = (exit: Exit): Stmt[] => {
+    switch (exit.kind) {
+      case "goto":
+        return [goto(exit.to)];
+      case "branch":
+        return [{ kind: "if", cond: exit.cond, then: [goto(exit.then)], else: [goto(exit.else)], origin: -1 }];
+      case "call":
+        return [
+          ...half.params.flatMap((p, k) => (passed[k] ? [] : [assign(next[k], exit.args[k])])),
+          ...stacks.map(({ name, stack }): Stmt => ({ kind: "push", object: stack, value: v(name), origin: -1 })),
+          { kind: "push", object: resumes, value: lit(String(exit.resume)), origin: -1 },
+          assign(depth, op("+", v(depth), lit("1"))),
+          ...half.params.flatMap((p, k) => (passed[k] ? [] : [assign(p.name, v(next[k]))])),
+          ...reset.map((name) => assign(name, lit(restatable(typeOf(name))!))),
+          goto(start),
+        ];
+      case "return":
+        return [
+          ...(below && exit.value ? [assign(below, exit.value)] : []),
+          {
+            kind: "if",
+            cond: op("===", v(depth), lit("0")),
+            then: [goto(-1)],
+            else: [
+              assign(depth, op("-", v(depth), lit("1"))),
+              ...stacks.map(({ name, stack }) => assign(name, { kind: "pop", object: v(stack) })),
+              assign(pc, { kind: "pop", object: v(resumes) }),
+            ],
+            origin: -1,
+          },
+        ];
+    }
+  };
+  // one `if (pc === k)` per block, in program order (the first built last): a block whose successor follows it runs on
+  // into it in the same turn; the others wait for the next turn
+  const order = blocks.map((_, id) => id).reverse().filter((id) => reached.has(id));
+  const dispatch = order.map((id): Stmt => ({ kind: "if", cond: op("===", v(pc), lit(String(id))), then: [...blocks[id].stmts, ...exitCode(blocks[id].exit)], else: [], origin: -1 }));
+  const newBody: Stmt[] = [
+    ...stacks.map(({ stack }) => assign(stack, { kind: "literal", shape: "array", items: [] })),
+    assign(resumes, { kind: "literal", shape: "array", items: [] }),
+    // every local declared before the loop (its turns share them), with its value at the start of a call
+    ...locals.map((name) => assign(name, lit(restatable(typeOf(name))!))),
+    assign(depth, lit("0")),
+    assign(pc, lit(String(start))),
+    { kind: "loop", test: [], cond: op(">=", v(pc), lit("0")), body: dispatch, origin: -1 },
+    ...(below ? [{ kind: "return", value: v(below), origin: -1 } as Stmt] : []),
+  ];
+  return { ...half, vars: new Map([...vars, ...cx.vars]), body: newBody };
+}
