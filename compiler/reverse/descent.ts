@@ -29,6 +29,7 @@ import { assigned, assignedNames, children, stmtExprs, stmtReads, walk } from ".
 import type { ReverseContext } from "./context";
 import { arithmetic } from "./recompute";
 import { declarations, initialValue } from "../emit/declare";
+import { levelStacks } from "./levels";
 
 type Call = Extract<Expr, { kind: "call" }>;
 
@@ -114,9 +115,6 @@ function stmtAt(list: readonly Stmt[], path: readonly Step[]): Stmt {
  */
 export const restatable = (typeText: string | undefined): string | undefined => typeText && (initialValue(typeText) ?? "undefined!");
 
-/** A stack that keeps a variable's value per level (or frame). */
-export const levelStack = (cx: ReverseContext, name: string, typeText: string): string => cx.fresh(`${name}_levels`, "inactive", `${typeText}[]`);
-
 export function selfRecursionAsLoops(cx: ReverseContext, half: OutFunction): OutFunction {
   if (half.self || half.params.some((p) => p.optional || p.initText) || selfCallCount(half) !== 1) return half;
   const last = half.body.at(-1);
@@ -176,7 +174,7 @@ export function selfRecursionAsLoops(cx: ReverseContext, half: OutFunction): Out
   const keptNames = [...mentionedAfter].filter((name) => name !== below && (isParam(name) || assignedBefore.has(name)));
   const typeOf = (name: string) => half.params.find((p) => p.name === name)?.typeText ?? cx.vars.get(name)?.typeText;
   if (keptNames.some((name) => !typeOf(name))) return half;
-  const kept = keptNames.map((name) => ({ name, stack: levelStack(cx, name, typeOf(name)!) }));
+  const levels = levelStacks(cx, keptNames.map((name) => ({ value: v(name), target: name, typeText: typeOf(name)! })));
   const mentionedBefore = mentions(beforePart);
   const resetBefore = hoisted.filter((name) => mentionedBefore.has(name));
   const resetAfter = hoisted.filter((name) => mentionedAfter.has(name) && !keptNames.includes(name));
@@ -189,7 +187,7 @@ export function selfRecursionAsLoops(cx: ReverseContext, half: OutFunction): Out
       { kind: "assign", target: descends, value: lit("false"), origin: -1 },
       ...reset(resetBefore),
       ...beforePart,
-      ...kept.map(({ name, stack }): Stmt => ({ kind: "push", object: stack, value: v(name), origin: -1 })),
+      ...levels.push,
     ],
     cond: v(descends),
     body: [
@@ -207,14 +205,14 @@ export function selfRecursionAsLoops(cx: ReverseContext, half: OutFunction): Out
     step: -1,
     integralEnd: true,
     body: [
-      ...kept.map(({ name, stack }): Stmt => ({ kind: "assign", target: name, value: { kind: "pop", object: v(stack) }, origin: -1 })),
+      ...levels.pop,
       ...reset(resetAfter),
       ...afterPart,
     ],
     origin: -1,
   };
   const newBody: Stmt[] = [
-    ...kept.map(({ stack }): Stmt => ({ kind: "assign", target: stack, value: { kind: "literal", shape: "array", items: [] }, origin: -1 })),
+    ...levels.setup,
     { kind: "assign", target: depth, value: lit("0"), origin: -1 },
     loop,
     ascent,

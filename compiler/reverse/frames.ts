@@ -21,10 +21,11 @@
  * as it is (recursive, and right).
  */
 import { lit, op, v, varName, type Expr, type OutFunction, type Stmt } from "../ir/ir";
-import { walk } from "../ir/traverse";
+import { exprReads, stmtReads, walk } from "../ir/traverse";
 import type { ReverseContext } from "./context";
 import { declarations } from "../emit/declare";
-import { levelStack, mentions, replaceCall, restatable, selfCall, selfCallCount } from "./descent";
+import { mentions, replaceCall, restatable, selfCall, selfCallCount } from "./descent";
+import { levelStacks } from "./levels";
 
 type Exit =
   | { kind: "goto"; to: number }
@@ -124,7 +125,17 @@ export function selfRecursionAsFrames(cx: ReverseContext, half: OutFunction): Ou
   const passed = half.params.map((p, k) => !assignedNames.has(p.name) && allCalls.every((c) => varName(c.args[k]) === p.name));
   const mentioned = [...mentions(body), ...loopEnds];
   const locals = mentioned.filter((name) => !half.params.some((p) => p.name === name) && name !== below && !ownIndices.has(name));
-  const kept = [...half.params.filter((_, k) => !passed[k]).map((p) => p.name), ...locals];
+  // a frame keeps what a block reached after a call returns may read
+  const afterCalls = new Set<number>();
+  for (const work = allCalls.map((c) => c.resume); work.length; ) {
+    const id = work.pop()!;
+    if (afterCalls.has(id)) continue;
+    afterCalls.add(id);
+    const exit = blocks[id].exit;
+    work.push(...(exit.kind === "goto" ? [exit.to] : exit.kind === "branch" ? [exit.then, exit.else] : exit.kind === "call" ? [exit.resume] : []));
+  }
+  const readAfter = new Set([...afterCalls].flatMap((id) => [...blockReads(blocks[id])]));
+  const kept = [...half.params.filter((_, k) => !passed[k]).map((p) => p.name), ...locals].filter((name) => readAfter.has(name));
   if (kept.some((name) => !typeOf(name)) || locals.some((name) => !restatable(typeOf(name)))) return half;
 
   // what the recursive form declares with a value each call gets it again at each call; the rest is assigned before read
@@ -132,8 +143,9 @@ export function selfRecursionAsFrames(cx: ReverseContext, half: OutFunction): Ou
   const reset = locals.filter((name) => hoisted.has(name));
   const pc = cx.fresh("pc", "inactive", "number");
   const depth = cx.fresh("depth", "inactive", "number");
-  const resumes = cx.fresh("resume_levels", "inactive", "number[]");
-  const stacks = kept.map((name) => ({ name, stack: levelStack(cx, name, typeOf(name)!) }));
+  // the frame: the variables kept, then the block to resume at
+  const frame = levelStacks(cx, [...kept.map((name) => ({ value: v(name), target: name, typeText: typeOf(name)! })), { value: lit("0"), target: pc, typeText: "number" }]);
+  const pushFrame = (resume: number): Stmt[] => frame.push.map((s, i) => (i === kept.length && s.kind === "push" ? { ...s, value: lit(String(resume)) } : s));
   const next = half.params.map((p, k) => (passed[k] ? p.name : cx.fresh(`${p.name}_next`, "inactive", p.typeText)));
   const assign = (target: string, value: Expr): Stmt => ({ kind: "assign", target, value, origin: -1 });
   const goto = (to: number) => assign(pc, lit(String(to)));
@@ -147,8 +159,7 @@ export function selfRecursionAsFrames(cx: ReverseContext, half: OutFunction): Ou
       case "call":
         return [
           ...half.params.flatMap((p, k) => (passed[k] ? [] : [assign(next[k], exit.args[k])])),
-          ...stacks.map(({ name, stack }): Stmt => ({ kind: "push", object: stack, value: v(name), origin: -1 })),
-          { kind: "push", object: resumes, value: lit(String(exit.resume)), origin: -1 },
+          ...pushFrame(exit.resume),
           assign(depth, op("+", v(depth), lit("1"))),
           ...half.params.flatMap((p, k) => (passed[k] ? [] : [assign(p.name, v(next[k]))])),
           ...reset.map((name) => assign(name, lit(restatable(typeOf(name))!))),
@@ -163,8 +174,7 @@ export function selfRecursionAsFrames(cx: ReverseContext, half: OutFunction): Ou
             then: [goto(-1)],
             else: [
               assign(depth, op("-", v(depth), lit("1"))),
-              ...stacks.map(({ name, stack }) => assign(name, { kind: "pop", object: v(stack) })),
-              assign(pc, { kind: "pop", object: v(resumes) }),
+              ...frame.pop,
             ],
             origin: -1,
           },
@@ -176,8 +186,7 @@ export function selfRecursionAsFrames(cx: ReverseContext, half: OutFunction): Ou
   const order = blocks.map((_, id) => id).reverse().filter((id) => reached.has(id));
   const dispatch = order.map((id): Stmt => ({ kind: "if", cond: op("===", v(pc), lit(String(id))), then: [...blocks[id].stmts, ...exitCode(blocks[id].exit)], else: [], origin: -1 }));
   const newBody: Stmt[] = [
-    ...stacks.map(({ stack }) => assign(stack, { kind: "literal", shape: "array", items: [] })),
-    assign(resumes, { kind: "literal", shape: "array", items: [] }),
+    ...frame.setup,
     // every local declared before the loop (its turns share them), with its value at the start of a call
     ...locals.map((name) => assign(name, lit(restatable(typeOf(name))!))),
     assign(depth, lit("0")),
@@ -186,4 +195,13 @@ export function selfRecursionAsFrames(cx: ReverseContext, half: OutFunction): Ou
     ...(below ? [{ kind: "return", value: v(below), origin: -1 } as Stmt] : []),
   ];
   return { ...half, vars: new Map([...vars, ...cx.vars]), body: newBody };
+}
+
+/** The variables a block reads, its exit's expressions included. */
+function blockReads(b: Block): Set<string> {
+  const names = new Set<string>();
+  for (const s of walk(b.stmts)) stmtReads(s).forEach((name) => names.add(name));
+  const exprs = b.exit.kind === "branch" ? [b.exit.cond] : b.exit.kind === "call" ? b.exit.args : b.exit.kind === "return" && b.exit.value ? [b.exit.value] : [];
+  for (const e of exprs) exprReads(e).forEach((name) => names.add(name));
+  return names;
 }
