@@ -2,18 +2,20 @@
  * Cycles: mutual recursion made self recursion, so that its halves run as loops.
  *
  * Input: the lowered IR of a file's differentiable functions. Output: the same IR where each
- * member of a cycle of calls (f calls g once, g calls h once, …, the last calls f once, each
- * call outside loops) holds copies of the other members inlined along the cycle, its one
- * call of the next member replaced by that member's body, until the call left is of f
- * itself: f becomes a function that calls itself once per level, which reverse/descent.ts
- * turns into loops (so does every other member, each with the cycle inlined from where it
- * starts). The copies read the caller's argument in place of a parameter the member never
- * assigns, and a fresh local set to the argument otherwise; their locals are renamed apart,
- * their statements keep their source lines (appended to the caller's origins). Invariant:
- * each function computes exactly what it did (a member's body runs once per call, as its
- * copy does); a group whose calls are not such a cycle (two calls per level, a call in a
- * loop, a method, a name a copy would read from its module shadowed by one of the caller's
- * locals) is left as it is, and its halves keep recursing, correctly.
+ * function that calls itself through others (f calls g, g calls h or f, …) holds copies of
+ * those others inlined: each call of one of them is replaced by its body, again in the
+ * copies, until the only calls left in the group are of f itself. f then calls itself once
+ * per level (a cycle: reverse/descent.ts turns its halves into two loops) or from several
+ * places (reverse/frames.ts runs them as one loop over frames); so does every other member,
+ * each with the group inlined from where it starts. The copies read the caller's argument in
+ * place of a parameter the member never assigns, and a fresh local set to the argument
+ * otherwise; their locals are renamed apart, their statements keep their source lines
+ * (appended to the caller's origins). Invariant: each function computes exactly what it did
+ * (a member's body runs once per call, as its copy does). A group where a call of another
+ * member sits in a loop or inside an expression, where the expansion takes more than
+ * `maxCopies` copies (the others calling each other without f), with a method, or where a
+ * name a copy would read from its module is shadowed by one of the caller's locals, is left
+ * as it is, and its halves keep recursing, correctly.
  */
 import { nameOf, type Names } from "../naming";
 import type { Expr, IrFunction, Stmt } from "./ir";
@@ -22,51 +24,47 @@ import { childLists, children, renameStmt, stmtExprs, walk } from "./traverse";
 /** A call of a differentiable function; `whole` when it is a statement's whole value, outside loops (where it may be inlined). */
 type CallSite = { list: Stmt[]; index: number; target: string; whole: boolean };
 
-/** A cycle longer than this is left recursive: each member would hold a copy of all the others. */
-const maxCycle = 8;
+/** A member whose expansion would take more copies of the others than this is left recursive. */
+const maxCopies = 16;
 
-/** Rewrites, in place, each member of a cycle of `irs` (one file's functions, by key) into self recursion. */
+/** Rewrites, in place, each member of a group of `irs` (one file's functions, by key) calling each other into self recursion. */
 export function inlineRecursiveCycles(irs: ReadonlyMap<string, IrFunction>, names: Names): void {
   const callees = new Map([...irs].map(([key, ir]) => [key, callSites(ir).filter((site) => irs.has(site.target))]));
-  const next = new Map<string, string>();
+  // each function that recursion through others leads back to, with those others
+  const groups = new Map<string, Set<string>>();
+  const reach = new Map<string, Set<string>>();
+  const reachOf = (key: string) => reach.get(key) ?? reach.set(key, reachable(key, callees)).get(key)!;
   for (const key of irs.keys()) {
-    // the calls that lead back: one per level, or the function is not a member of a cycle this rewrites
-    const back = callees.get(key)!.filter((site) => reaches(site.target, key, callees));
-    if (back.length === 1 && back[0].whole && back[0].target !== key) next.set(key, back[0].target);
+    const partners = new Set([...reachOf(key)].filter((other) => other !== key && reachOf(other).has(key)));
+    if (partners.size > 0) groups.set(key, partners);
   }
   // the originals, before any member is rewritten
-  const original = new Map([...irs].map(([key, ir]) => [key, { ...ir, body: structuredClone(ir.body), vars: new Map(ir.vars), origins: [...ir.origins] }]));
-  for (const [key, ir] of irs) {
-    const cycle = cycleFrom(key, next);
-    if (!cycle || !cycle.every((k) => copyable(original.get(k)!))) continue;
-    const rewritten = { ...original.get(key)!, body: structuredClone(original.get(key)!.body), vars: new Map(ir.vars), origins: [...ir.origins] };
+  const original = new Map([...groups.keys()].map((key) => [key, clone(irs.get(key)!)]));
+  for (const [key, partners] of groups) {
+    if (![key, ...partners].every((k) => copyable(original.get(k)!))) continue;
+    const rewritten = clone(original.get(key)!);
     const scope = names.child(rewritten.vars.keys());
     let complete = true;
-    for (const member of cycle.slice(1)) complete &&= inlineCall(rewritten, member, original.get(member)!, scope);
-    if (complete) Object.assign(ir, { body: rewritten.body, vars: rewritten.vars, origins: rewritten.origins });
+    for (let copies = 0, site = partnerCall(rewritten, partners); site && complete; site = partnerCall(rewritten, partners)) {
+      complete = site.whole && ++copies <= maxCopies && inlineCall(rewritten, site, original.get(site.target)!, scope);
+    }
+    if (complete) Object.assign(irs.get(key)!, { body: rewritten.body, vars: rewritten.vars, origins: rewritten.origins });
   }
 }
 
-/** The members of the cycle through `key` in call order, `key` first; undefined when `key`'s calls do not lead back to it. */
-function cycleFrom(key: string, next: ReadonlyMap<string, string>): string[] | undefined {
-  const cycle = [key];
-  for (let at = next.get(key); at !== key; at = next.get(at)) {
-    if (at === undefined || cycle.includes(at) || cycle.length >= maxCycle) return undefined;
-    cycle.push(at);
-  }
-  return cycle.length > 1 ? cycle : undefined;
-}
+const clone = (ir: IrFunction): IrFunction => ({ ...ir, body: structuredClone(ir.body), vars: new Map(ir.vars), origins: [...ir.origins] });
 
-/** Whether `from` calls `to`, directly or not. */
-function reaches(from: string, to: string, callees: ReadonlyMap<string, CallSite[]>): boolean {
-  const seen = new Set([from]);
+/** The first call of a partner left in a member's body. */
+const partnerCall = (ir: IrFunction, partners: ReadonlySet<string>): CallSite | undefined => callSites(ir).find((site) => partners.has(site.target));
+
+/** Every function `from` calls, directly or not (itself only through a call). */
+function reachable(from: string, callees: ReadonlyMap<string, CallSite[]>): Set<string> {
+  const seen = new Set<string>();
   const work = [from];
   while (work.length) {
-    const at = work.pop()!;
-    if (at === to) return true;
-    for (const site of callees.get(at) ?? []) if (!seen.has(site.target)) seen.add(site.target) && work.push(site.target);
+    for (const site of callees.get(work.pop()!) ?? []) if (!seen.has(site.target)) seen.add(site.target) && work.push(site.target);
   }
-  return false;
+  return seen;
 }
 
 /** Every call of a differentiable function in a function's body. */
@@ -105,11 +103,10 @@ function copyable(ir: IrFunction): boolean {
   return returns.length === 0 || (returns.length === 1 && returns[0] === ir.body.at(-1));
 }
 
-/** Replaces `caller`'s one call of `callee` with a copy of `callee`'s body; false when it cannot. */
-function inlineCall(caller: IrFunction, calleeKey: string, callee: IrFunction, names: Names): boolean {
-  const site = callSites(caller).find((s) => s.target === calleeKey && s.whole);
-  const s = site?.list[site.index];
-  if (!site || !s || (s.kind !== "assign" && s.kind !== "effect") || s.value.kind !== "call") return false;
+/** Replaces the call at `site` in `caller` with a copy of `callee`'s body; false when it cannot. */
+function inlineCall(caller: IrFunction, site: CallSite, callee: IrFunction, names: Names): boolean {
+  const s = site.list[site.index];
+  if ( (s.kind !== "assign" && s.kind !== "effect") || s.value.kind !== "call") return false;
   const args = s.value.args;
   if (args.length !== callee.params.length || outsideNames(callee).some((name) => caller.vars.has(name))) return false;
   const assigned = new Set([...walk(callee.body)].flatMap((t) => (t.kind === "assign" ? [t.target] : t.kind === "for" ? [t.index] : [])));
