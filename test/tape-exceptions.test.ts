@@ -165,46 +165,33 @@ describe("a gradient that throws", () => {
     expect(() => m().dInner(0.7 * 10)).toThrow(RangeError);
   });
 
-  it("in self recursion whose halves are loops, thrown going down or coming back up: the tapes are as they were, the next call is right", () => {
-    const text = compiled.texts["throwing.ts"]!;
-    for (const half of ["climbChecked_forward", "climbFragile_reverse"]) expect(text).toMatch(new RegExp(`function ${half}\\w*\\([^]*?while \\(true\\)`));
-    const before = tapeMark();
-    // x: 0.2, 0.7, 0.95, 1.075: the fourth level's check throws in the forward half
-    for (let k = 0; k < 20; k++) expect(() => m().dClimbChecked(0.2, 50)).toThrow(RangeError);
-    expect(tapeMark()).toEqual(before);
-    // x: 2, 1.1, 0.65, …: the reverse rules of the first two levels throw, the deeper one's first
-    for (let k = 0; k < 20; k++) expect(() => m().dClimbFragile(2, 30)).toThrow(RangeError);
-    expect(tapeMark()).toEqual(before);
-    const n = 2;
-    expect(checkGrad((x: number) => m().climbChecked(x, n), (x: number) => m().dClimbChecked(x, n), [0.2]).maxRelError).toBeLessThan(1e-6);
-    expect(checkGrad((x: number) => m().climbFragile(x, 30), (x: number) => m().dClimbFragile(x, 30), [0.5]).maxRelError).toBeLessThan(1e-6);
-    expect(tapeMark()).toEqual(before);
-  });
+  /**
+   * Per form of recursion: the loop its halves run as; a gradient that throws going down (in the forward half, a
+   * check past 1) and one that throws coming back up (in the reverse half, a rule past 0.9), with their arguments; then
+   * the arguments where each runs through.
+   */
+  const forms = [
+    // climbChecked's x: 0.2, 0.7, 0.95, 1.075: the fourth level's check throws; climbFragile's x: 2, 1.1, 0.65, …
+    { form: "self recursion whose halves are loops", loop: "while \\(true\\)", down: ["climbChecked", 0.2, 50], up: ["climbFragile", 2, 30], down2: 2, up2: 30 },
+    { form: "mutual recursion whose halves are loops", loop: "while \\(true\\)", down: ["pingChecked", 0.2, 50], up: ["turnA", 2, 30], down2: 2, up2: 30 },
+    { form: "recursion whose halves loop over frames", loop: "while \\(pc\\w* >= 0\\)", down: ["forkChecked", 0.2, 50], up: ["loopFragile", 2, 6], down2: 2, up2: 6 },
+  ] as const;
+  const gradientOf = (name: string) => m()[`d${name[0]!.toUpperCase()}${name.slice(1)}`] as (x: number, n: number) => number;
 
-  it("in mutual recursion whose halves are loops, thrown going down or coming back up: the tapes are as they were, the next call is right", () => {
-    const text = compiled.texts["throwing.ts"]!;
-    for (const half of ["pingChecked_forward", "turnA_reverse"]) expect(text).toMatch(new RegExp(`function ${half}\\w*\\([^]*?while \\(true\\)`));
-    const before = tapeMark();
-    // x: 0.2, 0.7, 0.95, 1.075: the check of the fourth level of the cycle throws in the forward half
-    for (let k = 0; k < 20; k++) expect(() => m().dPingChecked(0.2, 50)).toThrow(RangeError);
-    expect(tapeMark()).toEqual(before);
-    for (let k = 0; k < 20; k++) expect(() => m().dTurnA(2, 30)).toThrow(RangeError);
-    expect(tapeMark()).toEqual(before);
-    expect(checkGrad((x: number) => m().pingChecked(x, 2), (x: number) => m().dPingChecked(x, 2), [0.2]).maxRelError).toBeLessThan(1e-6);
-    expect(checkGrad((x: number) => m().turnA(x, 30), (x: number) => m().dTurnA(x, 30), [0.5]).maxRelError).toBeLessThan(1e-6);
-    expect(tapeMark()).toEqual(before);
-  });
-
-  it("in recursion whose halves loop over a stack of frames, thrown going down or coming back up: the tapes are as they were, the next call is right", () => {
-    const text = compiled.texts["throwing.ts"]!;
-    for (const half of ["forkChecked_forward", "loopFragile_reverse"]) expect(text).toMatch(new RegExp(`function ${half}\\w*\\([^]*?while \\(pc\\w* >= 0\\)`));
-    const before = tapeMark();
-    for (let k = 0; k < 20; k++) expect(() => m().dForkChecked(0.2, 50)).toThrow(RangeError);
-    expect(tapeMark()).toEqual(before);
-    for (let k = 0; k < 20; k++) expect(() => m().dLoopFragile(2, 6)).toThrow(RangeError);
-    expect(tapeMark()).toEqual(before);
-    expect(checkGrad((x: number) => m().forkChecked(x, 2), (x: number) => m().dForkChecked(x, 2), [0.2]).maxRelError).toBeLessThan(1e-6);
-    expect(checkGrad((x: number) => m().loopFragile(x, 6), (x: number) => m().dLoopFragile(x, 6), [0.5]).maxRelError).toBeLessThan(1e-6);
-    expect(tapeMark()).toEqual(before);
-  });
+  for (const { form, loop, down, up, down2, up2 } of forms) {
+    it(`in ${form}, thrown going down or coming back up: the tapes are as they were, the next call is right`, () => {
+      const text = compiled.texts["throwing.ts"]!;
+      for (const half of [`${down[0]}_forward`, `${up[0]}_reverse`]) expect(text).toMatch(new RegExp(`function ${half}\\w*\\([^]*?${loop}`));
+      const before = tapeMark();
+      for (const [name, x, n] of [down, up]) {
+        for (let k = 0; k < 20; k++) expect(() => gradientOf(name)(x, n)).toThrow(RangeError);
+        expect(tapeMark()).toEqual(before);
+      }
+      for (const [name, x, n] of [[down[0], 0.2, down2], [up[0], 0.5, up2]] as const) {
+        const primal = m()[name] as (x: number, n: number) => number;
+        expect(checkGrad((y: number) => primal(y, n), (y: number) => gradientOf(name)(y, n), [x]).maxRelError).toBeLessThan(1e-6);
+      }
+      expect(tapeMark()).toEqual(before);
+    });
+  }
 });
