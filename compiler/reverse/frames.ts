@@ -7,13 +7,14 @@
  * value (or an arithmetic operand of the value) of an assignment or effect, with one final
  * `return` at most. Output: the same half as a machine
  *
- *   pc = entry; while (pc >= 0) { if (pc === 0) { block 0 } else if (pc === 1) { block 1 } … }
+ *   pc = entry; while (pc >= 0) { if (pc === 7) { block 7 } if (pc === 6) { block 6 } … }
  *
- * whose blocks are the body cut at each call and at each branch or loop holding one. A block
- * ends by naming the next (`pc = k`), by a call (push the frame: the variables a later block
- * may read and the block to resume at; then the parameters take the arguments, every other
- * variable its initial value, `pc = entry`), or by the return (`below` takes the value; pop the
- * frame and resume, or stop at the bottom). The block resumed after a call starts with the
+ * whose blocks are the body cut at each call and at each branch or loop holding one, in
+ * program order (a block runs on into the next when that follows it). A block ends by naming
+ * the next (`pc = k`), by a call (push the frame: the variables a block reached after the
+ * call returns may read, and the block to resume at; then the parameters take the arguments,
+ * what the recursive form declares with a value gets it again, `pc = entry`), or by the
+ * return (`below` takes the value; pop the frame and resume, or stop at the bottom). The block resumed after a call starts with the
  * call's statement, the call replaced by `below`. Invariant: the machine runs the statements
  * of the recursive half in the same order with the same values (each frame's variables are
  * restored as the call left them, the callee's start as a call's would), so the tapes, the
