@@ -22,7 +22,7 @@
  * as it is (recursive, and right).
  */
 import { lit, op, v, varName, type Expr, type OutFunction, type Stmt } from "../ir/ir";
-import { exprReads, stmtReads, walk } from "../ir/traverse";
+import { exprReads, stmtReads, walk, writtenObject } from "../ir/traverse";
 import type { ReverseContext } from "./context";
 import { declarations } from "../emit/declare";
 import { mentions, replaceCall, restatable, selfCall, selfCallCount } from "./descent";
@@ -126,16 +126,23 @@ export function selfRecursionAsFrames(cx: ReverseContext, half: OutFunction): Ou
   const passed = half.params.map((p, k) => !assignedNames.has(p.name) && allCalls.every((c) => varName(c.args[k]) === p.name));
   const mentioned = [...mentions(body), ...loopEnds];
   const locals = mentioned.filter((name) => !half.params.some((p) => p.name === name) && name !== below && !ownIndices.has(name));
-  // a frame keeps what a block reached after a call returns may read
-  const afterCalls = new Set<number>();
-  for (const work = allCalls.map((c) => c.resume); work.length; ) {
-    const id = work.pop()!;
-    if (afterCalls.has(id)) continue;
-    afterCalls.add(id);
-    const exit = blocks[id].exit;
-    work.push(...(exit.kind === "goto" ? [exit.to] : exit.kind === "branch" ? [exit.then, exit.else] : exit.kind === "call" ? [exit.resume] : []));
+  // a frame keeps what is live where a call returns: read there, or further on, before it is written
+  const uses = blocks.map(blockUse);
+  const liveIn = blocks.map(() => new Set<string>());
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const id of reached) {
+      const exit = blocks[id].exit;
+      const successors = exit.kind === "goto" ? [exit.to] : exit.kind === "branch" ? [exit.then, exit.else] : exit.kind === "call" ? [exit.resume] : [];
+      const live = new Set(uses[id].gen);
+      for (const next of successors) for (const name of liveIn[next]) if (!uses[id].kill.has(name)) live.add(name);
+      if (live.size > liveIn[id].size) {
+        liveIn[id] = live;
+        changed = true;
+      }
+    }
   }
-  const readAfter = new Set([...afterCalls].flatMap((id) => [...blockReads(blocks[id])]));
+  const readAfter = new Set(allCalls.flatMap((c) => [...liveIn[c.resume]]));
   const kept = [...half.params.filter((_, k) => !passed[k]).map((p) => p.name), ...locals].filter((name) => readAfter.has(name));
   if (kept.some((name) => !typeOf(name)) || locals.some((name) => !restatable(typeOf(name)))) return half;
 
@@ -198,11 +205,21 @@ export function selfRecursionAsFrames(cx: ReverseContext, half: OutFunction): Ou
   return { ...half, vars: new Map([...vars, ...cx.vars]), body: newBody };
 }
 
-/** The variables a block reads, its exit's expressions included. */
-function blockReads(b: Block): Set<string> {
-  const names = new Set<string>();
-  for (const s of walk(b.stmts)) stmtReads(s).forEach((name) => names.add(name));
+/** What a block reads before it surely writes it (arrays written into count as read), and what it surely writes. */
+function blockUse(b: Block): { gen: Set<string>; kill: Set<string> } {
+  const gen = new Set<string>();
+  const kill = new Set<string>();
+  const read = (name: string) => kill.has(name) || gen.add(name);
+  for (const s of b.stmts) {
+    for (const t of walk([s])) {
+      stmtReads(t).forEach(read);
+      const object = writtenObject(t);
+      if (object) read(object);
+      if (t.kind === "assign" && t.accumulate) read(t.target);
+    }
+    if (s.kind === "assign" && !s.accumulate) kill.add(s.target);
+  }
   const exprs = b.exit.kind === "branch" ? [b.exit.cond] : b.exit.kind === "call" ? b.exit.args : b.exit.kind === "return" && b.exit.value ? [b.exit.value] : [];
-  for (const e of exprs) exprReads(e).forEach((name) => names.add(name));
-  return names;
+  for (const e of exprs) exprReads(e).forEach(read);
+  return { gen, kill };
 }
