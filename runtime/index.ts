@@ -34,7 +34,6 @@ import { numberTape as numbers, booleanTape as booleans, referenceTape as refere
 export const numberTape = numbers;
 export const booleanTape = booleans;
 export const referenceTape = references;
-
 export type { TapeMark } from "./stack.js";
 export { zerosLike, addTo, takeRange, takeInto, addInto, copyInto } from "./shadow.js";
 export { snapshot } from "./snapshot.js";

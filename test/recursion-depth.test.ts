@@ -15,7 +15,7 @@ import { buildDepthCases, depthCases, maxDepth, runAt } from "./depth/cases";
  * as loops, and so do mutual recursion's (each member holds the cycle inlined: ir/cycles.ts); those of a call in a loop
  * or of two calls per level run as one loop over a stack of frames (reverse/frames.ts). So the gradient goes deeper
  * than the primal: twice as deep here. Where the derivative has no closed form the gradient is checked against a
- * difference of the primal, at 0.9 of the primal's depth (the maps are near the identity, so the derivative there is
+ * difference of the primal, at half the primal's depth (the maps are near the identity, so the derivative there is
  * far from 0).
  */
 const fractions: Record<string, number> = { sumSquares: 2, power: 2, climb: 2, even: 2, first: 2, looped: 2, lopsided: 2, forkTail: 2 };
@@ -43,8 +43,9 @@ describe("recursion depth of a gradient", () => {
         const exact = new Function("d", `return ${c.exact};`)(depth) as number;
         expect(Math.abs((gradient as number) - exact)).toBeLessThan(1e-9 * Math.abs(exact));
       } else {
-        // the primal's difference, a little below the primal's largest depth (it overflows at random there)
-        const checked = Math.min(depth, Math.floor(0.9 * primalDepth));
+        // the primal's difference at half the primal's largest depth: near it the primal overflows at random (V8 inlines
+        // mutual recursion's functions into each other in some processes and not in others, ±10 % of the depth)
+        const checked = Math.min(depth, Math.floor(0.5 * primalDepth));
         const difference = runAt(built, c, "difference", checked) as number;
         if (checked < depth) gradient = runAt(built, c, "gradient", checked);
         expect(Math.abs(difference)).toBeGreaterThan(0.1);
