@@ -22,6 +22,7 @@ import { mergeCommonValues } from "./ir/cse";
 import { hoistInvariants } from "./ir/hoist";
 import { fuseLoops } from "./ir/fuse";
 import { inlineLeafCalls } from "./ir/inline";
+import { inlineRecursiveCycles } from "./ir/cycles";
 import { type Expr, type IrFunction, type OriginInfo, type OutFunction } from "./ir/ir";
 import { children, walk } from "./ir/traverse";
 import { calleePurity, type FunctionPurity, type Purities } from "./ir/purity";
@@ -145,6 +146,13 @@ function prepare(session: Session, files: readonly SourceFile[], stop?: Stage): 
     if (ir) session.irs.set(key, ir);
   }
   if (stop !== "lower") {
+    // a file's functions only, as for inlining below
+    const byFile = new Map<SourceFile, Map<string, IrFunction>>();
+    for (const [key, ir] of session.irs) {
+      const { file } = session.targets.get(key)!;
+      byFile.set(file, (byFile.get(file) ?? new Map()).set(key, ir));
+    }
+    for (const [file, irs] of byFile) session.guard(file, () => inlineRecursiveCycles(irs, session.output(file).names));
     for (const [key, ir] of session.irs) {
       // only a helper of the caller's own file: an edit of another file must not leave a stale copy in this one's output
       const { file } = session.targets.get(key)!;

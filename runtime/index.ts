@@ -27,7 +27,7 @@ export { AdgenError } from "./errors.js";
 export { differentiable } from "./decorator.js";
 export { defineDerivative, reverseRule, forwardRule } from "./derivatives.js";
 export type { DerivativeRules } from "./derivatives.js";
-export { Float64Stack, BooleanStack, ReferenceStack, tapeMark, tapeRewind } from "./stack.js";
+export { Float64Stack, BooleanStack, ReferenceStack, tapeMark, tapeRewind, levelStack, levelFlagStack } from "./stack.js";
 import { numberTape as numbers, booleanTape as booleans, referenceTape as references } from "./stack.js";
 // The shared tapes as constants rather than re-exports: generated code reads `adgen.numberTape`
 // at each push in a recursive half, and a CommonJS re-export is a getter call V8 may not inline.

@@ -141,15 +141,28 @@ export const numberTape = new Float64Stack();
 export const booleanTape = new BooleanStack();
 export const referenceTape = new ReferenceStack();
 
+/**
+ * The stacks a half whose recursion runs as loops keeps each level's numbers and booleans
+ * on (its own frames, apart from the tapes its levels push and pop in between).
+ */
+export const levelTape = new Float64Stack();
+export const levelFlags = new BooleanStack();
+
+/** The level stacks, as generated code takes them (a call's result: storage the compiler knows is shared). */
+export const levelStack = (): Float64Stack => levelTape;
+export const levelFlagStack = (): BooleanStack => levelFlags;
+
 /** How full the tapes were: taken when a gradient starts, to put them back if it throws. */
 export interface TapeMark {
   numbers: number;
   booleans: number;
   references: number;
+  levels: number;
+  levelFlags: number;
 }
 
 export function tapeMark(): TapeMark {
-  return { numbers: numberTape.length, booleans: booleanTape.length, references: referenceTape.length };
+  return { numbers: numberTape.length, booleans: booleanTape.length, references: referenceTape.length, levels: levelTape.length, levelFlags: levelFlags.length };
 }
 
 /** Puts the tapes back as they were at `mark`: a gradient that throws leaves nothing behind. */
@@ -157,4 +170,6 @@ export function tapeRewind(mark: TapeMark): void {
   numberTape.truncate(mark.numbers);
   booleanTape.truncate(mark.booleans);
   referenceTape.truncate(mark.references);
+  levelTape.truncate(mark.levels);
+  levelFlags.truncate(mark.levelFlags);
 }

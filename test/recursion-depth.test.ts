@@ -1,9 +1,10 @@
 /**
  * A recursive function's gradient runs as deep as a fixed multiple of the depth its primal
  * reaches, in a fresh process with Node's default stack, and is right there: self recursion
- * over a list and over a number, and mutual recursion. The fractions are the limits the
- * README states; the primal's depth is measured each time, so the test holds on any machine
- * and Node version whose frames keep the same proportions.
+ * over a list and over a number, mutual recursion (a cycle of two and of three), a call in a
+ * loop and two calls per level. The fractions are the limits the README states; the primal's
+ * depth is measured each time, so the test holds on any machine and Node version whose
+ * frames keep the same proportions.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as fs from "node:fs";
@@ -11,11 +12,13 @@ import { buildDepthCases, depthCases, maxDepth, runAt } from "./depth/cases";
 
 /**
  * The fraction of the primal's depth each case's gradient must reach (see README, Limits). Self recursion's halves run
- * as loops, so its gradient goes deeper than the primal (twice as deep where the derivative has a closed form; `climb`
- * is checked against a difference of the primal, so at the primal's own depth); mutual recursion's halves still
- * recurse on the host stack.
+ * as loops, and so do mutual recursion's (each member holds the cycle inlined: ir/cycles.ts); those of a call in a loop
+ * or of two calls per level run as one loop over a stack of frames (reverse/frames.ts). So the gradient goes deeper
+ * than the primal: twice as deep here. Where the derivative has no closed form the gradient is checked against a
+ * difference of the primal, at half the primal's depth (the maps are near the identity, so the derivative there is
+ * far from 0).
  */
-const fractions: Record<string, number> = { sumSquares: 2, power: 2, climb: 1, even: 0.35 };
+const fractions: Record<string, number> = { sumSquares: 2, power: 2, climb: 2, even: 2, first: 2, looped: 2, lopsided: 2, forkTail: 2 };
 
 let built: ReturnType<typeof buildDepthCases>;
 beforeAll(() => {
@@ -30,7 +33,7 @@ describe("recursion depth of a gradient", () => {
       const primalDepth = maxDepth(built, c, "primal", 200_000, 0.03);
       expect(primalDepth).toBeGreaterThan(1000);
       const depth = Math.floor(fraction * primalDepth);
-      const gradient = runAt(built, c, "gradient", depth);
+      let gradient = runAt(built, c, "gradient", depth);
       expect(gradient, `the gradient overflowed the stack at depth ${depth} (primal: ${primalDepth})`).toBeDefined();
       if (name === "sumSquares") {
         const bar = gradient as number[];
@@ -40,7 +43,12 @@ describe("recursion depth of a gradient", () => {
         const exact = new Function("d", `return ${c.exact};`)(depth) as number;
         expect(Math.abs((gradient as number) - exact)).toBeLessThan(1e-9 * Math.abs(exact));
       } else {
-        const difference = runAt(built, c, "difference", depth) as number;
+        // the primal's difference at half the primal's largest depth: near it the primal overflows at random (V8 inlines
+        // mutual recursion's functions into each other in some processes and not in others, ±10 % of the depth)
+        const checked = Math.min(depth, Math.floor(0.5 * primalDepth));
+        const difference = runAt(built, c, "difference", checked) as number;
+        if (checked < depth) gradient = runAt(built, c, "gradient", checked);
+        expect(Math.abs(difference)).toBeGreaterThan(0.1);
         expect(Math.abs((gradient as number) - difference)).toBeLessThan(1e-6 * Math.max(1, Math.abs(difference)));
       }
     }, 120_000);

@@ -83,6 +83,63 @@ export function climbFragile(x: number, n: number): number {
   return climbFragile(fragile(x) * 0.5 + 0.1, n - 1);
 }
 export const dClimbFragile = grad(climbFragile, { wrt: 0 });
+
+/**
+ * Mutual recursion (a cycle of two, inlined into self recursion whose halves loop) that throws going down.
+ * @differentiable
+ */
+export function pingChecked(x: number, n: number): number {
+  if (n <= 0) return x;
+  return pongChecked(checked(x) * 0.5 + 0.6, n - 1);
+}
+
+/** @differentiable */
+export function pongChecked(x: number, n: number): number {
+  if (n <= 0) return x * 2;
+  return pingChecked(x, n - 1) + 0.1 * x;
+}
+export const dPingChecked = grad(pingChecked, { wrt: 0 });
+
+/**
+ * A cycle of three that throws coming back up.
+ * @differentiable
+ */
+export function turnA(x: number, n: number): number {
+  if (n <= 0) return x * x;
+  return turnB(fragile(x) * 0.5 + 0.1, n - 1);
+}
+
+/** @differentiable */
+export function turnB(x: number, n: number): number {
+  return turnC(x, n) * 1.1;
+}
+
+/** @differentiable */
+export function turnC(x: number, n: number): number {
+  return turnA(x + 0.01, n) - 0.1;
+}
+export const dTurnA = grad(turnA, { wrt: 0 });
+
+/**
+ * Two calls per level (its halves run as a loop over a stack of frames) that throws going down.
+ * @differentiable
+ */
+export function forkChecked(x: number, n: number): number {
+  if (n <= 0) return x;
+  return forkChecked(checked(x) * 0.5 + 0.6, n - 1) + 0.1 * forkChecked(x, 0);
+}
+export const dForkChecked = grad(forkChecked, { wrt: 0 });
+
+/**
+ * A call in a loop that throws coming back up.
+ * @differentiable
+ */
+export function loopFragile(x: number, n: number): number {
+  let s = x * x;
+  for (let k = 0; k < (n > 0 ? 2 : 0); k++) s += 0.5 * loopFragile(fragile(x) * 0.5 + 0.1 * k, n - 1);
+  return s;
+}
+export const dLoopFragile = grad(loopFragile, { wrt: 0 });
 `;
 
 const compiled = compileSources({ "throwing.ts": source });
@@ -108,19 +165,33 @@ describe("a gradient that throws", () => {
     expect(() => m().dInner(0.7 * 10)).toThrow(RangeError);
   });
 
-  it("in self recursion whose halves are loops, thrown going down or coming back up: the tapes are as they were, the next call is right", () => {
-    const text = compiled.texts["throwing.ts"]!;
-    for (const half of ["climbChecked_forward", "climbFragile_reverse"]) expect(text).toMatch(new RegExp(`function ${half}\\w*\\([^]*?while \\(true\\)`));
-    const before = tapeMark();
-    // x: 0.2, 0.7, 0.95, 1.075: the fourth level's check throws in the forward half
-    for (let k = 0; k < 20; k++) expect(() => m().dClimbChecked(0.2, 50)).toThrow(RangeError);
-    expect(tapeMark()).toEqual(before);
-    // x: 2, 1.1, 0.65, …: the reverse rules of the first two levels throw, the deeper one's first
-    for (let k = 0; k < 20; k++) expect(() => m().dClimbFragile(2, 30)).toThrow(RangeError);
-    expect(tapeMark()).toEqual(before);
-    const n = 2;
-    expect(checkGrad((x: number) => m().climbChecked(x, n), (x: number) => m().dClimbChecked(x, n), [0.2]).maxRelError).toBeLessThan(1e-6);
-    expect(checkGrad((x: number) => m().climbFragile(x, 30), (x: number) => m().dClimbFragile(x, 30), [0.5]).maxRelError).toBeLessThan(1e-6);
-    expect(tapeMark()).toEqual(before);
-  });
+  /**
+   * Per form of recursion: the loop its halves run as; a gradient that throws going down (in the forward half, a
+   * check past 1) and one that throws coming back up (in the reverse half, a rule past 0.9), with their arguments; then
+   * the arguments where each runs through.
+   */
+  const forms = [
+    // climbChecked's x: 0.2, 0.7, 0.95, 1.075: the fourth level's check throws; climbFragile's x: 2, 1.1, 0.65, …
+    { form: "self recursion whose halves are loops", loop: "while \\(true\\)", down: ["climbChecked", 0.2, 50], up: ["climbFragile", 2, 30], down2: 2, up2: 30 },
+    { form: "mutual recursion whose halves are loops", loop: "while \\(true\\)", down: ["pingChecked", 0.2, 50], up: ["turnA", 2, 30], down2: 2, up2: 30 },
+    { form: "recursion whose halves loop over frames", loop: "while \\(pc\\w* >= 0\\)", down: ["forkChecked", 0.2, 50], up: ["loopFragile", 2, 6], down2: 2, up2: 6 },
+  ] as const;
+  const gradientOf = (name: string) => m()[`d${name[0]!.toUpperCase()}${name.slice(1)}`] as (x: number, n: number) => number;
+
+  for (const { form, loop, down, up, down2, up2 } of forms) {
+    it(`in ${form}, thrown going down or coming back up: the tapes are as they were, the next call is right`, () => {
+      const text = compiled.texts["throwing.ts"]!;
+      for (const half of [`${down[0]}_forward`, `${up[0]}_reverse`]) expect(text).toMatch(new RegExp(`function ${half}\\w*\\([^]*?${loop}`));
+      const before = tapeMark();
+      for (const [name, x, n] of [down, up]) {
+        for (let k = 0; k < 20; k++) expect(() => gradientOf(name)(x, n)).toThrow(RangeError);
+        expect(tapeMark()).toEqual(before);
+      }
+      for (const [name, x, n] of [[down[0], 0.2, down2], [up[0], 0.5, up2]] as const) {
+        const primal = m()[name] as (x: number, n: number) => number;
+        expect(checkGrad((y: number) => primal(y, n), (y: number) => gradientOf(name)(y, n), [x]).maxRelError).toBeLessThan(1e-6);
+      }
+      expect(tapeMark()).toEqual(before);
+    });
+  }
 });

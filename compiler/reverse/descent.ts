@@ -29,6 +29,7 @@ import { assigned, assignedNames, children, stmtExprs, stmtReads, walk } from ".
 import type { ReverseContext } from "./context";
 import { arithmetic } from "./recompute";
 import { declarations, initialValue } from "../emit/declare";
+import { levelStacks } from "./levels";
 
 type Call = Extract<Expr, { kind: "call" }>;
 
@@ -36,7 +37,7 @@ type Call = Extract<Expr, { kind: "call" }>;
 const operands = (e: Expr): Expr[] | undefined => (arithmetic(e) !== undefined && (e.kind === "op" || e.kind === "call") ? e.args : undefined);
 
 /** The half's call of itself in an assignment's or effect's value, where the rest of the value is arithmetic on names and literals. */
-function selfCall(half: OutFunction, s: Stmt): Call | undefined {
+export function selfCall(half: OutFunction, s: Stmt): Call | undefined {
   if (s.kind !== "assign" && s.kind !== "effect") return undefined;
   const find = (e: Expr): Call | undefined => {
     if (e.kind === "call" && e.callee.kind === "generated" && e.callee.text === half.name && !e.callee.receiver) return e;
@@ -53,13 +54,13 @@ function pure(e: Expr): boolean {
 }
 
 /** The expression with the call replaced by `by`. */
-function replaceCall(e: Expr, call: Call, by: Expr): Expr {
+export function replaceCall(e: Expr, call: Call, by: Expr): Expr {
   if (e === call) return by;
   return operands(e) ? { ...(e as Call), args: operands(e)!.map((a) => replaceCall(a, call, by)) } : e;
 }
 
 /** How many calls of the half the body makes, wherever in its expressions. */
-function selfCallCount(half: OutFunction): number {
+export function selfCallCount(half: OutFunction): number {
   let count = 0;
   const stack: Expr[] = [];
   for (const s of walk(half.body)) stack.push(...stmtExprs(s));
@@ -72,7 +73,7 @@ function selfCallCount(half: OutFunction): number {
 }
 
 /** The variables statements read or assign, nested ones included. */
-function mentions(list: readonly Stmt[]): Set<string> {
+export function mentions(list: readonly Stmt[]): Set<string> {
   const names = new Set<string>();
   for (const s of walk(list)) {
     stmtReads(s).forEach((name) => names.add(name));
@@ -108,6 +109,12 @@ function stmtAt(list: readonly Stmt[], path: readonly Step[]): Stmt {
   return s;
 }
 
+/**
+ * The value a variable of this type holds where the recursive form declares it: `0`, `false`, or for one declared
+ * without a value (`let r!: number[]`) `undefined!`, which restates it and type-checks.
+ */
+export const restatable = (typeText: string | undefined): string | undefined => typeText && (initialValue(typeText) ?? "undefined!");
+
 export function selfRecursionAsLoops(cx: ReverseContext, half: OutFunction): OutFunction {
   if (half.self || half.params.some((p) => p.optional || p.initText) || selfCallCount(half) !== 1) return half;
   const last = half.body.at(-1);
@@ -119,7 +126,7 @@ export function selfRecursionAsLoops(cx: ReverseContext, half: OutFunction): Out
 
   // what the recursive form declares with an initial value each call gets again at each level
   const hoisted = [...declarations(half).hoisted.values()].flat();
-  const initial = (name: string) => initialValue(half.vars.get(name)?.typeText);
+  const initial = (name: string) => restatable(half.vars.get(name)?.typeText);
 
   const descends = cx.fresh("descends", "inactive", "boolean");
   const depth = cx.fresh("depth", "inactive", "number");
@@ -167,7 +174,7 @@ export function selfRecursionAsLoops(cx: ReverseContext, half: OutFunction): Out
   const keptNames = [...mentionedAfter].filter((name) => name !== below && (isParam(name) || assignedBefore.has(name)));
   const typeOf = (name: string) => half.params.find((p) => p.name === name)?.typeText ?? cx.vars.get(name)?.typeText;
   if (keptNames.some((name) => !typeOf(name))) return half;
-  const kept = keptNames.map((name) => ({ name, stack: cx.fresh(`${name}_levels`, "inactive", `${typeOf(name)}[]`) }));
+  const levels = levelStacks(cx, keptNames.map((name) => ({ value: v(name), target: name, typeText: typeOf(name)! })));
   const mentionedBefore = mentions(beforePart);
   const resetBefore = hoisted.filter((name) => mentionedBefore.has(name));
   const resetAfter = hoisted.filter((name) => mentionedAfter.has(name) && !keptNames.includes(name));
@@ -180,7 +187,7 @@ export function selfRecursionAsLoops(cx: ReverseContext, half: OutFunction): Out
       { kind: "assign", target: descends, value: lit("false"), origin: -1 },
       ...reset(resetBefore),
       ...beforePart,
-      ...kept.map(({ name, stack }): Stmt => ({ kind: "push", object: stack, value: v(name), origin: -1 })),
+      ...levels.push,
     ],
     cond: v(descends),
     body: [
@@ -198,14 +205,14 @@ export function selfRecursionAsLoops(cx: ReverseContext, half: OutFunction): Out
     step: -1,
     integralEnd: true,
     body: [
-      ...kept.map(({ name, stack }): Stmt => ({ kind: "assign", target: name, value: { kind: "pop", object: v(stack) }, origin: -1 })),
+      ...levels.pop,
       ...reset(resetAfter),
       ...afterPart,
     ],
     origin: -1,
   };
   const newBody: Stmt[] = [
-    ...kept.map(({ stack }): Stmt => ({ kind: "assign", target: stack, value: { kind: "literal", shape: "array", items: [] }, origin: -1 })),
+    ...levels.setup,
     { kind: "assign", target: depth, value: lit("0"), origin: -1 },
     loop,
     ascent,

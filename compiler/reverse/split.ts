@@ -21,6 +21,7 @@ import { walk } from "../ir/traverse";
 import type { ReverseContext } from "./context";
 import type { ReverseRequest } from "./index";
 import { selfRecursionAsLoops } from "./descent";
+import { selfRecursionAsFrames } from "./frames";
 import { readsOf } from "./plan";
 import { arithmetic } from "./recompute";
 
@@ -108,7 +109,10 @@ export function splitHalves(cx: ReverseContext, joint: OutFunction, info: SplitI
     body: reverseBody,
     guarded: false,
   };
-  return [forward, reverse].map((half) => simplify(selfRecursionAsLoops(cx, half), cx.callees.purity));
+  return [forward, reverse].map((half) => {
+    const looped = selfRecursionAsLoops(cx, half);
+    return simplify(looped !== half ? looped : selfRecursionAsFrames(cx, half), cx.callees.purity);
+  });
 }
 
 /**

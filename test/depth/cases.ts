@@ -2,8 +2,8 @@
  * Recursion depth: how deep a gradient recurses compared with its primal.
  *
  * Input: the recursive functions below (a sum over a list, a power, a mutual even/odd pair,
- * the corpus's climb), compiled with the real pipeline and written as CommonJS next to a
- * probe script. Output: for each case, the largest depth its primal and its gradient reach
+ * the corpus's climb, a cycle of three, a call in a loop, two calls per level), compiled
+ * with the real pipeline and written as CommonJS next to a probe script. Output: for each case, the largest depth its primal and its gradient reach
  * in a fresh Node process with the default stack size (binary search, one process per try).
  * Invariant: every try runs in its own process, after the same warm-up, so a result does not
  * depend on what ran before it in the measuring process.
@@ -33,19 +33,57 @@ export function power(x: number, n: number): number {
 /** @differentiable */
 export function even(x: number, n: number): number {
   if (n <= 0) return x;
-  return odd(Math.sin(x) * 0.5 + x * 0.5, n - 1);
+  return odd(x + 0.0001 * Math.sin(x), n - 1);
 }
 
 /** @differentiable */
 export function odd(x: number, n: number): number {
   if (n <= 0) return x * x;
-  return even(Math.cos(x) * 0.3 + x, n - 1);
+  return even(x - 0.0001 * Math.cos(x), n - 1);
 }
 
 /** @differentiable */
 export function climb(x: number, n: number): number {
   if (n <= 0) return x;
-  return climb(Math.sin(x) * 0.5 + x * 0.5, n - 1);
+  return climb(x + 0.0001 * Math.sin(x), n - 1);
+}
+
+/** @differentiable */
+export function first(x: number, n: number): number {
+  if (n <= 0) return x;
+  return second(x + 0.0001 * Math.sin(x), n - 1);
+}
+
+/** @differentiable */
+export function second(x: number, n: number): number {
+  return third(x * 0.99999 + 0.00001, n);
+}
+
+/** @differentiable */
+export function third(x: number, n: number): number {
+  if (n <= 0) return x * x;
+  return first(x - 0.0001 * Math.cos(x), n - 1) + 0.00001 * x;
+}
+
+/** @differentiable */
+export function looped(x: number, n: number): number {
+  let s = x;
+  for (let k = 0; k < (n > 0 ? 1 : 0); k++) s = looped(s + 0.0001 * Math.sin(s), n - 1) + 0.00001 * s;
+  return s;
+}
+
+/** @differentiable */
+export function lopsided(x: number, n: number): number {
+  if (n <= 0) return x * x;
+  return lopsided(x + 0.0001 * Math.sin(x), n - 1) + 0.00001 * lopsided(x, 0);
+}
+
+/** @differentiable */
+export function forkTail(x: number, n: number): number {
+  const y = x + 0.0001 * Math.sin(x);
+  if (n <= 0) return y * y;
+  if (n % 2 === 0) return 0.00001 * y + forkTail(y, n - 1);
+  return (1 + 0.00001 * Math.cos(y)) * forkTail(y, n - 1);
 }
 
 export const gradients = {
@@ -54,6 +92,10 @@ export const gradients = {
   even: grad(even, { wrt: 0 }),
   evenAll: grad(even),
   climb: grad(climb),
+  first: grad(first, { wrt: 0 }),
+  looped: grad(looped, { wrt: 0 }),
+  lopsided: grad(lopsided, { wrt: 0 }),
+  forkTail: grad(forkTail, { wrt: 0 }),
 };
 `;
 
@@ -74,6 +116,10 @@ export const depthCases: DepthCase[] = [
   { name: "even", primal: "even", args: "0.7, d" },
   { name: "evenAll", primal: "even", args: "0.7, d" },
   { name: "climb", primal: "climb", args: "0.7, d" },
+  { name: "first", primal: "first", args: "0.7, d" },
+  { name: "looped", primal: "looped", args: "0.7, d" },
+  { name: "lopsided", primal: "lopsided", args: "0.7, d" },
+  { name: "forkTail", primal: "forkTail", args: "0.3, d" },
 ];
 
 /** The probe: loads the module, warms both functions up shallowly, runs one at depth d; prints its result. */

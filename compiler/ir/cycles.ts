@@ -1,0 +1,169 @@
+/**
+ * Cycles: mutual recursion made self recursion, so that its halves run as loops.
+ *
+ * Input: the lowered IR of a file's differentiable functions. Output: the same IR where each
+ * function that calls itself through others (f calls g, g calls h or f, …) holds copies of
+ * those others inlined: each call of one of them is replaced by its body, again in the
+ * copies, until the only calls left in the group are of f itself. f then calls itself once
+ * per level (a cycle: reverse/descent.ts turns its halves into two loops) or from several
+ * places (reverse/frames.ts runs them as one loop over frames); so does every other member,
+ * each with the group inlined from where it starts. The copies read the caller's argument in
+ * place of a parameter the member never assigns, and a fresh local set to the argument
+ * otherwise; their locals are renamed apart, their statements keep their source lines
+ * (appended to the caller's origins). Invariant: each function computes exactly what it did
+ * (a member's body runs once per call, as its copy does). A group where a call of another
+ * member sits in a loop or inside an expression, where the expansion takes more than
+ * `maxCopies` copies (the others calling each other without f), with a method, or where a
+ * name a copy would read from its module is shadowed by one of the caller's locals, is left
+ * as it is, and its halves keep recursing, correctly.
+ */
+import { nameOf, type Names } from "../naming";
+import type { Expr, IrFunction, Stmt } from "./ir";
+import { childLists, children, renameStmt, stmtExprs, walk } from "./traverse";
+
+/** A call of a differentiable function; `whole` when it is a statement's whole value, outside loops (where it may be inlined). */
+type CallSite = { list: Stmt[]; index: number; target: string; whole: boolean };
+
+/** A member whose expansion would take more copies of the others than this is left recursive. */
+const maxCopies = 16;
+
+/** Rewrites, in place, each member of a group of `irs` (one file's functions, by key) calling each other into self recursion. */
+export function inlineRecursiveCycles(irs: ReadonlyMap<string, IrFunction>, names: Names): void {
+  const callees = new Map([...irs].map(([key, ir]) => [key, callSites(ir).filter((site) => irs.has(site.target))]));
+  // each function that recursion through others leads back to, with those others
+  const groups = new Map<string, Set<string>>();
+  const reach = new Map<string, Set<string>>();
+  const reachOf = (key: string) => reach.get(key) ?? reach.set(key, reachable(key, callees)).get(key)!;
+  for (const key of irs.keys()) {
+    const partners = new Set([...reachOf(key)].filter((other) => other !== key && reachOf(other).has(key)));
+    if (partners.size > 0) groups.set(key, partners);
+  }
+  // the originals, before any member is rewritten
+  const original = new Map([...groups.keys()].map((key) => [key, clone(irs.get(key)!)]));
+  for (const [key, partners] of groups) {
+    if (![key, ...partners].every((k) => copyable(original.get(k)!))) continue;
+    const rewritten = clone(original.get(key)!);
+    const scope = names.child(rewritten.vars.keys());
+    let complete = true;
+    for (let copies = 0, site = partnerCall(rewritten, partners); site && complete; site = partnerCall(rewritten, partners)) {
+      complete = site.whole && ++copies <= maxCopies && inlineCall(rewritten, site, original.get(site.target)!, scope);
+    }
+    if (complete) Object.assign(irs.get(key)!, { body: rewritten.body, vars: rewritten.vars, origins: rewritten.origins });
+  }
+}
+
+const clone = (ir: IrFunction): IrFunction => ({ ...ir, body: structuredClone(ir.body), vars: new Map(ir.vars), origins: [...ir.origins] });
+
+/** The first call of a partner left in a member's body. */
+const partnerCall = (ir: IrFunction, partners: ReadonlySet<string>): CallSite | undefined => callSites(ir).find((site) => partners.has(site.target));
+
+/** Every function `from` calls, directly or not (itself only through a call). */
+function reachable(from: string, callees: ReadonlyMap<string, CallSite[]>): Set<string> {
+  const seen = new Set<string>();
+  const work = [from];
+  while (work.length) {
+    for (const site of callees.get(work.pop()!) ?? []) if (!seen.has(site.target)) seen.add(site.target) && work.push(site.target);
+  }
+  return seen;
+}
+
+/** Every call of a differentiable function in a function's body. */
+function callSites(ir: IrFunction): CallSite[] {
+  const sites: CallSite[] = [];
+  const visit = (list: Stmt[], inLoop: boolean) =>
+    list.forEach((s, index) => {
+      const value = s.kind === "assign" && !s.accumulate ? s.value : s.kind === "effect" ? s.value : undefined;
+      for (const e of stmtExprs(s).flatMap(differentiableCalls)) {
+        const plain = !e.callee.receiver && !e.callee.standalone && !e.spread;
+        sites.push({ list, index, target: e.callee.target, whole: e === value && plain && !inLoop });
+      }
+      childLists(s).forEach((inner) => visit(inner, inLoop || s.kind === "loop" || s.kind === "for"));
+    });
+  visit(ir.body, false);
+  return sites;
+}
+
+type DifferentiableCall = Extract<Expr, { kind: "call" }> & { callee: { kind: "differentiable" } };
+
+function differentiableCalls(root: Expr): DifferentiableCall[] {
+  const found: DifferentiableCall[] = [];
+  const stack = [root];
+  while (stack.length) {
+    const e = stack.pop()!;
+    if (e.kind === "call" && e.callee.kind === "differentiable") found.push(e as DifferentiableCall);
+    stack.push(...children(e));
+  }
+  return found;
+}
+
+/** A function whose body may be copied: no `this`, no optional parameter, one `return`, last. */
+function copyable(ir: IrFunction): boolean {
+  if (ir.self || ir.params.some((p) => p.optional || p.initText)) return false;
+  const returns = [...walk(ir.body)].filter((s) => s.kind === "return");
+  return returns.length === 0 || (returns.length === 1 && returns[0] === ir.body.at(-1));
+}
+
+/** Replaces the call at `site` in `caller` with a copy of `callee`'s body; false when it cannot. */
+function inlineCall(caller: IrFunction, site: CallSite, callee: IrFunction, names: Names): boolean {
+  const s = site.list[site.index];
+  if ( (s.kind !== "assign" && s.kind !== "effect") || s.value.kind !== "call") return false;
+  const args = s.value.args;
+  if (args.length !== callee.params.length || outsideNames(callee).some((name) => caller.vars.has(name))) return false;
+  const assigned = new Set([...walk(callee.body)].flatMap((t) => (t.kind === "assign" ? [t.target] : t.kind === "for" ? [t.index] : [])));
+  const renamed = new Map<string, string>();
+  const copies: Stmt[] = [];
+  for (const [k, p] of callee.params.entries()) {
+    const arg = args[k];
+    if (arg.kind === "var" && !assigned.has(p.name)) {
+      renamed.set(p.name, arg.name);
+      continue;
+    }
+    // a parameter the member assigns (or a literal argument) becomes a local of its own; an array's would alias
+    if (p.type === "reference") return false;
+    const local = names.fresh(p.name);
+    caller.vars.set(local, { name: local, type: p.type, typeText: p.typeText, tangentText: p.tangentText, shape: p.shape, role: "local" });
+    renamed.set(p.name, local);
+    copies.push({ kind: "assign", target: local, value: arg, origin: s.origin });
+  }
+  for (const [name, variable] of callee.vars) {
+    if (renamed.has(name)) continue;
+    const local = variable.role === "temp" ? names.numbered(nameOf.temporary) : names.fresh(name);
+    caller.vars.set(local, { ...variable, name: local, role: variable.role === "param" ? "local" : variable.role });
+    renamed.set(name, local);
+  }
+  const offset = caller.origins.length;
+  caller.origins.push(...callee.origins);
+  const rename = (name: string) => renamed.get(name) ?? name;
+  const copy = (list: readonly Stmt[]): Stmt[] => list.map((t) => copyStmt(renameStmt(t, rename)));
+  const copyStmt = (t: Stmt): Stmt => {
+    const moved = { ...t, origin: t.origin < 0 ? t.origin : t.origin + offset };
+    if (moved.kind === "if") return { ...moved, then: copy(moved.then), else: copy(moved.else) };
+    if (moved.kind === "loop") return { ...moved, test: copy(moved.test), body: copy(moved.body) };
+    if (moved.kind === "for") return { ...moved, body: copy(moved.body) };
+    return moved;
+  };
+  const body = copy(callee.body);
+  const last = body.at(-1);
+  const result: Stmt[] = last?.kind === "return" && s.kind === "assign" ? [{ kind: "assign", target: s.target, value: last.value, origin: s.origin }] : [];
+  site.list.splice(site.index, 1, ...copies, ...(last?.kind === "return" ? body.slice(0, -1) : body), ...result);
+  return true;
+}
+
+/** The identifiers a function reads from its module: outside constants (`SCALE`, `Math.PI`) and the callees it names. */
+function outsideNames(ir: IrFunction): string[] {
+  const found = new Set<string>();
+  const root = (text: string) => /^[A-Za-z_$][\w$]*/.exec(text)?.[0];
+  for (const s of walk(ir.body)) {
+    for (const e of stmtExprs(s)) {
+      const stack = [e];
+      while (stack.length) {
+        const node = stack.pop()!;
+        const text = node.kind === "lit" ? node.text : node.kind === "call" && (node.callee.kind === "rule" || node.callee.kind === "differentiable") ? node.callee.text : "";
+        const name = root(text);
+        if (name) found.add(name);
+        stack.push(...children(node));
+      }
+    }
+  }
+  return [...found];
+}
