@@ -57,6 +57,23 @@ describe("reduction loops", () => {
     expect(written).not.toMatch(/x_bar_p/);
   });
 
+  it("an iteration's reverse code reads a scratch array's elements again, unless the iteration writes them after the read", () => {
+    const compiled = compileSources(
+      {
+        "reduction-seeded.ts": sources["reduction-seeded.ts"],
+        "driver.ts": `import { grad } from "adgen";\nimport { scratchReadAfterFill, scratchRefilledAfterRead } from "./reduction-seeded";\nexport const read = grad(scratchReadAfterFill, { wrt: [0, 1] });\nexport const refilled = grad(scratchRefilledAfterRead, { wrt: [0, 1] });`,
+      },
+      "functions",
+    );
+    expect(compiled.diagnostics).toEqual([]);
+    const driver = compiled.load("driver.ts") as Record<string, (x: Float64Array, w: Float64Array) => unknown>;
+    const w = new Float64Array([0.3, -0.2, 0.5, 0.1]);
+    const x = Float64Array.from({ length: 2 * w.length }, (_, i) => Math.sin(i));
+    const [read, refilled] = [driver.read, driver.refilled].map((g) => tapeHighWater(runtime, () => g(x, w)));
+    // the same saves but for the elements the running max reads (all but the first), which only the refill overwrites
+    expect(refilled - read).toBe(Float64Array.BYTES_PER_ELEMENT * (w.length - 1));
+  });
+
   it("the tape of a loop reversed in place holds one iteration, for any trip count", () => {
     const compiled = compileSources(
       {

@@ -17,7 +17,8 @@
  * - `reversed`: the `if`s and loops with reverse code inside; `trips`: the general loops
  *   whose trip count the reverse sweep replays (counted `for` loops run backwards on
  *   their own index, and need none);
- * - `isolate`: a reduction loop reversed in place planned again, each iteration on its own.
+ * - `isolate`: a reduction loop reversed in place planned again, each iteration on its own
+ *   (its element reads redone where the iteration writes the array only before them).
  * Invariant: everything the reverse sweep reads holds its forward value when the reverse
  * sweep reaches the statement reading it.
  */
@@ -53,7 +54,7 @@ export interface Plan {
    * Plans a loop anew for iterations each reversed right after it runs (inplace.ts): nothing from before an iteration
    * is pending in it, so only what its own reverse code reads is saved, in a local where no inner loop repeats it.
    */
-  isolate: (loop: Stmt) => void;
+  isolate: (loop: LoopStmt) => void;
 }
 
 /**
@@ -118,7 +119,8 @@ export function plan(cx: ReverseContext, structure: Structure, units: Map<Stmt, 
     if (s.kind === "if") for (const n of exprReads(s.cond)) addReader(n, s);
     if (s.kind === "for") for (const n of [...exprReads(s.start), ...exprReads(s.end)]) addReader(n, s);
   }
-  const { invariant, steps, recompute, recomputed } = cheaperThanSaving(fn, structure, readers, functions, (name) => cx.isActive(name));
+  const active = (name: string) => cx.isActive(name);
+  const { invariant, steps, recompute, recomputed } = cheaperThanSaving(fn, structure, readers, functions, active);
   // An array's contents are pending, as `[]name`, from a reverse read of its elements: a
   // value redone from it, or a callee's reverse half handed the array.
   const aliases = aliasGroups(fn);
@@ -143,12 +145,16 @@ export function plan(cx: ReverseContext, structure: Structure, units: Map<Stmt, 
   // for it, the contents of arrays those read; and for a branch or counted loop, what its
   // reverse tests again.
   const readsAt = new Map<Stmt, string[]>();
-  for (const s of all) {
-    const redone = recompute.get(s) ?? [];
-    const own = s.kind === "if" ? exprReads(s.cond) : s.kind === "for" ? [...exprReads(s.start), ...exprReads(s.end)] : adjointReads.get(s) ?? [];
-    const reads = [...readsOf([...redone, ...(own.length ? [{ kind: "effect", value: { kind: "literal", shape: "array", items: own.map((n, k) => ({ key: String(k), value: v(n) })) }, origin: -1 } as Stmt] : [])]), ...contentReads(units.get(s)?.adjoint ?? [], redone)];
-    if (reads.length) readsAt.set(s, reads);
-  }
+  const findReads = (stmts: readonly Stmt[]) => {
+    for (const s of stmts) {
+      const redone = recompute.get(s) ?? [];
+      const own = s.kind === "if" ? exprReads(s.cond) : s.kind === "for" ? [...exprReads(s.start), ...exprReads(s.end)] : adjointReads.get(s) ?? [];
+      const reads = [...readsOf([...redone, ...(own.length ? [{ kind: "effect", value: { kind: "literal", shape: "array", items: own.map((n, k) => ({ key: String(k), value: v(n) })) }, origin: -1 } as Stmt] : [])]), ...contentReads(units.get(s)?.adjoint ?? [], redone)];
+      if (reads.length) readsAt.set(s, reads);
+      else readsAt.delete(s);
+    }
+  };
+  findReads(all);
 
   const saves = new Map<Stmt, "local" | "tape">();
   const keeps = new Map<Stmt, "local" | "tape">();
@@ -251,7 +257,7 @@ export function plan(cx: ReverseContext, structure: Structure, units: Map<Stmt, 
   };
   settle(fn.body);
 
-  const isolate = (loop: Stmt): void => {
+  const isolate = (loop: LoopStmt): void => {
     const inside = [...walk(childLists(loop).flat())];
     for (const s of inside) {
       if (s.kind === "if" || s.kind === "loop" || s.kind === "for") reversed.delete(s);
@@ -259,6 +265,15 @@ export function plan(cx: ReverseContext, structure: Structure, units: Map<Stmt, 
     }
     const repeated = new Set(inside.filter((s) => s.kind === "loop" || s.kind === "for").flatMap((s) => [...walk(childLists(s).flat())]));
     for (const s of inside) if (!repeated.has(s)) once.add(s);
+    // element reads of arrays the iteration writes only before them are redone now: nothing overwrites them before its reverse
+    const redo = cheaperThanSaving(fn, structure, readers, functions, active, loop);
+    for (const s of inside) {
+      recompute.delete(s);
+      recomputed.delete(s);
+      if (redo.recompute.has(s)) recompute.set(s, redo.recompute.get(s)!);
+      if (redo.recomputed.has(s)) recomputed.add(s);
+    }
+    findReads(inside);
     settle(childLists(loop).flat());
   };
   return { saves, keeps, steps, recompute, reversed, trips, isolate };

@@ -4,7 +4,8 @@
  * - counter steps (`steps`): `i = i + 1` is undone by `i = i - 1`, exact for integers, so a
  *   counter costs nothing per iteration (counted `for` loops need not even that);
  * - cheap values (`recompute`): arithmetic, and reads of arrays the loop nest does not
- *   write, computed again just before the reverse code that reads them, from operands that
+ *   write (in an iteration reversed in place, inplace.ts: that the iteration does not write
+ *   after the read), computed again just before the reverse code that reads them, from operands that
  *   cost nothing to keep; a value its own adjoint reads (`a / b`, `Math.max(a, b)`) only
  *   when it is arithmetic or a min, max or abs (an `exp` costs more than a saved number);
  *   an element read of a scratch array, from what an earlier loop stored there (stored.ts).
@@ -41,7 +42,18 @@ const cheapRules = new Set(["Math.max", "Math.min", "Math.abs"]);
 const cheapToRedo = (value: Expr): boolean =>
   arithmetic(value) !== undefined || (value.kind === "call" && value.callee.kind === "rule" && !value.spread && cheapRules.has(value.callee.text));
 
-export function cheaperThanSaving(fn: IrFunction, structure: Structure, readers: Map<string, Stmt[]>, functions: FunctionPurity, active: (name: string) => boolean): Cheaper {
+/**
+ * `isolated`: a loop whose iterations are each reversed right after they run (inplace.ts), so that within one an array's
+ * element read is redone unless a store runs after it in the same iteration (stores before it, or after the loop, do not).
+ */
+export function cheaperThanSaving(
+  fn: IrFunction,
+  structure: Structure,
+  readers: Map<string, Stmt[]>,
+  functions: FunctionPurity,
+  active: (name: string) => boolean,
+  isolated?: LoopStmt,
+): Cheaper {
   const { all, lists, position, inLoop, outermost, innermost, within, assignments, definitions, indices } = structure;
   const assignedIn = new Map<Stmt, Set<string>>();
   const assignedInLoop = (loop: LoopStmt) => {
@@ -101,6 +113,25 @@ export function cheaperThanSaving(fn: IrFunction, structure: Structure, readers:
     }
   }
 
+  const parent = new Map<Stmt, Stmt>();
+  for (const s of all) for (const list of childLists(s)) for (const c of list) parent.set(c, s);
+  const order = new Map(all.map((s, i) => [s, i]));
+  // The outermost loop around a statement inside an isolated iteration (undefined: run once per iteration).
+  const loopInIteration = (s: Stmt): Stmt | undefined => {
+    let found: Stmt | undefined;
+    for (let at = parent.get(s); at && at !== isolated; at = parent.get(at)) if (at.kind === "for" || at.kind === "loop") found = at;
+    return found;
+  };
+  // Whether a store may change what a read saw before the read's reverse code runs: one in the same outermost loop (a
+  // later iteration runs it in between); in an isolated iteration, one that runs after the read within that iteration.
+  // The plan would keep what such a store overwrites (a cost as high as saving the value read): the value is saved instead.
+  const storedAfter = (store: Stmt, read: Stmt): boolean => {
+    if (!isolated || !within(read, isolated)) return outermost.get(store) === outermost.get(read);
+    if (!within(store, isolated)) return false;
+    const around = loopInIteration(read);
+    return (around !== undefined && within(store, around)) || order.get(store)! > order.get(read)!;
+  };
+
   // The stores into each array, through any of its names.
   const aliases = aliasGroups(fn);
   const storesInto = new Map<string, Stmt[]>();
@@ -138,8 +169,7 @@ export function cheaperThanSaving(fn: IrFunction, structure: Structure, readers:
     // calls of whole functions cost too much to redo; a rule's arithmetic does not
     if (value.kind === "call" && value.callee.kind !== "rule") return false;
     const arrays = memoryReads(value, isReference);
-    const loop = outermost.get(s);
-    if (arrays.some((a) => handedAway.has(a) || (storesInto.get(a) ?? []).some((st) => outermost.get(st) === loop))) return false;
+    if (arrays.some((a) => handedAway.has(a) || (storesInto.get(a) ?? []).some((st) => storedAfter(st, s)))) return false;
     const operands = exprReads(value);
     if (own && (!cheapToRedo(value) || operands.includes(s.target))) return false;
     return operands.filter((n) => !redone.has(n) && !arrays.includes(n)).every((n) => free(n, s) || (own && readers.get(n)?.includes(s)));
@@ -150,8 +180,6 @@ export function cheaperThanSaving(fn: IrFunction, structure: Structure, readers:
   const redoAs = new Map<Stmt, Assign>();
   // A value read in reverse inside a later `for` or `if` of its own list is redone just
   // before that statement's reverse code: the place in its list that encloses the reader.
-  const parent = new Map<Stmt, Stmt>();
-  for (const s of all) for (const list of childLists(s)) for (const c of list) parent.set(c, s);
   const anchor = (list: readonly Stmt[], reader: Stmt): Stmt | undefined => {
     let at: Stmt | undefined = reader;
     while (at && lists.get(at) !== list) at = parent.get(at);
@@ -188,8 +216,13 @@ export function cheaperThanSaving(fn: IrFunction, structure: Structure, readers:
   };
   const isLater = (a: Stmt, b: Stmt) => a.kind !== "if" && a.kind !== "for" && a.kind !== "loop" && lists.get(a) === lists.get(b) && position.get(a)! > position.get(b)!;
   // Cheap values first, whether the reverse sweep reads them or not: chains may need them.
+  // (a value assigned once in an isolated iteration, in no loop inside it, holds until the iteration's reverse: kept as it is)
   const candidate = (s: Stmt): s is Assign =>
-    s.kind === "assign" && inLoop.has(s) && !(fn.vars.get(s.target)?.type === "reference" && active(s.target)) && definitions.get(s.target)?.length === 1;
+    s.kind === "assign" &&
+    inLoop.has(s) &&
+    !(fn.vars.get(s.target)?.type === "reference" && active(s.target)) &&
+    definitions.get(s.target)?.length === 1 &&
+    !(isolated && within(s, isolated) && !loopInIteration(s));
   for (const s of all) {
     if (!candidate(s)) continue;
     const element = stored.get(s);
