@@ -12,7 +12,7 @@ import { Node, SyntaxKind, type BinaryExpression, type ElementAccessExpression, 
 import { lit, v, type Atom, type Expr, type Key } from "../../ir/ir";
 import { binaryOperators, logicalOperators, prefixOperators } from "../operators";
 import { operatorRuleKey } from "../rules";
-import { runsUnseenCode } from "./unseen";
+import { outside } from "./unseen";
 import { describeType, inactiveInfo, isArrayType, numberInfo, type TypeInfo } from "../types";
 import { lowerCall, lowerNew } from "./calls";
 import type { LowerContext } from "./context";
@@ -368,31 +368,6 @@ function constant(cx: LowerContext, node: PropertyAccessExpression): Expr {
   return outside(cx, node);
 }
 
-/**
- * A value from outside the function, printed as is; volatile when it is module state (a
- * variable not `const`, or an array's or object's contents) and the function calls code
- * adgen cannot see into, which may change it while the function runs.
- */
-function outside(cx: LowerContext, node: Node): Atom {
-  const text = node.getText();
-  if (!runsUnseenCode(cx, cx.target.fn)) return lit(text);
-  let symbol = node.getSymbol();
-  if (symbol?.isAlias()) symbol = symbol.getAliasedSymbol();
-  const mutable = (symbol?.getDeclarations() ?? []).some(
-    (d) => Node.isVariableDeclaration(d) && (d.getVariableStatement()?.getDeclarationKind() !== "const" || !isPrimitive(d.getType())),
-  );
-  if (!mutable) return lit(text);
-  const read: Atom = { kind: "lit", text, volatile: true };
-  // an array's or object's contents: each read of them stays where it stands
-  if (!isPrimitive(node.getType())) return read;
-  // a number: taken once into a local, which the reverse sweep reads (or saves) as any other
-  const info = infoAt(node as Expression);
-  const temp = cx.temp(info, typeTextAt(node as Expression, info));
-  cx.assign(temp, read);
-  return v(temp);
-}
-
-const isPrimitive = (type: import("ts-morph").Type) => type.isNumber() || type.isNumberLiteral() || type.isString() || type.isStringLiteral() || type.isBoolean() || type.isBooleanLiteral() || type.isUndefined();
 
 export function isModuleLevel(decl: Node): boolean {
   for (let node = decl.getParent(); node; node = node.getParent()) {

@@ -1,18 +1,22 @@
 /**
  * Unseen code: calls whose effects lowering cannot see — a function adgen cannot look into
- * may change any array it is given or reaches, and any module variable.
+ * may change any array it is given or reaches, and any module variable — and the reads of
+ * module state such calls may change.
  *
  * Input: syntax of a `@differentiable` function. Output: whether a body (or a function it may
- * call) makes such a call. Invariant (conservative): a call counts as seen only when it is
- * `Math`'s or a copy's, a rule's (taken as pure: the contract of a derivative rule), a local
- * function's (looked into where its body is), an array method given only local functions,
- * or a differentiable function's that makes no unseen call itself, at any depth.
+ * call) makes such a call; a read of a value from outside the function, as IR. Invariant
+ * (conservative): a call counts as seen only when it is `Math`'s or a copy's, a rule's (taken
+ * as pure: the contract of a derivative rule), a local function's (looked into where its body
+ * is), an array method given only local functions, or a differentiable function's that makes
+ * no unseen call itself, at any depth; in a function that makes one, module state is read
+ * volatile (ir.ts): where the source reads it, never moved, merged or read again.
  */
-import { Node } from "ts-morph";
+import { Node, type Expression } from "ts-morph";
+import { lit, v, type Atom } from "../../ir/ir";
 import { runtimeExportName } from "../../runtime-refs";
 import { isArrayType } from "../types";
 import type { LowerContext } from "./context";
-import { skipTransparent } from "./expressions";
+import { infoAt, skipTransparent, typeTextAt } from "./expressions";
 import { descendants, descendantsAll } from "../walk";
 
 /** The functions defined in the outermost function around `body` (the body may call any), found once per function. */
@@ -76,3 +80,29 @@ export function runsUnseenCode(cx: LowerContext, fn: Node): boolean {
   }
   return false;
 }
+
+/**
+ * A value from outside the function, printed as is; volatile when it is module state (a
+ * variable not `const`, or an array's or object's contents) and the function calls code
+ * adgen cannot see into, which may change it while the function runs.
+ */
+export function outside(cx: LowerContext, node: Node): Atom {
+  const text = node.getText();
+  if (!runsUnseenCode(cx, cx.target.fn)) return lit(text);
+  let symbol = node.getSymbol();
+  if (symbol?.isAlias()) symbol = symbol.getAliasedSymbol();
+  const mutable = (symbol?.getDeclarations() ?? []).some(
+    (d) => Node.isVariableDeclaration(d) && (d.getVariableStatement()?.getDeclarationKind() !== "const" || !isPrimitive(d.getType())),
+  );
+  if (!mutable) return lit(text);
+  const read: Atom = { kind: "lit", text, volatile: true };
+  // an array's or object's contents: each read of them stays where it stands
+  if (!isPrimitive(node.getType())) return read;
+  // a number: taken once into a local, which the reverse sweep reads (or saves) as any other
+  const info = infoAt(node as Expression);
+  const temp = cx.temp(info, typeTextAt(node as Expression, info));
+  cx.assign(temp, read);
+  return v(temp);
+}
+
+const isPrimitive = (type: import("ts-morph").Type) => type.isNumber() || type.isNumberLiteral() || type.isString() || type.isStringLiteral() || type.isBoolean() || type.isBooleanLiteral() || type.isUndefined();
