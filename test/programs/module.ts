@@ -125,7 +125,6 @@ export function reference(cases: readonly Case[]): Reference {
     `const __stop = (v) => (__M.held ? __M.held[__M.stopped.push(v) - 1] : (__M.stopped.push(v), v));`,
     `const __note = (a, b) => { __M.trace += a > b ? ">" : a < b ? "<" : "="; };`,
     `const __gt = (a, b) => (__note(a, b), a > b);`,
-    `const __lt = (a, b) => (__note(a, b), a < b);`,
     `const __max = (a, b) => (__note(a, b), Math.max(a, b));`,
     `const __min = (a, b) => (__note(a, b), Math.min(a, b));`,
     `const __abs = (a) => (__note(a, 0), Math.abs(a));`,

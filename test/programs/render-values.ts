@@ -7,7 +7,7 @@
  * entered. Output: their text. Invariants: every index is reduced modulo the length of the
  * array it indexes; every local a value refers to is noted in `uses`, so that the program
  * declares it; in the twin, decisions on active values go through the recording `__gt`,
- * `__lt`, `__max`, `__min`, `__abs`.
+ * `__max`, `__min`, `__abs`.
  */
 import type { Bound, CopyKind, Cond, Expr, Grid, Index, Program, Stmt, Vec } from "./ast";
 
@@ -104,8 +104,9 @@ export class ValueRenderer {
   protected cond(c: Cond): string {
     switch (c.k) {
       case "cmp":
-        // Only `>` in TypeScript: `f(a) < (b[0] > c)` would parse as type arguments.
-        if (this.js) return `${c.op === ">" ? "__gt" : "__lt"}(${this.expr(c.a)}, ${this.expr(c.b)})`;
+        // Only `>` in TypeScript: `f(a) < (b[0] > c)` would parse as type arguments. The twin
+        // evaluates the operands in the same order (they may call the impure `tick()`).
+        if (this.js) return c.op === ">" ? `__gt(${this.expr(c.a)}, ${this.expr(c.b)})` : `__gt(${this.expr(c.b)}, ${this.expr(c.a)})`;
         return c.op === ">" ? `${this.expr(c.a)} > ${this.expr(c.b)}` : `${this.expr(c.b)} > ${this.expr(c.a)}`;
       case "parity": {
         const loop = this.loop(c.level);
