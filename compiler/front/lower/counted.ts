@@ -4,9 +4,11 @@
  * Input: a ts-morph `for` (or a `for…of` that control.ts found to be one). Output: a `for`
  * statement of the IR with an index declared in its head, stepped by one, or nothing when
  * the loop is not counted. Invariant: a loop is counted only when its index is never
- * assigned in the body, its bounds cannot change inside (no calls, no writes to the locals
- * they read, no change of the lengths they read), and the body cannot leave it early; the
- * reverse sweep then runs it again backwards without counting its trips.
+ * assigned in the body, its bounds cannot change inside (no calls in them; no writes to the
+ * locals they read and no change of the lengths they read, neither in the body nor in a
+ * function it may call: a local one, or one adgen cannot see into, unseen.ts), and the body
+ * cannot leave it early; the reverse sweep then runs it again backwards without counting its
+ * trips.
  */
 import { Node, SyntaxKind, type Expression, type ForStatement, type Statement } from "ts-morph";
 import { lit, type Atom } from "../../ir/ir";
