@@ -37,6 +37,7 @@ export type Expr =
   | { k: "local"; fn: "sq" | "cube"; a: Expr } // a local arrow / nested function, capturing y and s
   | { k: "reduce"; arr: Vec; a: Expr } // arr.reduce((acc, v) => acc * 0.5 + Math.sin(v * a), 0)
   | { k: "tick" } // an impure call that receives nothing active
+  | { k: "ticks" } // the module variable that call changes, read directly
   | { k: "plain"; level: number } // a plain (unmarked) function of a constant or a counter
   | { k: "pick"; c: Cond; a: Expr; b: Expr }
   | { k: "stop"; a: Expr }; // stopGradient(a): its value, held constant by differentiation

@@ -46,7 +46,7 @@ const status = {
   localFunctions: true, // const sq = (u: number): number => …; function cube(u) { … }
   arrayMethods: true, // arr.reduce(…), arr.forEach(…), arr.map(…) with arrows
   passiveCalls: true, // plain(i): an unmarked function given only a constant or a counter
-  impureCalls: true, // tick(): an impure call that receives nothing active (no vjp: ADG2006)
+  impureCalls: true, // tick(): an impure call that receives nothing active (no vjp: ADG2006), and `ticks`, the module variable it changes
   stopGradient: true, // stopGradient(e) on numbers (finite differences hold its values at the point's)
   tupleResults: true, // returning [s, a]
   objectResults: true, // returning { v: s, w: b }

@@ -97,7 +97,7 @@ export function exprs(scalars: Scalar[], loops: number): { expr: fc.Arbitrary<Ex
       leaves.push(fc.record({ k: fc.constant("read2" as const), arr: pick(...grids), at: index, at2: index }));
     }
     if (F.objectStores) leaves.push(fc.constant({ k: "field" } as Expr));
-    if (F.impureCalls) leaves.push(fc.constant({ k: "tick" } as Expr));
+    if (F.impureCalls) leaves.push(fc.constant({ k: "tick" } as Expr), fc.constant({ k: "ticks" } as Expr));
     if (F.passiveCalls) leaves.push(levels.map((level): Expr => ({ k: "plain", level })));
     const node = <T extends Expr>(weight: number, arbitrary: fc.Arbitrary<T>) => ({ weight, arbitrary: arbitrary as fc.Arbitrary<Expr> });
     const nodes: fc.WeightedArbitrary<Expr>[] = [

@@ -159,6 +159,8 @@ export class ValueRenderer {
       }
       case "tick":
         return "tick()";
+      case "ticks":
+        return "ticks";
       case "plain": {
         const loop = this.loop(e.level);
         return `plain(${loop ? loop.name : 2})`;
