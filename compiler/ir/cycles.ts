@@ -19,7 +19,7 @@
  */
 import { nameOf, type Names } from "../naming";
 import type { Expr, IrFunction, Stmt } from "./ir";
-import { childLists, children, renameStmt, stmtExprs, walk } from "./traverse";
+import { childLists, renameStmt, stmtExprs, walk, walkExpr } from "./traverse";
 
 /** A call of a differentiable function; `whole` when it is a statement's whole value, outside loops (where it may be inlined). */
 type CallSite = { list: Stmt[]; index: number; target: string; whole: boolean };
@@ -86,14 +86,7 @@ function callSites(ir: IrFunction): CallSite[] {
 type DifferentiableCall = Extract<Expr, { kind: "call" }> & { callee: { kind: "differentiable" } };
 
 function differentiableCalls(root: Expr): DifferentiableCall[] {
-  const found: DifferentiableCall[] = [];
-  const stack = [root];
-  while (stack.length) {
-    const e = stack.pop()!;
-    if (e.kind === "call" && e.callee.kind === "differentiable") found.push(e as DifferentiableCall);
-    stack.push(...children(e));
-  }
-  return found;
+  return [...walkExpr(root)].filter((e): e is DifferentiableCall => e.kind === "call" && e.callee.kind === "differentiable");
 }
 
 /** A function whose body may be copied: no `this`, no optional parameter, one `return`, last. */
@@ -154,15 +147,10 @@ function outsideNames(ir: IrFunction): string[] {
   const found = new Set<string>();
   const root = (text: string) => /^[A-Za-z_$][\w$]*/.exec(text)?.[0];
   for (const s of walk(ir.body)) {
-    for (const e of stmtExprs(s)) {
-      const stack = [e];
-      while (stack.length) {
-        const node = stack.pop()!;
-        const text = node.kind === "lit" ? node.text : node.kind === "call" && (node.callee.kind === "rule" || node.callee.kind === "differentiable") ? node.callee.text : "";
-        const name = root(text);
-        if (name) found.add(name);
-        stack.push(...children(node));
-      }
+    for (const node of stmtExprs(s).flatMap((e) => [...walkExpr(e)])) {
+      const text = node.kind === "lit" ? node.text : node.kind === "call" && (node.callee.kind === "rule" || node.callee.kind === "differentiable") ? node.callee.text : "";
+      const name = root(text);
+      if (name) found.add(name);
     }
   }
   return [...found];

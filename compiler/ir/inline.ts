@@ -20,7 +20,7 @@
 import type { Names } from "../naming";
 import { nameOf } from "../naming";
 import { isFlatArray, v, type Expr, type IrFunction, type Stmt } from "./ir";
-import { childLists, mapDeep, mapStmtExprs, walk } from "./traverse";
+import { childLists, mapDeep, mapStmtExprs, walk, walkExpr } from "./traverse";
 
 const maxStatements = 24;
 
@@ -76,17 +76,6 @@ function outsideNames(e: Expr): string[] {
   const text = e.kind === "lit" ? e.text : e.kind === "call" && e.callee.kind === "rule" ? e.callee.text : "";
   const root = /^[A-Za-z_$][\w$]*/.exec(text);
   return root ? [root[0]] : [];
-}
-
-function* walkExpr(e: Expr): Generator<Expr> {
-  const stack = [e];
-  while (stack.length) {
-    const node = stack.pop()!;
-    yield node;
-    if (node.kind === "op" || node.kind === "call") stack.push(...node.args);
-    if (node.kind === "get" || node.kind === "length") stack.push(node.object);
-    if (node.kind === "get" && node.key.kind === "index") stack.push(node.key.index);
-  }
 }
 
 /** The helper's statements with its parameters read as `args` and its locals renamed into the caller. */

@@ -111,8 +111,7 @@ export function selfRecursionAsFrames(cx: ReverseContext, half: OutFunction): Ou
   const reached = new Set([start]);
   for (const work = [start]; work.length; ) {
     const exit = blocks[work.pop()!].exit;
-    const successors = exit.kind === "goto" ? [exit.to] : exit.kind === "branch" ? [exit.then, exit.else] : exit.kind === "call" ? [start, exit.resume] : [];
-    for (const id of successors) if (!reached.has(id)) reached.add(id) && work.push(id);
+    for (const id of exit.kind === "call" ? [start, ...successorsOf(exit)] : successorsOf(exit)) if (!reached.has(id)) reached.add(id) && work.push(id);
   }
 
   const vars = new Map([...half.vars, ...cx.vars]);
@@ -132,10 +131,8 @@ export function selfRecursionAsFrames(cx: ReverseContext, half: OutFunction): Ou
   for (let changed = true; changed; ) {
     changed = false;
     for (const id of reached) {
-      const exit = blocks[id].exit;
-      const successors = exit.kind === "goto" ? [exit.to] : exit.kind === "branch" ? [exit.then, exit.else] : exit.kind === "call" ? [exit.resume] : [];
       const live = new Set(uses[id].gen);
-      for (const next of successors) for (const name of liveIn[next]) if (!uses[id].kill.has(name)) live.add(name);
+      for (const next of successorsOf(blocks[id].exit)) for (const name of liveIn[next]) if (!uses[id].kill.has(name)) live.add(name);
       if (live.size > liveIn[id].size) {
         liveIn[id] = live;
         changed = true;
@@ -203,6 +200,11 @@ export function selfRecursionAsFrames(cx: ReverseContext, half: OutFunction): Ou
     ...(below ? [{ kind: "return", value: v(below), origin: -1 } as Stmt] : []),
   ];
   return { ...half, vars: new Map([...vars, ...cx.vars]), body: newBody };
+}
+
+/** The blocks that run after a block's exit in the same frame (a call's callee starts at the entry). */
+function successorsOf(exit: Exit): number[] {
+  return exit.kind === "goto" ? [exit.to] : exit.kind === "branch" ? [exit.then, exit.else] : exit.kind === "call" ? [exit.resume] : [];
 }
 
 /** What a block reads before it surely writes it (arrays written into count as read), and what it surely writes. */
