@@ -12,6 +12,7 @@
  * code refers to it.
  */
 import { analyse } from "./ir/activity";
+import { GeneratedVars } from "./ir/derivative-context";
 import { CarriedParams } from "./ir/carried";
 import { type IrFunction, type OutFunction } from "./ir/ir";
 import { stmtExprs, walk } from "./ir/traverse";
@@ -30,6 +31,8 @@ import { CompileError, codes, messages } from "./diagnostics";
 import { hessianText, jacobianText, jvpText } from "./forward/entries";
 import type { Generated, Session } from "./session";
 import { vjpText } from "./reverse/vjp";
+import { selfRecursionAsLoops } from "./reverse/descent";
+import { selfRecursionAsFrames } from "./reverse/frames";
 
 export type RequestKind = ReverseKind | "vjp" | "tangent" | "jvp" | "hessian" | "jacobian";
 
@@ -188,12 +191,17 @@ export class Generator {
     );
   }
 
-  /** A tangent function as printable code (simplified), from a copy of its IR, which reverse mode may read too (hvp). */
+  /**
+   * A tangent function as printable code (simplified), from a copy of its IR, which reverse mode may read too (hvp);
+   * one that calls itself runs its recursion as loops, as the halves of reverse mode do.
+   */
   tangentCode(key: string, name: string, doc: string): OutFunction {
     const ir = this.ir(key);
     const code = { vars: new Map(ir.vars), body: structuredClone(ir.body) };
     const fn: OutFunction = { name, doc, exported: false, ...(ir.self ? { self: ir.self } : {}), params: ir.params, returnTypeText: ir.result.typeText, ...code, origins: ir.origins };
-    return simplify(fn, this.purities.pure);
+    const locals = new GeneratedVars(fn.vars, this.session.output(this.target(key).file).names, "generated");
+    const looped = selfRecursionAsLoops(locals, fn);
+    return simplify(looped !== fn ? looped : selfRecursionAsFrames(locals, fn), this.purities.pure);
   }
 
   /** Runs the work list to the end, then prints the tangent functions printed code calls. */

@@ -1,8 +1,9 @@
 /**
  * A recursive function's gradient runs as deep as a fixed multiple of the depth its primal
  * reaches, in a fresh process with Node's default stack, and is right there: self recursion
- * over a list and over a number, mutual recursion (a cycle of two and of three), a call in a
- * loop and two calls per level. The fractions are the limits the README states; the primal's
+ * over a list and over a number, mutual recursion (a cycle of two and of three, and a cycle
+ * whose partner is called from a loop), a call in a loop and two calls per level; and forward
+ * mode's tangent functions (jvp) of mutual recursion and of two calls per level. The fractions are the limits the README states; the primal's
  * depth is measured each time, so the test holds on any machine and Node version whose
  * frames keep the same proportions.
  */
@@ -13,12 +14,25 @@ import { buildDepthCases, depthCases, maxDepth, runAt } from "./depth/cases";
 /**
  * The fraction of the primal's depth each case's gradient must reach (see README, Limits). Self recursion's halves run
  * as loops, and so do mutual recursion's (each member holds the cycle inlined: ir/cycles.ts); those of a call in a loop
- * or of two calls per level run as one loop over a stack of frames (reverse/frames.ts). So the gradient goes deeper
+ * or of two calls per level run as one loop over a stack of frames (reverse/frames.ts); tangent functions take the
+ * same forms (generate.ts, tangentCode). So the gradient goes deeper
  * than the primal: twice as deep here. Where the derivative has no closed form the gradient is checked against a
  * difference of the primal, at half the primal's depth (the maps are near the identity, so the derivative there is
  * far from 0).
  */
-const fractions: Record<string, number> = { sumSquares: 2, power: 2, climb: 2, even: 2, first: 2, looped: 2, lopsided: 2, forkTail: 2 };
+const fractions: Record<string, number> = {
+  sumSquares: 2,
+  power: 2,
+  climb: 2,
+  even: 2,
+  first: 2,
+  looped: 2,
+  lopsided: 2,
+  forkTail: 2,
+  ring: 2,
+  evenTangent: 2,
+  forkTailTangent: 2,
+};
 
 let built: ReturnType<typeof buildDepthCases>;
 beforeAll(() => {

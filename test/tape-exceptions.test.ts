@@ -3,14 +3,15 @@
  * part-way through a loop, called directly and called (and caught) from inside another
  * gradient's reverse sweep — a custom derivative whose rule falls back when it fails — and
  * the results that follow are right; and self recursion, whose halves run as loops, throwing
- * on the way down (forward half) and on the way back up (reverse half).
+ * on the way down (forward half) and on the way back up (reverse half); and forward mode's
+ * tangent functions, whose recursion runs as loops too, throwing on the way down.
  */
 import { describe, expect, it } from "vitest";
 import { checkGrad, tapeMark } from "../runtime";
 import { compileSources } from "./harness";
 
 const source = `
-import { defineDerivative, grad } from "adgen";
+import { defineDerivative, grad, jvp } from "adgen";
 
 /** x itself, refusing values past 1 (an input check deep inside a model). */
 export function checked(x: number): number {
@@ -140,6 +141,10 @@ export function loopFragile(x: number, n: number): number {
   return s;
 }
 export const dLoopFragile = grad(loopFragile, { wrt: 0 });
+
+/** Tangents (forward mode) of recursions that throw going down: their recursion runs as loops too. */
+export const tClimbChecked = jvp(climbChecked);
+export const tForkChecked = jvp(forkChecked);
 `;
 
 const compiled = compileSources({ "throwing.ts": source });
@@ -194,4 +199,20 @@ describe("a gradient that throws", () => {
       expect(tapeMark()).toEqual(before);
     });
   }
+
+  it("in a tangent function whose recursion runs as loops, thrown going down: the shared stacks are untouched, the next call is right", () => {
+    const text = compiled.texts["throwing.ts"]!;
+    for (const name of ["climbChecked_tangent", "forkChecked_tangent"]) expect(text).toMatch(new RegExp(`function ${name}\\w*\\([^]*?(while \\(true\\)|while \\(pc\\w* >= 0\\))`));
+    const before = tapeMark();
+    for (const name of ["tClimbChecked", "tForkChecked"] as const) {
+      const tangent = m()[name] as (primals: [number, number], tangents: [number, number]) => [number, number];
+      for (let k = 0; k < 20; k++) expect(() => tangent([0.2, 50], [1, 0])).toThrow(RangeError);
+      expect(tapeMark()).toEqual(before);
+      const primal = m()[name === "tClimbChecked" ? "climbChecked" : "forkChecked"] as (x: number, n: number) => number;
+      const [value, slope] = tangent([0.2, 2], [1, 0]);
+      expect(value).toBe(primal(0.2, 2));
+      expect(checkGrad((y: number) => primal(y, 2), (y: number) => tangent([y, 2], [1, 0])[1], [0.2]).maxRelError).toBeLessThan(1e-6);
+      expect(slope).toBeCloseTo(name === "tClimbChecked" ? 0.25 : 0.25 + 0.1 * 0.5 + 0.1, 12);
+    }
+  });
 });

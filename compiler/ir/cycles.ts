@@ -10,9 +10,11 @@
  * each with the group inlined from where it starts. The copies read the caller's argument in
  * place of a parameter the member never assigns, and a fresh local set to the argument
  * otherwise; their locals are renamed apart, their statements keep their source lines
- * (appended to the caller's origins). Invariant: each function computes exactly what it did
- * (a member's body runs once per call, as its copy does). A group where a call of another
- * member sits in a loop or inside an expression, where the expansion takes more than
+ * (appended to the caller's origins). A call inside a loop is inlined as well: the copy runs
+ * at each turn, and its calls of f leave f calling itself from a loop (frames again).
+ * Invariant: each function computes exactly what it did (a member's body runs once per
+ * call, as its copy does). A group where a call of another member sits inside an expression
+ * (an argument of another call, say), where the expansion takes more than
  * `maxCopies` copies (the others calling each other without f), with a method, or where a
  * name a copy would read from its module is shadowed by one of the caller's locals, is left
  * as it is, and its halves keep recursing, correctly.
@@ -21,7 +23,7 @@ import { nameOf, type Names } from "../naming";
 import type { Expr, IrFunction, Stmt } from "./ir";
 import { childLists, renameStmt, stmtExprs, walk, walkExpr } from "./traverse";
 
-/** A call of a differentiable function; `whole` when it is a statement's whole value, outside loops (where it may be inlined). */
+/** A call of a differentiable function; `whole` when it is a statement's whole value (where it may be inlined). */
 type CallSite = { list: Stmt[]; index: number; target: string; whole: boolean };
 
 /** A member whose expansion would take more copies of the others than this is left recursive. */
@@ -70,16 +72,16 @@ function reachable(from: string, callees: ReadonlyMap<string, CallSite[]>): Set<
 /** Every call of a differentiable function in a function's body. */
 function callSites(ir: IrFunction): CallSite[] {
   const sites: CallSite[] = [];
-  const visit = (list: Stmt[], inLoop: boolean) =>
+  const visit = (list: Stmt[]) =>
     list.forEach((s, index) => {
       const value = s.kind === "assign" && !s.accumulate ? s.value : s.kind === "effect" ? s.value : undefined;
       for (const e of stmtExprs(s).flatMap(differentiableCalls)) {
         const plain = !e.callee.receiver && !e.callee.standalone && !e.spread;
-        sites.push({ list, index, target: e.callee.target, whole: e === value && plain && !inLoop });
+        sites.push({ list, index, target: e.callee.target, whole: e === value && plain });
       }
-      childLists(s).forEach((inner) => visit(inner, inLoop || s.kind === "loop" || s.kind === "for"));
+      childLists(s).forEach(visit);
     });
-  visit(ir.body, false);
+  visit(ir.body);
   return sites;
 }
 

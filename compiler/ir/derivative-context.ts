@@ -10,22 +10,46 @@ import { nameOf, type Names } from "../naming";
 import type { Rule } from "../front/rules";
 import { tangentText } from "../front/types";
 
-export class DerivativeContext {
+/** The variables of one generated function: those it starts with, and fresh ones made with their types. */
+export class GeneratedVars {
   readonly names: Names;
   /** the output's variables: the primal's and the generated ones, with their types */
   readonly vars: Map<string, IrVar>;
 
   constructor(
-    readonly fn: IrFunction,
-    readonly activity: Activity,
-    readonly rules: ReadonlyMap<string, Rule>,
+    vars: ReadonlyMap<string, IrVar>,
     fileNames: Names,
     /** the role of variables made by `fresh` */
     private readonly freshRole: IrVar["role"],
   ) {
-    this.names = fileNames.child();
-    for (const name of fn.vars.keys()) this.names.reserve(name);
-    this.vars = new Map(fn.vars);
+    this.names = fileNames.child(vars.keys());
+    this.vars = new Map(vars);
+  }
+
+  /** A generated variable of the given type. */
+  fresh(base: string, type: IrVar["type"], typeText: string, shape: Shape = defaultShape(type)): string {
+    const name = this.names.fresh(base);
+    this.vars.set(name, { name, role: this.freshRole, type, typeText, shape });
+    return name;
+  }
+
+  /** A generated temporary (folded away when used once). */
+  temp(type: IrVar["type"], typeText: string, shape: Shape = defaultShape(type)): string {
+    const name = this.names.numbered(nameOf.temporary);
+    this.vars.set(name, { name, role: "temp", type, typeText, shape });
+    return name;
+  }
+}
+
+export class DerivativeContext extends GeneratedVars {
+  constructor(
+    readonly fn: IrFunction,
+    readonly activity: Activity,
+    readonly rules: ReadonlyMap<string, Rule>,
+    fileNames: Names,
+    freshRole: IrVar["role"],
+  ) {
+    super(fn.vars, fileNames, freshRole);
   }
 
   isActive(name: string): boolean {
@@ -61,20 +85,6 @@ export class DerivativeContext {
       this.vars.set(found, { name: found, role: primal.role === "temp" ? "temp" : role, type: primal.type, typeText: text, tangentText: text, shape: primal.shape });
     }
     return found;
-  }
-
-  /** A generated variable of the given type. */
-  fresh(base: string, type: IrVar["type"], typeText: string, shape: Shape = defaultShape(type)): string {
-    const name = this.names.fresh(base);
-    this.vars.set(name, { name, role: this.freshRole, type, typeText, shape });
-    return name;
-  }
-
-  /** A generated temporary (folded away when used once). */
-  temp(type: IrVar["type"], typeText: string, shape: Shape = defaultShape(type)): string {
-    const name = this.names.numbered(nameOf.temporary);
-    this.vars.set(name, { name, role: "temp", type, typeText, shape });
-    return name;
   }
 
   runtimeCall(name: string, ...args: Expr[]): Expr {

@@ -25,22 +25,25 @@
  * is (recursive, and right).
  */
 import { lit, op, v, varName, type Expr, type OutFunction, type Stmt } from "../ir/ir";
-import { assigned, assignedNames, children, stmtExprs, stmtReads, walk } from "../ir/traverse";
-import type { ReverseContext } from "./context";
+import { assigned, assignedNames, children, stmtExprs, stmtReads, walk, writtenObject } from "../ir/traverse";
 import { arithmetic } from "./recompute";
 import { declarations, initialValue } from "../emit/declare";
-import { levelStacks } from "./levels";
+import { levelStacks, type LoopContext } from "./levels";
 
 type Call = Extract<Expr, { kind: "call" }>;
 
 /** The operands of an operator or of an arithmetic rule (`+`, `*`): pure on numbers. */
 const operands = (e: Expr): Expr[] | undefined => (arithmetic(e) !== undefined && (e.kind === "op" || e.kind === "call") ? e.args : undefined);
 
+/** Whether `e` calls `half` itself: a generated half by its name, or a tangent function (standalone) by its own. */
+const callsItself = (half: OutFunction, e: Expr): e is Call =>
+  e.kind === "call" && (e.callee.kind === "generated" || (e.callee.kind === "differentiable" && e.callee.standalone === true)) && e.callee.text === half.name;
+
 /** The half's call of itself in an assignment's or effect's value, where the rest of the value is arithmetic on names and literals. */
 export function selfCall(half: OutFunction, s: Stmt): Call | undefined {
   if (s.kind !== "assign" && s.kind !== "effect") return undefined;
   const find = (e: Expr): Call | undefined => {
-    if (e.kind === "call" && e.callee.kind === "generated" && e.callee.text === half.name && !e.callee.receiver) return e;
+    if (callsItself(half, e) && !(e.callee as { receiver?: Expr }).receiver) return e;
     const args = operands(e);
     const found = args?.map(find).filter((c) => c !== undefined);
     return found?.length === 1 && args!.every((a) => find(a) || pure(a)) ? found[0] : undefined;
@@ -66,7 +69,7 @@ export function selfCallCount(half: OutFunction): number {
   for (const s of walk(half.body)) stack.push(...stmtExprs(s));
   while (stack.length) {
     const e = stack.pop()!;
-    if (e.kind === "call" && e.callee.kind === "generated" && e.callee.text === half.name) count++;
+    if (callsItself(half, e)) count++;
     stack.push(...children(e));
   }
   return count;
@@ -79,6 +82,17 @@ export function mentions(list: readonly Stmt[]): Set<string> {
     stmtReads(s).forEach((name) => names.add(name));
     const target = assigned(s) ?? (s.kind === "for" ? s.index : undefined);
     if (target) names.add(target);
+  }
+  return names;
+}
+
+/** The variables statements read, nested ones included (an array written into, or a number added to, is read). */
+export function readsIn(list: readonly Stmt[]): Set<string> {
+  const names = new Set<string>();
+  for (const s of walk(list)) {
+    stmtReads(s).forEach((name) => names.add(name));
+    const object = writtenObject(s) ?? (s.kind === "assign" && s.accumulate ? s.target : undefined);
+    if (object) names.add(object);
   }
   return names;
 }
@@ -115,7 +129,7 @@ function stmtAt(list: readonly Stmt[], path: readonly Step[]): Stmt {
  */
 export const restatable = (typeText: string | undefined): string | undefined => typeText && (initialValue(typeText) ?? "undefined!");
 
-export function selfRecursionAsLoops(cx: ReverseContext, half: OutFunction): OutFunction {
+export function selfRecursionAsLoops(cx: LoopContext, half: OutFunction): OutFunction {
   if (half.self || half.params.some((p) => p.optional || p.initText) || selfCallCount(half) !== 1) return half;
   const last = half.body.at(-1);
   const returns = [...walk(half.body)].filter((s) => s.kind === "return");
@@ -166,12 +180,13 @@ export function selfRecursionAsLoops(cx: ReverseContext, half: OutFunction): Out
   const afterPart = [...after(body, path), ...(below && last?.kind === "return" ? [{ kind: "assign", target: below, value: last.value, origin: -1 } as Stmt] : [])];
 
   // A level's part after the call sees what its part before the call assigned (and its parameters): kept per level on
-  // a stack of its own. What it reads of the rest holds the value the recursive form declares it with.
+  // a stack of its own where it reads it. What it reads of the rest holds the value the recursive form declares it with.
   const mentionedAfter = mentions(afterPart);
+  const readAfter = readsIn(afterPart);
   const assignedBefore = assignedNames(beforePart);
   const assignedAnywhere = assignedNames(body);
   const isParam = (name: string) => half.params.some((p, k) => p.name === name && !(passed[k] && !assignedAnywhere.has(name)));
-  const keptNames = [...mentionedAfter].filter((name) => name !== below && (isParam(name) || assignedBefore.has(name)));
+  const keptNames = [...readAfter].filter((name) => name !== below && (isParam(name) || assignedBefore.has(name)));
   const typeOf = (name: string) => half.params.find((p) => p.name === name)?.typeText ?? cx.vars.get(name)?.typeText;
   if (keptNames.some((name) => !typeOf(name))) return half;
   const levels = levelStacks(cx, keptNames.map((name) => ({ value: v(name), target: name, typeText: typeOf(name)! })));

@@ -23,10 +23,9 @@
  */
 import { lit, op, v, varName, type Expr, type OutFunction, type Stmt } from "../ir/ir";
 import { exprReads, stmtReads, walk, writtenObject } from "../ir/traverse";
-import type { ReverseContext } from "./context";
 import { declarations } from "../emit/declare";
 import { mentions, replaceCall, restatable, selfCall, selfCallCount } from "./descent";
-import { levelStacks } from "./levels";
+import { levelStacks, type LoopContext } from "./levels";
 
 type Exit =
   | { kind: "goto"; to: number }
@@ -39,7 +38,7 @@ interface Block {
   exit: Exit;
 }
 
-export function selfRecursionAsFrames(cx: ReverseContext, half: OutFunction): OutFunction {
+export function selfRecursionAsFrames(cx: LoopContext, half: OutFunction): OutFunction {
   const calls = selfCallCount(half);
   if (half.self || half.params.some((p) => p.optional || p.initText) || calls === 0) return half;
   const last = half.body.at(-1);

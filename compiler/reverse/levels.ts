@@ -9,10 +9,21 @@
  * so a level allocates nothing), arrays and objects on a JavaScript array each. Invariant: a
  * half pops exactly what it pushed, after whatever it calls in between popped what that
  * pushed, so halves share the stacks as they share the tapes; the gradient's tape mark
- * covers them, so one that throws leaves them as it found them.
+ * covers them, so one that throws leaves them as it found them. A tangent function (forward
+ * mode) has no tape mark around it: its levels go on JavaScript arrays of its own, which an
+ * exception leaves to the garbage collector.
  */
-import { v, type Expr, type Stmt } from "../ir/ir";
-import type { ReverseContext } from "./context";
+import type { IrVar, Expr, Shape, Stmt } from "../ir/ir";
+import { v } from "../ir/ir";
+
+/** What turning a recursive function into loops needs of the derivative context it was generated in. */
+export interface LoopContext {
+  readonly vars: ReadonlyMap<string, IrVar>;
+  fresh(base: string, type: IrVar["type"], typeText: string, shape?: Shape): string;
+  temp(type: IrVar["type"], typeText: string, shape?: Shape): string;
+  /** the runtime namespace's local name, where the function may use the shared level stacks */
+  readonly runtime?: () => string;
+}
 
 export interface Kept {
   /** what a level pushes */
@@ -29,12 +40,12 @@ export interface LevelStacks {
   pop: Stmt[];
 }
 
-export function levelStacks(cx: ReverseContext, kept: readonly Kept[]): LevelStacks {
+export function levelStacks(cx: LoopContext, kept: readonly Kept[]): LevelStacks {
   const setup: Stmt[] = [];
   const shared = new Map<string, string>();
   const stackOf = ({ target, typeText }: Kept): string => {
-    const runtimeStack = typeText === "number" ? "levelStack" : typeText === "boolean" ? "levelFlagStack" : undefined;
-    if (!runtimeStack) {
+    const runtimeStack = !cx.runtime ? undefined : typeText === "number" ? "levelStack" : typeText === "boolean" ? "levelFlagStack" : undefined;
+    if (!runtimeStack || !cx.runtime) {
       const own = cx.fresh(`${target}_levels`, "inactive", `${typeText}[]`);
       setup.push({ kind: "assign", target: own, value: { kind: "literal", shape: "array", items: [] }, origin: -1 });
       return own;

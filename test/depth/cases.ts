@@ -16,7 +16,7 @@ import { ts } from "ts-morph";
 import { compileSources, repoRoot } from "../harness";
 
 export const depthSource = `
-import { grad } from "adgen";
+import { grad, jvp } from "adgen";
 
 /** @differentiable */
 export function sumSquares(xs: number[], i: number): number {
@@ -86,6 +86,25 @@ export function forkTail(x: number, n: number): number {
   return (1 + 0.00001 * Math.cos(y)) * forkTail(y, n - 1);
 }
 
+/** @differentiable */
+export function ring(x: number, n: number): number {
+  let s = x;
+  for (let k = 0; k < (n > 0 ? 1 : 0); k++) s = ringPartner(s + 0.0001 * Math.sin(s), n - 1) + 0.00001 * s;
+  return s;
+}
+
+/** @differentiable */
+export function ringPartner(x: number, n: number): number {
+  let s = x;
+  for (let k = 0; k < 1; k++) s = ring(s * 0.99999 + 0.00001, n);
+  return s;
+}
+
+const climbJvp = jvp(climb);
+const evenJvp = jvp(even);
+const loopedJvp = jvp(looped);
+const forkTailJvp = jvp(forkTail);
+
 export const gradients = {
   sumSquares: grad(sumSquares, { wrt: 0 }),
   power: grad(power, { wrt: 0 }),
@@ -96,6 +115,11 @@ export const gradients = {
   looped: grad(looped, { wrt: 0 }),
   lopsided: grad(lopsided, { wrt: 0 }),
   forkTail: grad(forkTail, { wrt: 0 }),
+  ring: grad(ring, { wrt: 0 }),
+  climbTangent: (x: number, n: number) => climbJvp([x, n], [1, 0])[1],
+  evenTangent: (x: number, n: number) => evenJvp([x, n], [1, 0])[1],
+  loopedTangent: (x: number, n: number) => loopedJvp([x, n], [1, 0])[1],
+  forkTailTangent: (x: number, n: number) => forkTailJvp([x, n], [1, 0])[1],
 };
 `;
 
@@ -120,6 +144,11 @@ export const depthCases: DepthCase[] = [
   { name: "looped", primal: "looped", args: "0.7, d" },
   { name: "lopsided", primal: "lopsided", args: "0.7, d" },
   { name: "forkTail", primal: "forkTail", args: "0.3, d" },
+  { name: "ring", primal: "ring", args: "0.7, d" },
+  { name: "climbTangent", primal: "climb", args: "0.7, d" },
+  { name: "evenTangent", primal: "even", args: "0.7, d" },
+  { name: "loopedTangent", primal: "looped", args: "0.7, d" },
+  { name: "forkTailTangent", primal: "forkTail", args: "0.3, d" },
 ];
 
 /** The probe: loads the module, warms both functions up shallowly, runs one at depth d; prints its result. */
