@@ -25,7 +25,7 @@
  * is (recursive, and right).
  */
 import { lit, op, v, varName, type Expr, type OutFunction, type Stmt } from "../ir/ir";
-import { assigned, assignedNames, children, stmtExprs, stmtReads, walk, writtenObject } from "../ir/traverse";
+import { assigned, assignedNames, children, stmtExprs, stmtReads, walk, walkExpr, writtenObject } from "../ir/traverse";
 import { arithmetic } from "./recompute";
 import { declarations, initialValue } from "../emit/declare";
 import { levelStacks, type LoopContext } from "./levels";
@@ -39,11 +39,25 @@ const operands = (e: Expr): Expr[] | undefined => (arithmetic(e) !== undefined &
 const callsItself = (half: OutFunction, e: Expr): e is Call =>
   e.kind === "call" && (e.callee.kind === "generated" || (e.callee.kind === "differentiable" && e.callee.standalone === true)) && e.callee.text === half.name;
 
+/** Whether a call of the half keeps its `this`: a function's call, or a method's on `this` itself (the same at every level). */
+const sameThis = (half: OutFunction, call: Call): boolean => {
+  const receiver = (call.callee as { receiver?: Expr }).receiver;
+  return half.self ? receiver?.kind === "var" && receiver.name === "this" : !receiver;
+};
+
+/** Whether the loop forms may take a half: no parameter left out or defaulted, each call of itself on the same `this`. */
+export function loopable(half: OutFunction): boolean {
+  if (half.params.some((p) => p.optional || p.initText)) return false;
+  const calls: Call[] = [];
+  for (const s of walk(half.body)) for (const e of stmtExprs(s).flatMap((root) => [...walkExpr(root)])) if (callsItself(half, e)) calls.push(e);
+  return calls.every((call) => sameThis(half, call));
+}
+
 /** The half's call of itself in an assignment's or effect's value, where the rest of the value is arithmetic on names and literals. */
 export function selfCall(half: OutFunction, s: Stmt): Call | undefined {
   if (s.kind !== "assign" && s.kind !== "effect") return undefined;
   const find = (e: Expr): Call | undefined => {
-    if (callsItself(half, e) && !(e.callee as { receiver?: Expr }).receiver) return e;
+    if (callsItself(half, e) && sameThis(half, e)) return e;
     const args = operands(e);
     const found = args?.map(find).filter((c) => c !== undefined);
     return found?.length === 1 && args!.every((a) => find(a) || pure(a)) ? found[0] : undefined;
@@ -130,7 +144,7 @@ function stmtAt(list: readonly Stmt[], path: readonly Step[]): Stmt {
 export const restatable = (typeText: string | undefined): string | undefined => typeText && (initialValue(typeText) ?? "undefined!");
 
 export function selfRecursionAsLoops(cx: LoopContext, half: OutFunction): OutFunction {
-  if (half.self || half.params.some((p) => p.optional || p.initText) || selfCallCount(half) !== 1) return half;
+  if (!loopable(half) || selfCallCount(half) !== 1) return half;
   const last = half.body.at(-1);
   const returns = [...walk(half.body)].filter((s) => s.kind === "return");
   if (returns.length > 1 || (returns.length === 1 && returns[0] !== last)) return half;

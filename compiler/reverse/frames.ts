@@ -24,7 +24,7 @@
 import { lit, op, v, varName, type Expr, type OutFunction, type Stmt } from "../ir/ir";
 import { exprReads, stmtReads, walk, writtenObject } from "../ir/traverse";
 import { declarations } from "../emit/declare";
-import { mentions, replaceCall, restatable, selfCall, selfCallCount } from "./descent";
+import { loopable, mentions, replaceCall, restatable, selfCall, selfCallCount } from "./descent";
 import { levelStacks, type LoopContext } from "./levels";
 
 type Exit =
@@ -40,7 +40,7 @@ interface Block {
 
 export function selfRecursionAsFrames(cx: LoopContext, half: OutFunction): OutFunction {
   const calls = selfCallCount(half);
-  if (half.self || half.params.some((p) => p.optional || p.initText) || calls === 0) return half;
+  if (!loopable(half) || calls === 0) return half;
   const last = half.body.at(-1);
   const returns = [...walk(half.body)].filter((s) => s.kind === "return");
   if (returns.length > 1 || (returns.length === 1 && returns[0] !== last)) return half;
@@ -123,7 +123,7 @@ export function selfRecursionAsFrames(cx: LoopContext, half: OutFunction): OutFu
   const assignedNames = new Set([...walk(body)].flatMap((s) => (s.kind === "assign" ? [s.target] : s.kind === "for" ? [s.index] : [])));
   const passed = half.params.map((p, k) => !assignedNames.has(p.name) && allCalls.every((c) => varName(c.args[k]) === p.name));
   const mentioned = [...mentions(body), ...loopEnds];
-  const locals = mentioned.filter((name) => !half.params.some((p) => p.name === name) && name !== below && !ownIndices.has(name));
+  const locals = mentioned.filter((name) => !half.params.some((p) => p.name === name) && name !== "this" && name !== below && !ownIndices.has(name));
   // a frame keeps what is live where a call returns: read there, or further on, before it is written
   const uses = blocks.map(blockUse);
   const liveIn = blocks.map(() => new Set<string>());

@@ -100,6 +100,27 @@ export function ringPartner(x: number, n: number): number {
   return s;
 }
 
+export class Walker {
+  constructor(readonly rate: number) {}
+
+  /** @differentiable */
+  climb(x: number, n: number): number {
+    if (n <= 0) return x;
+    return this.climb(x + this.rate * Math.sin(x), n - 1);
+  }
+
+  /** @differentiable */
+  fork(x: number, n: number): number {
+    let s = x;
+    for (let k = 0; k < (n > 0 ? 1 : 0); k++) s = this.fork(s + this.rate * Math.sin(s), n - 1) + 0.00001 * s;
+    return s;
+  }
+}
+
+const walker = new Walker(0.0001);
+export const methodClimb = (x: number, n: number) => walker.climb(x, n);
+export const methodFork = (x: number, n: number) => walker.fork(x, n);
+
 const climbJvp = jvp(climb);
 const evenJvp = jvp(even);
 const loopedJvp = jvp(looped);
@@ -116,6 +137,8 @@ export const gradients = {
   lopsided: grad(lopsided, { wrt: 0 }),
   forkTail: grad(forkTail, { wrt: 0 }),
   ring: grad(ring, { wrt: 0 }),
+  methodClimb: grad(walker.climb, { wrt: 0 }),
+  methodFork: grad(walker.fork, { wrt: 0 }),
   climbTangent: (x: number, n: number) => climbJvp([x, n], [1, 0])[1],
   evenTangent: (x: number, n: number) => evenJvp([x, n], [1, 0])[1],
   loopedTangent: (x: number, n: number) => loopedJvp([x, n], [1, 0])[1],
@@ -145,6 +168,8 @@ export const depthCases: DepthCase[] = [
   { name: "lopsided", primal: "lopsided", args: "0.7, d" },
   { name: "forkTail", primal: "forkTail", args: "0.3, d" },
   { name: "ring", primal: "ring", args: "0.7, d" },
+  { name: "methodClimb", primal: "methodClimb", args: "0.7, d" },
+  { name: "methodFork", primal: "methodFork", args: "0.7, d" },
   { name: "climbTangent", primal: "climb", args: "0.7, d" },
   { name: "evenTangent", primal: "even", args: "0.7, d" },
   { name: "loopedTangent", primal: "looped", args: "0.7, d" },
