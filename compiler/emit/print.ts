@@ -10,7 +10,7 @@
  */
 import { inPlaceNote } from "../reverse/inplace";
 import { Code } from "../code";
-import { numberValue, type Expr, type IrVar, type OutFunction, type Stmt } from "../ir/ir";
+import { numberValue, parameterText, type Expr, type IrVar, type OutFunction, type Stmt } from "../ir/ir";
 import { children, stmtExprs, stmtReads, walk } from "../ir/traverse";
 import { nameOf, type Names } from "../naming";
 import { ExpressionPrinter, binary } from "./print-expr";
@@ -86,9 +86,9 @@ class Printer {
     // a parameter the body never reads is marked unused, as TypeScript's noUnusedParameters asks
     const read = new Set<string>();
     for (const s of walk(fn.body)) for (const n of stmtReads(s)) read.add(n);
-    const params = fn.params.map((p) => {
+    const params = fn.params.map((p, k) => {
       const name = read.has(p.name) ? p.name : this.context.names.fresh(nameOf.unused(p.name));
-      return `${name}${p.optional ? "?" : ""}: ${p.typeText}${p.initText ? ` = ${p.initText}` : ""}`;
+      return parameterText({ ...p, name }, fn.params.slice(k + 1).some((later) => !later.optional && !later.initText));
     });
     if (fn.self) params.unshift(`this: ${fn.self}`);
     code.line(`/** ${fn.doc} */`);

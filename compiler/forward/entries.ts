@@ -8,7 +8,7 @@
  * Each is a few lines around generated functions (`f_tangent`, `f_hvp`, `f_adjoint`); the
  * work is theirs.
  */
-import type { IrFunction, IrParam } from "../ir/ir";
+import { parameterText, type IrFunction, type IrParam } from "../ir/ir";
 import { nameOf, type Names } from "../naming";
 
 /** What an entry point's text needs: its name, doc, exported, and the names it calls. */
@@ -25,7 +25,7 @@ const optional = (p: IrParam) => p.optional === true || p.initText !== undefined
 const thisParam = (ir: IrFunction) => (ir.self ? [`this: ${ir.self}`] : []);
 /** `f(args)`, or `f.call(this, args)` for a method. */
 const call = (ir: IrFunction, fn: string, args: string[]) => (ir.self ? `${fn}.call(${["this", ...args].join(", ")})` : `${fn}(${args.join(", ")})`);
-const signature = (ir: IrFunction) => ir.params.map((p) => (p.initText ? `${p.name}: ${p.typeText} = ${p.initText}` : `${p.name}${p.optional ? "?" : ""}: ${p.typeText}`));
+const signature = (ir: IrFunction) => ir.params.map((p) => parameterText(p));
 
 function fn(entry: EntryText, params: string[], returnType: string, body: string[]): string {
   return [`/** ${entry.doc} */`, `${entry.exported ? "export " : ""}function ${entry.name}(${params.join(", ")}): ${returnType} {`, ...body.map((l) => `  ${l}`), "}"].join("\n");

@@ -149,6 +149,17 @@ export interface IrParam {
   optional?: boolean;
 }
 
+/**
+ * A parameter as TypeScript: `gain?: number`, `eps: number = 1e-3`; an optional one that a required parameter follows (a
+ * generated function's own parameters come after the user's) as `gain: number | undefined`, since TypeScript allows `?`
+ * only where every later parameter is optional.
+ */
+export function parameterText(p: Pick<IrParam, "name" | "typeText" | "initText" | "optional">, requiredLater = false): string {
+  if (p.initText) return `${p.name}: ${p.typeText} = ${p.initText}`;
+  if (!p.optional) return `${p.name}: ${p.typeText}`;
+  return requiredLater ? `${p.name}: ${p.typeText} | undefined` : `${p.name}?: ${p.typeText}`;
+}
+
 export interface IrFunction {
   /** the function's name as the user calls it (`loss`, `Affine.apply`) */
   name: string;

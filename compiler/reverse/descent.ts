@@ -45,12 +45,22 @@ const sameThis = (half: OutFunction, call: Call): boolean => {
   return half.self ? receiver?.kind === "var" && receiver.name === "this" : !receiver;
 };
 
-/** Whether the loop forms may take a half: no parameter left out or defaulted, each call of itself on the same `this`. */
+/**
+ * Whether the loop forms may take a half: each call of itself on the same `this`, passing every parameter, a defaulted
+ * one a value that is surely not `undefined` (the loops assign the parameters, where a call would apply the default).
+ */
 export function loopable(half: OutFunction): boolean {
-  if (half.params.some((p) => p.optional || p.initText)) return false;
   const calls: Call[] = [];
   for (const s of walk(half.body)) for (const e of stmtExprs(s).flatMap((root) => [...walkExpr(root)])) if (callsItself(half, e)) calls.push(e);
-  return calls.every((call) => sameThis(half, call));
+  const defined = (arg: Expr): boolean => {
+    if (arg.kind === "lit") return arg.text !== "undefined";
+    if (arg.kind !== "var") return arithmetic(arg) !== undefined;
+    const param = half.params.find((p) => p.name === arg.name);
+    const typeText = param?.typeText ?? half.vars.get(arg.name)?.typeText;
+    return typeText !== undefined && !/\bundefined\b/.test(typeText) && !(param?.optional && !param.initText);
+  };
+  const passes = (call: Call) => call.args.length === half.params.length && half.params.every((p, k) => !p.initText || defined(call.args[k]));
+  return calls.every((call) => sameThis(half, call) && !call.spread && passes(call));
 }
 
 /** The half's call of itself in an assignment's or effect's value, where the rest of the value is arithmetic on names and literals. */
@@ -161,7 +171,6 @@ export function selfRecursionAsLoops(cx: LoopContext, half: OutFunction): OutFun
   const below = half.returnTypeText === "void" ? undefined : cx.fresh("below", "inactive", half.returnTypeText);
   // a parameter passed down as it is (an array's shadow, say) needs no copy per level
   const call = selfCall(half, stmtAt(body, path))!;
-  if (call.args.length !== half.params.length) return half;
   const passed = half.params.map((p, k) => varName(call.args[k]) === p.name);
   const next = half.params.map((p, k) => (passed[k] ? p.name : cx.fresh(`${p.name}_next`, "inactive", p.typeText)));
 

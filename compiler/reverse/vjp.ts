@@ -7,7 +7,7 @@
  * that changes to them in between do not move the point; a function with effects, which a
  * second run would repeat, is rejected before this (ADG2006).
  */
-import type { IrFunction } from "../ir/ir";
+import { parameterText, type IrFunction } from "../ir/ir";
 import { nameOf, type Names } from "../naming";
 import type { Request } from "../generate";
 
@@ -16,7 +16,7 @@ export function vjpText(ir: IrFunction, request: Request, exported: boolean, nam
   const value = names.fresh(nameOf.value);
   const seed = names.fresh(nameOf.seed);
   const kept = new Map(ir.params.filter((p) => p.type === "reference").map((p) => [p.name, names.fresh(nameOf.kept(p.name))]));
-  const params = [...(ir.self ? [`this: ${ir.self}`] : []), ...ir.params.map((p) => `${p.name}${p.optional ? "?" : ""}: ${p.typeText}${p.initText ? ` = ${p.initText}` : ""}`)].join(", ");
+  const params = [...(ir.self ? [`this: ${ir.self}`] : []), ...ir.params.map((p) => parameterText(p))].join(", ");
   const args = ir.params.map((p) => p.name).join(", ");
   const keptArgs = ir.params.map((p) => kept.get(p.name) ?? p.name).join(", ");
   const adjoint = request.adjoint!.name;

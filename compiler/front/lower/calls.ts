@@ -14,7 +14,7 @@ import { lit, v, type ArrayCtor, type Atom, type Callee, type Expr } from "../..
 import type { LowerContext } from "./context";
 import { atom, identifier, infoAt, lowerValue, objectName, skipTransparent } from "./expressions";
 import { isArrayType } from "../types";
-import { arrayMethod, callLocal } from "./inline";
+import { arrayMethod, callLocal, withEveryArgument } from "./inline";
 import { constructs } from "../../diagnostics";
 import { unsupported } from "./unsupported";
 
@@ -68,7 +68,7 @@ export function lowerCall(cx: LowerContext, node: CallExpression): Expr {
     }
     const callText = target.self ? target.name : callee.getText();
     const differentiable: Callee = { kind: "differentiable", text: callText, target: cx.resolver.keyOf(target), ...(receiver ? { receiver } : {}) };
-    return { kind: "call", callee: differentiable, args: args() };
+    return { kind: "call", callee: differentiable, args: withEveryArgument(args(), target.fn.getParameters().length) };
   }
   const transform = generatedBy(callee);
   if (transform) throw new CompileError(codes.notDifferentiableCallee, messages.transformCalled(callee.getText(), transform), node);

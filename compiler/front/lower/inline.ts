@@ -102,6 +102,15 @@ export function arrayMethod(cx: LowerContext, node: CallExpression, callee: Prop
 }
 
 /** How a callback is called with (element, index, array): inline, or through a call. */
+/**
+ * A differentiable function's arguments, one per parameter: an optional or defaulted one left out is passed as
+ * `undefined`, which JavaScript treats the same (its default applies), so the generated functions, whose own parameters
+ * follow the callee's, receive every later argument (a cotangent, a tangent) where they expect it.
+ */
+export function withEveryArgument(args: Atom[], arity: number): Atom[] {
+  return [...args.slice(0, arity), ...Array.from({ length: Math.max(0, arity - args.length) }, () => lit("undefined"))];
+}
+
 type Callback = (args: Atom[]) => Atom;
 
 function callbackOf(cx: LowerContext, arg: Expression | undefined, at: Node): Callback | undefined {
@@ -117,7 +126,7 @@ function callbackOf(cx: LowerContext, arg: Expression | undefined, at: Node): Ca
     if (target) {
       const arity = target.fn.getParameters().length;
       return (args) => {
-        const call: Expr = { kind: "call", callee: { kind: "differentiable", text: arg.getText(), target: cx.resolver.keyOf(target) }, args: args.slice(0, arity) };
+        const call: Expr = { kind: "call", callee: { kind: "differentiable", text: arg.getText(), target: cx.resolver.keyOf(target) }, args: withEveryArgument(args, arity) };
         const info = infoAt(target.fn.getReturnTypeNode() ?? target.fn);
         return atomOf(cx, call, info, typeTextAt(target.fn.getReturnTypeNode() ?? target.fn, info));
       };
