@@ -193,15 +193,18 @@ export class Generator {
 
   /**
    * A tangent function as printable code (simplified), from a copy of its IR, which reverse mode may read too (hvp);
-   * one that calls itself runs its recursion as loops, as the halves of reverse mode do.
+   * one that calls itself runs its recursion as loops, as the halves of reverse mode do, its levels on the runtime's
+   * level stacks, under a tape mark of its own (so one that throws leaves them as it found them).
    */
   tangentCode(key: string, name: string, doc: string): OutFunction {
     const ir = this.ir(key);
     const code = { vars: new Map(ir.vars), body: structuredClone(ir.body) };
     const fn: OutFunction = { name, doc, exported: false, ...(ir.self ? { self: ir.self } : {}), params: ir.params, returnTypeText: ir.result.typeText, ...code, origins: ir.origins };
-    const locals = new GeneratedVars(fn.vars, this.session.output(this.target(key).file).names, "generated");
-    const looped = selfRecursionAsLoops(locals, fn);
-    return simplify(looped !== fn ? looped : selfRecursionAsFrames(locals, fn), this.purities.pure);
+    const output = this.session.output(this.target(key).file);
+    const cx = Object.assign(new GeneratedVars(fn.vars, output.names, "generated"), { runtime: () => output.runtimeNamespace() });
+    let looped = selfRecursionAsLoops(cx, fn);
+    if (looped === fn) looped = selfRecursionAsFrames(cx, fn);
+    return simplify(looped === fn ? fn : { ...looped, guarded: true }, this.purities.pure);
   }
 
   /** Runs the work list to the end, then prints the tangent functions printed code calls. */

@@ -4,7 +4,8 @@
  * gradient's reverse sweep — a custom derivative whose rule falls back when it fails — and
  * the results that follow are right; and self recursion, whose halves run as loops, throwing
  * on the way down (forward half) and on the way back up (reverse half); and forward mode's
- * tangent functions, whose recursion runs as loops too, throwing on the way down.
+ * tangent functions, whose recursion runs as loops too (under a tape mark of their own),
+ * throwing on the way down.
  */
 import { describe, expect, it } from "vitest";
 import { checkGrad, tapeMark } from "../runtime";
@@ -200,7 +201,7 @@ describe("a gradient that throws", () => {
     });
   }
 
-  it("in a tangent function whose recursion runs as loops, thrown going down: the shared stacks are untouched, the next call is right", () => {
+  it("in a tangent function whose recursion runs as loops, thrown going down: the tapes are as they were, the next call is right", () => {
     const text = compiled.texts["throwing.ts"]!;
     for (const name of ["climbChecked_tangent", "forkChecked_tangent"]) expect(text).toMatch(new RegExp(`function ${name}\\w*\\([^]*?(while \\(true\\)|while \\(pc\\w* >= 0\\))`));
     const before = tapeMark();

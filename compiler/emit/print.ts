@@ -9,6 +9,7 @@
  * code it runs throws (one try/catch at the entry, none in the hot halves).
  */
 import { inPlaceNote } from "../reverse/inplace";
+import { levelStackNames } from "../reverse/levels";
 import { Code } from "../code";
 import { numberValue, parameterText, type Expr, type IrVar, type OutFunction, type Stmt } from "../ir/ir";
 import { children, stmtExprs, stmtReads, walk } from "../ir/traverse";
@@ -111,7 +112,7 @@ class Printer {
     return code.toString();
   }
 
-  /** Whether running this function touches the tapes, itself or through generated halves. */
+  /** Whether running this function touches the tapes (the level stacks included), itself or through generated halves. */
   private usesTapes(): boolean {
     if (this.tapes.size > 0) return true;
     for (const s of walk(this.fn.body)) {
@@ -120,6 +121,7 @@ class Printer {
         while (stack.length) {
           const node = stack.pop()!;
           if (node.kind === "call" && node.callee.kind === "generated") return true;
+          if (node.kind === "call" && node.callee.kind === "runtime" && (levelStackNames as readonly string[]).includes(node.callee.name)) return true;
           stack.push(...children(node));
         }
       }

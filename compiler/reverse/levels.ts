@@ -9,9 +9,8 @@
  * so a level allocates nothing), arrays and objects on a JavaScript array each. Invariant: a
  * half pops exactly what it pushed, after whatever it calls in between popped what that
  * pushed, so halves share the stacks as they share the tapes; the gradient's tape mark
- * covers them, so one that throws leaves them as it found them. A tangent function (forward
- * mode) has no tape mark around it: its levels go on JavaScript arrays of its own, which an
- * exception leaves to the garbage collector.
+ * covers them, so one that throws leaves them as it found them (a tangent function that
+ * loops takes a tape mark of its own: generate.ts).
  */
 import type { IrVar, Expr, Shape, Stmt } from "../ir/ir";
 import { v } from "../ir/ir";
@@ -21,8 +20,8 @@ export interface LoopContext {
   readonly vars: ReadonlyMap<string, IrVar>;
   fresh(base: string, type: IrVar["type"], typeText: string, shape?: Shape): string;
   temp(type: IrVar["type"], typeText: string, shape?: Shape): string;
-  /** the runtime namespace's local name, where the function may use the shared level stacks */
-  readonly runtime?: () => string;
+  /** the runtime namespace's local name */
+  readonly runtime: () => string;
 }
 
 export interface Kept {
@@ -32,6 +31,9 @@ export interface Kept {
   target: string;
   typeText: string;
 }
+
+/** The runtime's functions giving the shared level stacks: numbers', booleans'. */
+export const levelStackNames = ["levelStack", "levelFlagStack"] as const;
 
 export interface LevelStacks {
   /** the locals naming the stacks, before the loops */
@@ -44,8 +46,8 @@ export function levelStacks(cx: LoopContext, kept: readonly Kept[]): LevelStacks
   const setup: Stmt[] = [];
   const shared = new Map<string, string>();
   const stackOf = ({ target, typeText }: Kept): string => {
-    const runtimeStack = !cx.runtime ? undefined : typeText === "number" ? "levelStack" : typeText === "boolean" ? "levelFlagStack" : undefined;
-    if (!runtimeStack || !cx.runtime) {
+    const runtimeStack = typeText === "number" ? levelStackNames[0] : typeText === "boolean" ? levelStackNames[1] : undefined;
+    if (!runtimeStack) {
       const own = cx.fresh(`${target}_levels`, "inactive", `${typeText}[]`);
       setup.push({ kind: "assign", target: own, value: { kind: "literal", shape: "array", items: [] }, origin: -1 });
       return own;

@@ -68,6 +68,7 @@ const programs = {
     module: "fixtures/functions/recursion.ts",
     fn: "tanApprox",
     wrt: 0,
+    forward: true,
     hand: { module: "test/bench/micro-hand.ts", fn: "tanApproxHand" },
   },
 };
