@@ -2,10 +2,11 @@
  * A recursive function's gradient runs as deep as a fixed multiple of the depth its primal
  * reaches, in a fresh process with Node's default stack, and is right there: self recursion
  * over a list and over a number, mutual recursion (a cycle of two and of three, and a cycle
- * whose partner is called from a loop), a call in a loop, two calls per level, a method calling itself on `this`; and forward
- * mode's tangent functions (jvp) of mutual recursion and of two calls per level. The fractions are the limits the README states; the primal's
- * depth is measured each time, so the test holds on any machine and Node version whose
- * frames keep the same proportions.
+ * whose members call each other from loops), a call in a loop, two calls per level, a method
+ * calling itself on `this`, two methods calling each other; and forward mode's tangent
+ * functions (jvp) of mutual recursion and of two calls per level. The fractions are the limits
+ * the README states; the primal's depth is measured each time, so the test holds on any
+ * machine and Node version whose frames keep the same proportions.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as fs from "node:fs";
@@ -31,6 +32,7 @@ const fractions: Record<string, number> = {
   forkTail: 2,
   ring: 2,
   methodFork: 2,
+  methodPair: 2,
   evenTangent: 2,
   forkTailTangent: 2,
 };

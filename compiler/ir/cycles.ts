@@ -11,13 +11,15 @@
  * place of a parameter the member never assigns, and a fresh local set to the argument
  * otherwise; their locals are renamed apart, their statements keep their source lines
  * (appended to the caller's origins). A call inside a loop is inlined as well: the copy runs
- * at each turn, and its calls of f leave f calling itself from a loop (frames again).
- * Invariant: each function computes exactly what it did (a member's body runs once per
- * call, as its copy does). A group where a call of another member sits inside an expression
- * (an argument of another call, say), where the expansion takes more than
- * `maxCopies` copies (the others calling each other without f), with a method, or where a
- * name a copy would read from its module is shadowed by one of the caller's locals, is left
- * as it is, and its halves keep recursing, correctly.
+ * at each turn, and its calls of f leave f calling itself from a loop (frames again). Methods
+ * calling each other on `this` are inlined the same way, the copy's `this` being the
+ * caller's. Invariant: each function computes exactly what it did (a member's body runs once
+ * per call, as its copy does). A group where a call of another member is not a statement's
+ * whole value (a spread argument, a method called on another object), where the expansion
+ * takes more than `maxCopies` copies (the others calling each other without f), where a
+ * member has an optional or defaulted parameter, or where a name a copy would read from its
+ * module is shadowed by one of the caller's locals, is left as it is, and its halves keep
+ * recursing, correctly.
  */
 import { nameOf, type Names } from "../naming";
 import type { Expr, IrFunction, Stmt } from "./ir";
@@ -76,7 +78,9 @@ function callSites(ir: IrFunction): CallSite[] {
     list.forEach((s, index) => {
       const value = s.kind === "assign" && !s.accumulate ? s.value : s.kind === "effect" ? s.value : undefined;
       for (const e of stmtExprs(s).flatMap(differentiableCalls)) {
-        const plain = !e.callee.receiver && !e.callee.standalone && !e.spread;
+        // a function's call, or a method's on `this` (a copy's `this` is then the caller's, the same object)
+        const receiver = e.callee.receiver;
+        const plain = (!receiver || (ir.self !== undefined && receiver.kind === "var" && receiver.name === "this")) && !e.callee.standalone && !e.spread;
         sites.push({ list, index, target: e.callee.target, whole: e === value && plain });
       }
       childLists(s).forEach(visit);
@@ -91,9 +95,9 @@ function differentiableCalls(root: Expr): DifferentiableCall[] {
   return [...walkExpr(root)].filter((e): e is DifferentiableCall => e.kind === "call" && e.callee.kind === "differentiable");
 }
 
-/** A function whose body may be copied: no `this`, no optional parameter, one `return`, last. */
+/** A function whose body may be copied: no optional parameter, one `return`, last. */
 function copyable(ir: IrFunction): boolean {
-  if (ir.self || ir.params.some((p) => p.optional || p.initText)) return false;
+  if (ir.params.some((p) => p.optional || p.initText)) return false;
   const returns = [...walk(ir.body)].filter((s) => s.kind === "return");
   return returns.length === 0 || (returns.length === 1 && returns[0] === ir.body.at(-1));
 }
@@ -120,6 +124,7 @@ function inlineCall(caller: IrFunction, site: CallSite, callee: IrFunction, name
     renamed.set(p.name, local);
     copies.push({ kind: "assign", target: local, value: arg, origin: s.origin });
   }
+  if (callee.self) renamed.set("this", "this");
   for (const [name, variable] of callee.vars) {
     if (renamed.has(name)) continue;
     const local = variable.role === "temp" ? names.numbered(nameOf.temporary) : names.fresh(name);

@@ -110,6 +110,18 @@ export class Walker {
   }
 
   /** @differentiable */
+  up(x: number, n: number): number {
+    if (n <= 0) return x;
+    return this.down(x + this.rate * Math.sin(x), n - 1);
+  }
+
+  /** @differentiable */
+  down(x: number, n: number): number {
+    if (n <= 0) return x * x;
+    return this.up(x - this.rate * Math.cos(x), n - 1);
+  }
+
+  /** @differentiable */
   fork(x: number, n: number): number {
     let s = x;
     for (let k = 0; k < (n > 0 ? 1 : 0); k++) s = this.fork(s + this.rate * Math.sin(s), n - 1) + 0.00001 * s;
@@ -120,6 +132,7 @@ export class Walker {
 const walker = new Walker(0.0001);
 export const methodClimb = (x: number, n: number) => walker.climb(x, n);
 export const methodFork = (x: number, n: number) => walker.fork(x, n);
+export const methodPair = (x: number, n: number) => walker.up(x, n);
 
 const climbJvp = jvp(climb);
 const evenJvp = jvp(even);
@@ -139,6 +152,7 @@ export const gradients = {
   ring: grad(ring, { wrt: 0 }),
   methodClimb: grad(walker.climb, { wrt: 0 }),
   methodFork: grad(walker.fork, { wrt: 0 }),
+  methodPair: grad(walker.up, { wrt: 0 }),
   climbTangent: (x: number, n: number) => climbJvp([x, n], [1, 0])[1],
   evenTangent: (x: number, n: number) => evenJvp([x, n], [1, 0])[1],
   loopedTangent: (x: number, n: number) => loopedJvp([x, n], [1, 0])[1],
@@ -170,6 +184,7 @@ export const depthCases: DepthCase[] = [
   { name: "ring", primal: "ring", args: "0.7, d" },
   { name: "methodClimb", primal: "methodClimb", args: "0.7, d" },
   { name: "methodFork", primal: "methodFork", args: "0.7, d" },
+  { name: "methodPair", primal: "methodPair", args: "0.7, d" },
   { name: "climbTangent", primal: "climb", args: "0.7, d" },
   { name: "evenTangent", primal: "even", args: "0.7, d" },
   { name: "loopedTangent", primal: "looped", args: "0.7, d" },
