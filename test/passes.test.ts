@@ -259,6 +259,28 @@ describe("fuse: adjacent loops over the same range", () => {
     expect(fused("  const c = a;\n  for (let i = 0; i < n; i++) a[i] = x[i] * 2;\n  for (let i = 0; i < n; i++) b[i] = c[i];\n").loops).toBe(2);
   });
 
+  it("fuses a triangular update with a loop that reads, at its index, what later iterations no longer write", () => {
+    const triangle = "  for (let i = 0; i < n; i++) {\n    for (let j = i + 1; j < n; j++) a[j] = a[j] + x[i] * x[j];\n  }\n";
+    expect(fused(`${triangle}  for (let i = 0; i < n; i++) b[i] = a[i] * a[i];\n`).loops).toBe(2);
+    // a[i + 1] is complete after iteration i too; a[i + 2] is not
+    expect(fused(`${triangle}  for (let i = 0; i < n; i++) b[i] = a[i + 1];\n`).loops).toBe(2);
+    expect(fused(`${triangle}  for (let i = 0; i < n; i++) b[i] = a[i + 2];\n`).loops).toBe(3);
+  });
+
+  it("leaves loops apart when a later iteration of the first reads below its index what the second overwrites", () => {
+    const lower = "  for (let i = 0; i < n; i++) {\n    for (let j = 0; j < i; j++) b[i] = b[i] + a[j] * x[i];\n  }\n";
+    expect(fused(`${lower}  for (let i = 0; i < n; i++) a[i] = b[i] + 1;\n`).loops).toBe(3);
+    const upper = lower.replace("let j = 0; j < i;", "let j = i + 1; j < n;");
+    expect(fused(`${upper}  for (let i = 0; i < n; i++) a[i] = b[i] + 1;\n`).loops).toBe(2);
+  });
+
+  it("leaves loops apart when an inner loop leaves early, or reads an element at an index it cannot place", () => {
+    const exits = "  for (let i = 0; i < n; i++) {\n    for (let j = i + 1; j < n; j++) {\n      if (a[j] > 1) break;\n      a[j] = a[j] + x[i];\n    }\n  }\n";
+    expect(occurrences(fused(`${exits}  for (let i = 0; i < n; i++) b[i] = a[i];\n`).text, "for (")).toBe(2);
+    const scattered = "  for (let i = 0; i < n; i++) {\n    for (let j = i + 1; j < n; j++) a[n - j] = a[n - j] + x[i];\n  }\n";
+    expect(fused(`${scattered}  for (let i = 0; i < n; i++) b[i] = a[i];\n`).loops).toBe(3);
+  });
+
   it("does not forward a store into a Float32Array, which rounds it", () => {
     const { ir, print } = lowered("/** @differentiable */\nexport function f(x: Float64Array): number {\n  const n = x.length;\n  const a = new Float32Array(n);\n  let s = 0;\n  for (let i = 0; i < n; i++) a[i] = x[i] / 3;\n  for (let i = 0; i < n; i++) s += a[i];\n  return s;\n}\n");
     fuseLoops(hoistInvariants(ir, allPure), allPure);
