@@ -158,6 +158,17 @@ describe("fold: exact arithmetic and identities", () => {
     expect(fold(op("?:", lit("true"), v("a"), v("b")))).toEqual(v("a"));
   });
 
+  it("compares a select of literals with a literal in its branches: Math.max's choice of argument as a condition", () => {
+    // `[a, b].indexOf(y)`, as the rule's template writes it, compared with each position
+    const choice = op("?:", op("===", v("a"), v("y")), lit("0"), op("?:", op("===", v("b"), v("y")), lit("1"), op("-", lit("1"))));
+    expect(fold(op("===", choice, lit("0")))).toEqual(op("===", v("a"), v("y")));
+    expect(fold(op("===", choice, lit("1")))).toEqual(op("&&", op("!==", v("a"), v("y")), op("===", v("b"), v("y"))));
+    expect(fold(op("===", choice, lit("2")))).toEqual(lit("false"));
+    // a condition that calls something is kept, whatever the branches
+    const called = op("?:", { kind: "call", callee: { kind: "runtime", name: "tick" }, args: [] }, lit("0"), lit("0"));
+    expect(fold(op("===", called, lit("0")))).toEqual(op("?:", { kind: "call", callee: { kind: "runtime", name: "tick" }, args: [] }, lit("true"), lit("true")));
+  });
+
   it("never turns x * 0 into 0 for a variable x (an infinite x gives NaN)", () => {
     expect(fold(op("*", v("x"), lit("0")))).toEqual(op("*", v("x"), lit("0")));
   });
