@@ -3,6 +3,8 @@
  * source (cse, hoist) or on IR built by hand (fold, propagate, dce), its output asserted —
  * what it changes, and what it must leave alone.
  */
+import fc from "fast-check";
+import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { differentiableFunctions } from "../compiler/discover";
 import { printFunction } from "../compiler/emit/print";
@@ -158,6 +160,17 @@ describe("fold: exact arithmetic and identities", () => {
     expect(fold(op("?:", lit("true"), v("a"), v("b")))).toEqual(v("a"));
   });
 
+  it("compares a select of literals with a literal in its branches: Math.max's choice of argument as a condition", () => {
+    // `[a, b].indexOf(y)`, as the rule's template writes it, compared with each position
+    const choice = op("?:", op("===", v("a"), v("y")), lit("0"), op("?:", op("===", v("b"), v("y")), lit("1"), op("-", lit("1"))));
+    expect(fold(op("===", choice, lit("0")))).toEqual(op("===", v("a"), v("y")));
+    expect(fold(op("===", choice, lit("1")))).toEqual(op("&&", op("!==", v("a"), v("y")), op("===", v("b"), v("y"))));
+    expect(fold(op("===", choice, lit("2")))).toEqual(lit("false"));
+    // a condition that calls something is kept, whatever the branches
+    const called = op("?:", { kind: "call", callee: { kind: "runtime", name: "tick" }, args: [] }, lit("0"), lit("0"));
+    expect(fold(op("===", called, lit("0")))).toEqual(op("?:", { kind: "call", callee: { kind: "runtime", name: "tick" }, args: [] }, lit("true"), lit("true")));
+  });
+
   it("never turns x * 0 into 0 for a variable x (an infinite x gives NaN)", () => {
     expect(fold(op("*", v("x"), lit("0")))).toEqual(op("*", v("x"), lit("0")));
   });
@@ -233,6 +246,36 @@ describe("dce: statements nothing observes", () => {
   });
 });
 
+// Random loop pairs for fusion: two loops over the same range, each with or without an inner loop starting or ending
+// at the outer index, reading and writing two scratch arrays at indices around the loop indices.
+
+/** The function `f` of a TypeScript text, run on `x`. */
+function run(text: string, x: Float64Array): number {
+  const js = ts.transpileModule(text, { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.CommonJS } }).outputText;
+  return new Function("exports", `${js}\nreturn f;`)({})(x);
+}
+
+const index = (outer: boolean) => fc.constantFrom(...(outer ? ["i", "i + 1", "i + 2", "i - 1", "n - 1 - i", "0"] : ["i", "i + 1", "i - 1", "j", "j + 1", "j - 1", "n - 1 - j"]));
+const array = fc.constantFrom("a", "b");
+const statement = (inner: boolean) =>
+  fc.oneof(
+    fc.tuple(array, index(!inner)).map(([o, k]) => `${o}[${k}] = ${o}[${k}] + x[i] * 0.5;`),
+    fc.tuple(array, index(!inner), array, index(!inner)).map(([o, k, p, m]) => `${o}[${k}] = ${p}[${m}] * 1.5 + x[i];`),
+  );
+const loop = fc.oneof(
+  fc.array(statement(false), { minLength: 1, maxLength: 2 }).map((body) => `  for (let i = 0; i < n; i++) {\n    ${body.join("\n    ")}\n  }\n`),
+  fc
+    .tuple(fc.constantFrom("0", "i", "i + 1"), fc.constantFrom("n", "i", "i + 1"), fc.array(statement(true), { minLength: 1, maxLength: 2 }))
+    .map(([start, end, body]) => `  for (let i = 0; i < n; i++) {\n    for (let j = ${start}; j < ${end}; j++) {\n      ${body.join("\n      ")}\n    }\n  }\n`),
+);
+
+const program = (first: string, second: string) =>
+  "/** @differentiable */\nexport function f(x: Float64Array): number {\n  const n = x.length;\n  const a = new Float64Array(n + 3);\n  const b = new Float64Array(n + 3);\n" +
+  "  for (let k = 0; k < n + 3; k++) {\n    a[k] = k * 0.75 - 1;\n    b[k] = 2 - k * 0.5;\n  }\n" +
+  first +
+  second +
+  "  let s = 0;\n  for (let k = 0; k < n + 3; k++) s += a[k] * (k + 1) + b[k] * (k + 2);\n  return s;\n}\n";
+
 describe("fuse: adjacent loops over the same range", () => {
   /** How many loops `source`'s function has after hoisting and fusion, and its code. */
   const fused = (loops: string, params = "x: Float64Array") => {
@@ -257,6 +300,48 @@ describe("fuse: adjacent loops over the same range", () => {
   it("leaves loops apart across a store between them, or an alias of the written array", () => {
     expect(fused("  for (let i = 0; i < n; i++) a[i] = x[i] * 2;\n  a[0] = 1;\n  for (let i = 0; i < n; i++) b[i] = a[i];\n").loops).toBe(2);
     expect(fused("  const c = a;\n  for (let i = 0; i < n; i++) a[i] = x[i] * 2;\n  for (let i = 0; i < n; i++) b[i] = c[i];\n").loops).toBe(2);
+  });
+
+  it("fuses a triangular update with a loop that reads, at its index, what later iterations no longer write", () => {
+    const triangle = "  for (let i = 0; i < n; i++) {\n    for (let j = i + 1; j < n; j++) a[j] = a[j] + x[i] * x[j];\n  }\n";
+    expect(fused(`${triangle}  for (let i = 0; i < n; i++) b[i] = a[i] * a[i];\n`).loops).toBe(2);
+    // a[i + 1] is complete after iteration i too; a[i + 2] is not
+    expect(fused(`${triangle}  for (let i = 0; i < n; i++) b[i] = a[i + 1];\n`).loops).toBe(2);
+    expect(fused(`${triangle}  for (let i = 0; i < n; i++) b[i] = a[i + 2];\n`).loops).toBe(3);
+  });
+
+  it("leaves loops apart when a later iteration of the first reads below its index what the second overwrites", () => {
+    const lower = "  for (let i = 0; i < n; i++) {\n    for (let j = 0; j < i; j++) b[i] = b[i] + a[j] * x[i];\n  }\n";
+    expect(fused(`${lower}  for (let i = 0; i < n; i++) a[i] = b[i] + 1;\n`).loops).toBe(3);
+    const upper = lower.replace("let j = 0; j < i;", "let j = i + 1; j < n;");
+    expect(fused(`${upper}  for (let i = 0; i < n; i++) a[i] = b[i] + 1;\n`).loops).toBe(2);
+  });
+
+  it("leaves loops apart when an inner loop leaves early, or reads an element at an index it cannot place", () => {
+    const exits = "  for (let i = 0; i < n; i++) {\n    for (let j = i + 1; j < n; j++) {\n      if (a[j] > 1) break;\n      a[j] = a[j] + x[i];\n    }\n  }\n";
+    expect(occurrences(fused(`${exits}  for (let i = 0; i < n; i++) b[i] = a[i];\n`).text, "for (")).toBe(2);
+    const scattered = "  for (let i = 0; i < n; i++) {\n    for (let j = i + 1; j < n; j++) a[n - j] = a[n - j] + x[i];\n  }\n";
+    expect(fused(`${scattered}  for (let i = 0; i < n; i++) b[i] = a[i];\n`).loops).toBe(3);
+  });
+
+  it("keeps the result of random loop pairs exactly (inner loops over triangles, indices around the loop indices, up and down), and fuses some", () => {
+    const x = new Float64Array([0.3, -1.2, 0.7, 2.1, -0.4, 0.9]);
+    let fusedPairs = 0;
+    fc.assert(
+      fc.property(loop, loop, fc.boolean(), (first, second, descending) => {
+        const down = (text: string) => (descending ? text.replaceAll("for (let i = 0; i < n; i++)", "for (let i = n - 1; i >= 0; i--)") : text);
+        const source = program(down(first), down(second));
+        const { ir, print } = lowered(source);
+        fuseLoops(hoistInvariants(ir, allPure), allPure);
+        const text = print(ir).replace(/function \w+\(/, "function f(");
+        const loops = occurrences(text, "for (");
+        if (loops < source.split("for (").length - 1) fusedPairs++;
+        const [expected, actual] = [run(source, x), run(text, x)];
+        expect(Object.is(actual, expected) || actual === expected, `${source}\nfused:\n${text}`).toBe(true);
+      }),
+      { numRuns: 300, seed: 12 },
+    );
+    expect(fusedPairs).toBeGreaterThan(15);
   });
 
   it("does not forward a store into a Float32Array, which rounds it", () => {

@@ -4,7 +4,8 @@
  *
  * Input: an IR expression tree. Output: an equal one, smaller: literals computed
  * (`2 - 1` → `1`), identities applied (`x * 1`, `1 * x`, `x + 0`, `x - 0`, `x / 1`, `x ** 1`,
- * `-(-x)`), a select on a known condition replaced by its branch. Never `x * 0` → `0` on a
+ * `-(-x)`), a select on a known condition replaced by its branch, a comparison of a select of
+ * literals with a literal pushed into the branches (`(c ? 0 : 1) === 0` → `c`). Never `x * 0` → `0` on a
  * non-literal `x`: that would turn an infinite value's NaN into 0.
  */
 import { lit, numberValue, op, type Expr } from "../ir/ir";
@@ -60,15 +61,19 @@ function foldNode(e: Expr): Expr {
   if (args.length === 1 && token === "+") {
     return e;
   }
-  if (token === "?:" && args.length === 3) {
-    const c = args[0];
-    if (c.kind === "lit" && (c.text === "true" || c.text === "false")) return c.text === "true" ? args[1] : args[2];
-    return e;
-  }
+  if (token === "?:" && args.length === 3) return foldSelect(e, args[0], args[1], args[2]);
   if (args.length !== 2) return e;
   const [a, b] = args;
   const x = valueOf(a);
   const y = valueOf(b);
+  // `(c ? 0 : 1) === 0`, a rule's choice of argument (Math.max's `indexOf`) compared with a position: `c`
+  if ((token === "===" || token === "!==") && e.kind === "op" && (x !== undefined || y !== undefined)) {
+    const [select, k] = x === undefined ? [a, b] : [b, a];
+    if (select.kind === "op" && select.op === "?:" && [select.args[1], select.args[2]].some((branch) => valueOf(branch) !== undefined)) {
+      const compared = (branch: Expr) => foldNode(op(token, branch, k));
+      return foldNode(op("?:", select.args[0], compared(select.args[1]), compared(select.args[2])));
+    }
+  }
   if (x !== undefined && y !== undefined && compute[token]) {
     const value = compute[token](x, y);
     if (Number.isFinite(value) && (Number.isInteger(value) || String(value).length <= 12)) return numberLit(value);
@@ -102,6 +107,29 @@ function foldNode(e: Expr): Expr {
       if (y === 1) return a;
       break;
   }
+  return e;
+}
+
+const booleanOf = (e: Expr): boolean | undefined => (e.kind === "lit" && (e.text === "true" || e.text === "false") ? e.text === "true" : undefined);
+
+/** `!c`, a comparison turned round where it is one. */
+function not(c: Expr): Expr {
+  const turned: Record<string, string> = { "===": "!==", "!==": "===" };
+  return c.kind === "op" && turned[c.op] ? { ...c, op: turned[c.op] } : op("!", c);
+}
+
+/** A select on a known condition, or with boolean branches (from a comparison pushed into them), as `c`, `!c && b`, …. */
+function foldSelect(e: Expr, c: Expr, then: Expr, otherwise: Expr): Expr {
+  const condition = booleanOf(c);
+  if (condition !== undefined) return condition ? then : otherwise;
+  const [yes, no] = [booleanOf(then), booleanOf(otherwise)];
+  // the condition is a comparison of atoms here, nothing lost when it is not evaluated
+  const pure = c.kind === "op" && c.args.every((arg) => arg.kind === "var" || arg.kind === "lit");
+  if (yes !== undefined && yes === no && pure) return then;
+  if (yes === true && no === false) return c;
+  if (yes === false && no === true) return not(c);
+  if (yes === false) return op("&&", not(c), otherwise);
+  if (no === false) return op("&&", c, then);
   return e;
 }
 

@@ -8,18 +8,20 @@
  * Why: one loop instead of two in the primal, the forward sweep and the reverse sweep, and
  * a value forwarded from a store is computed from what the store computed it from, so the
  * reverse sweep can redo it rather than save it (recompute.ts).
- * Invariant (the dependence test, conservative): both bodies are straight-line code of
- * number assignments with movable values (rule calls only) and element stores; every array
- * either body writes is accessed in both bodies only as `o[i]`, through one name of its alias
- * group, so iteration i of either loop touches element i alone and fusion only reorders
- * accesses of different elements; no scalar assigned in one body is read or assigned in the
- * other; the bounds are not assigned in the first loop; the statements `S` between the loops
- * read nothing the first loop writes and assign nothing it reads, so they move before it.
+ * Invariant (the dependence test, conservative): both bodies are number code, straight-line or in nested counted
+ * loops, with movable values (rule calls only) and element stores; every array either body writes is accessed in both
+ * bodies only as `o[k]`, through one name of its alias group, with `k` in a known span around the loop's index (the
+ * index, an inner loop's index from its bounds, either plus or minus an integer), and no access of the first loop's
+ * iteration i + δ (δ ≥ 1) may touch an element the second loop's iteration i touches when either writes it — the only
+ * pairs fusion reorders (a written array is one the function created, ADG1003, so no parameter aliases it); no scalar assigned in one body is read or assigned in the other; the bounds are not assigned
+ * in the first loop; the statements `S` between the loops read nothing the first loop writes and assign nothing it
+ * reads, so they move before it. A triangular update `for (i …) for (j = i + 1 …) q[j] += …` fuses with a following
+ * `for (i …) s += q[i] * q[i]`: iteration i of the second reads q[i], which later iterations of the first never write.
  * Forwarding happens only for arrays that store numbers unchanged (`Float64Array`, arrays).
  */
 import { aliasGroups } from "./aliases";
-import { type Expr, type IrFunction, type Stmt } from "./ir";
-import { assignedNames, assignmentCounts, childLists, children, exprReads, mapDeep, mapStmtExprs, renameStmt, stmtReads, walk } from "./traverse";
+import { arithmetic, type Expr, type IrFunction, type Stmt } from "./ir";
+import { assignedNames, assignmentCounts, childLists, children, exprReads, mapDeep, mapStmtExprs, renameStmt, stmtExprs, stmtReads, walk, walkExpr } from "./traverse";
 import { isMovable, memoryReads, type FunctionPurity } from "./purity";
 
 type ForStmt = Extract<Stmt, { kind: "for" }>;
@@ -49,9 +51,15 @@ export function fuseLoops(fn: IrFunction, functions: FunctionPurity): number {
     return !assigned.has(s.target) && !readIn([loop]).has(s.target) && !exprReads(loop.start).includes(s.target) && !exprReads(loop.end).includes(s.target);
   };
 
-  /** Straight-line number code whose array accesses are all `o[index]`; the arrays it writes. */
+  /** Number code, straight-line or in counted loops, that stores only into array elements. */
   const simpleBody = (body: readonly Stmt[]): boolean =>
-    body.every((s) => s.kind === "comment" || (s.kind === "assign" && isScalar(s.target) && !callsBeyondRules(s.value)) || (s.kind === "store" && s.key.kind === "index" && !callsBeyondRules(s.value)));
+    body.every(
+      (s) =>
+        s.kind === "comment" ||
+        (s.kind === "assign" && isScalar(s.target) && !callsBeyondRules(s.value)) ||
+        (s.kind === "store" && s.key.kind === "index" && !callsBeyondRules(s.value)) ||
+        (s.kind === "for" && !callsBeyondRules(s.start) && !callsBeyondRules(s.end) && simpleBody(s.body)),
+    );
 
   const fusable = (a: ForStmt, b: ForStmt): boolean => {
     if (a.step !== b.step || !sameExpr(a.start, b.start) || !sameExpr(a.end, b.end)) return false;
@@ -62,23 +70,17 @@ export function fuseLoops(fn: IrFunction, functions: FunctionPurity): number {
     if (readA.has(b.index) || assignedA.has(b.index) || readB.has(a.index) || assignedB.has(a.index)) return false;
     for (const n of assignedA) if (readB.has(n) || assignedB.has(n)) return false;
     for (const n of assignedB) if (readA.has(n)) return false;
-    // every array written is accessed as `o[index]` only, by one name of its alias group
-    const written = new Set([...walk([...a.body, ...b.body])].flatMap((s) => (s.kind === "store" ? [s.object] : [])));
+    // every array written is accessed through one name of its alias group, at indices whose span is known, and no
+    // access of `a`'s iteration i + δ meets one of `b`'s iteration i (which fusion puts before it) where either writes
+    const [accessesA, accessesB] = [accessesOf(a), accessesOf(b)];
+    const written = new Set([...accessesA, ...accessesB].flatMap((x) => (x.write ? [x.object] : [])));
     for (const array of written) {
       const group = aliases(array);
-      const used = new Set<string>();
-      const elementAt = (object: string, index: Expr, loop: ForStmt) => {
-        used.add(object);
-        return index.kind === "var" && index.name === loop.index;
-      };
-      for (const [loop, body] of [[a, a.body], [b, b.body]] as const) {
-        for (const s of body) {
-          if (s.kind === "store" && group.has(s.object) && (s.key.kind !== "index" || !elementAt(s.object, s.key.index, loop))) return false;
-          const exprs = s.kind === "store" ? [...(s.key.kind === "index" ? [s.key.index] : []), s.value] : s.kind === "assign" ? [s.value] : [];
-          for (const e of exprs) if (!onlyElements(e, group, (object, index) => elementAt(object, index, loop))) return false;
-        }
-      }
-      if (used.size > 1) return false;
+      const [inA, inB] = [accessesA.filter((x) => group.has(x.object)), accessesB.filter((x) => group.has(x.object))];
+      if (new Set([...inA, ...inB].map((x) => x.object)).size > 1 || [...inA, ...inB].some((x) => !x.span)) return false;
+      for (const x of inA) for (const y of inB) if ((x.write || y.write) && laterMeets(x.span!, y.span!, a.step)) return false;
+      const uses = [a, b].flatMap((loop) => [...walk(loop.body)].flatMap(usesOf));
+      if (!uses.every((e) => onlyElements(e, group))) return false;
     }
     return true;
   };
@@ -93,7 +95,7 @@ export function fuseLoops(fn: IrFunction, functions: FunctionPurity): number {
       const second = list[j];
       if (second?.kind !== "for" || !fusable(first, second)) continue;
       const moved = list.slice(i + 1, j);
-      const renamed = second.body.map((s) => renameStmt(s, (n) => (n === second.index ? first.index : n)));
+      const renamed = second.body.map((s) => renameDeep(s, (n) => (n === second.index ? first.index : n)));
       const fused: ForStmt = { ...first, body: forwardStores([...first.body, ...renamed], first.index), integralEnd: first.integralEnd || second.integralEnd };
       list.splice(i, j - i + 1, ...moved, fused);
       fusions++;
@@ -124,10 +126,12 @@ export function fuseLoops(fn: IrFunction, functions: FunctionPurity): number {
       const group = aliases(object);
       for (let q = p - 1; q >= 0; q--) {
         const before = out[q];
+        // an inner loop that writes into the group ends the search: what it wrote is not known here
+        if (before.kind === "for" && [...walk(before.body)].some((x) => x.kind === "store" && group.has(x.object))) break;
         if (before.kind !== "store" || !group.has(before.object)) continue;
         const stored = before.value;
         const sameSlot = before.object === object && before.key.kind === "index" && before.key.index.kind === "var" && before.key.index.name === index;
-        const unchanged = stored.kind === "lit" || (stored.kind === "var" && !out.slice(q + 1, p).some((x) => x.kind === "assign" && x.target === stored.name));
+        const unchanged = stored.kind === "lit" || (stored.kind === "var" && !assignedIn(out.slice(q + 1, p)).has(stored.name));
         if (sameSlot && unchanged && (stored.kind === "lit" || stored.kind === "var")) {
           out[p] = { ...s, value: stored };
           if (counts.get(s.target) === 1 && (stored.kind === "lit" || counts.get(stored.name) === 1)) replaced.set(s.target, stored);
@@ -157,11 +161,92 @@ export function callsBeyondRules(e: Expr): boolean {
   return false;
 }
 
-/** Whether every use of a name of `group` in `e` is an element read `o[k]` that `element` accepts. */
-function onlyElements(e: Expr, group: ReadonlySet<string>, element: (object: string, index: Expr) => boolean): boolean {
+/** Whether every use of a name of `group` in `e` is an element read `o[k]`. */
+function onlyElements(e: Expr, group: ReadonlySet<string>): boolean {
   if (e.kind === "var") return !group.has(e.name);
-  if (e.kind === "get" && e.object.kind === "var" && group.has(e.object.name)) {
-    return e.key.kind === "index" && element(e.object.name, e.key.index) && onlyElements(e.key.index, group, element);
-  }
-  return children(e).every((child) => onlyElements(child, group, element));
+  if (e.kind === "get" && e.object.kind === "var" && group.has(e.object.name)) return e.key.kind === "index" && onlyElements(e.key.index, group);
+  return children(e).every((child) => onlyElements(child, group));
+}
+
+/** The expressions a statement evaluates itself, without the array a store writes into. */
+const usesOf = (s: Stmt): Expr[] => (s.kind === "store" ? [...(s.key.kind === "index" ? [s.key.index] : []), s.value] : stmtExprs(s));
+
+/** The indices an access may touch in iteration i of its loop: i + lo … i + hi (integers, or unbounded). */
+interface Span {
+  lo: number;
+  hi: number;
+}
+
+/** An element read or store in a loop's body, with its span when known. */
+interface Access {
+  object: string;
+  write: boolean;
+  span?: Span;
+}
+
+/**
+ * The element accesses of a counted loop's body, nested loops included. An index has a span when it is the loop's
+ * index, an inner counted loop's index (from its bounds: an inner `for (j = i + 1; j < n; j++)` spans i + 1 … ∞), or
+ * one of these plus or minus an integer literal, through variables assigned so in the same iteration.
+ */
+function accessesOf(loop: ForStmt): Access[] {
+  const accesses: Access[] = [];
+  const visit = (list: readonly Stmt[], spans: Map<string, Span>) => {
+    for (const s of list) {
+      for (const e of usesOf(s)) {
+        for (const node of walkExpr(e)) {
+          if (node.kind === "get" && node.object.kind === "var" && node.key.kind === "index") {
+            accesses.push({ object: node.object.name, write: false, span: spanOf(node.key.index, spans) });
+          }
+        }
+      }
+      if (s.kind === "store" && s.key.kind === "index") accesses.push({ object: s.object, write: true, span: spanOf(s.key.index, spans) });
+      if (s.kind === "assign") {
+        const span = s.accumulate ? undefined : spanOf(s.value, spans);
+        if (span) spans.set(s.target, span);
+        else spans.delete(s.target);
+      }
+      if (s.kind === "for") {
+        const [start, end] = [spanOf(s.start, spans), spanOf(s.end, spans)];
+        const index = s.step === 1 ? { lo: start?.lo ?? -Infinity, hi: end ? end.hi - 1 : Infinity } : { lo: end?.lo ?? -Infinity, hi: start?.hi ?? Infinity };
+        const inner = new Map(spans);
+        // a variable the inner body assigns holds, where it is read before that, a value of the iteration before
+        for (const n of assignedNames(s.body)) inner.delete(n);
+        visit(s.body, inner.set(s.index, index));
+        for (const n of assignedNames([s])) spans.delete(n);
+      }
+    }
+  };
+  visit(loop.body, new Map([[loop.index, { lo: 0, hi: 0 }]]));
+  return accesses;
+}
+
+/** The span of an index expression: a variable with a span, plus or minus an integer literal. */
+function spanOf(e: Expr, spans: ReadonlyMap<string, Span>): Span | undefined {
+  if (e.kind === "var") return spans.get(e.name);
+  const token = arithmetic(e);
+  const args = e.kind === "op" || e.kind === "call" ? e.args : [];
+  if ((token !== "+" && token !== "-") || args.length !== 2) return undefined;
+  const [base, shift] = token === "+" && args[0].kind === "lit" ? [args[1], args[0]] : args;
+  const span = base.kind === "var" ? spans.get(base.name) : undefined;
+  if (!span || shift.kind !== "lit" || !/^\d+$/.test(shift.text)) return undefined;
+  const by = token === "+" ? Number(shift.text) : -Number(shift.text);
+  return { lo: span.lo + by, hi: span.hi + by };
+}
+
+/**
+ * Whether an access of the first loop's iteration i + δ·step (δ ≥ 1), which runs after iteration i of the second
+ * loop once fused and before it apart, may touch an element that the second loop's access touches in iteration i.
+ */
+function laterMeets(first: Span, second: Span, step: 1 | -1): boolean {
+  const flip = (span: Span): Span => ({ lo: -span.hi, hi: -span.lo });
+  const [a, b] = step === 1 ? [first, second] : [flip(first), flip(second)];
+  // [i + δ + a.lo, i + δ + a.hi] meets [i + b.lo, i + b.hi] for δ in [b.lo − a.hi, b.hi − a.lo]
+  return b.hi - a.lo >= Math.max(1, b.lo - a.hi);
+}
+
+/** A statement renamed, its nested statements too. */
+function renameDeep(s: Stmt, rename: (name: string) => string): Stmt {
+  const renamed = renameStmt(s, rename);
+  return renamed.kind === "for" ? { ...renamed, body: renamed.body.map((inner) => renameDeep(inner, rename)) } : renamed;
 }

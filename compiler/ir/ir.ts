@@ -185,6 +185,13 @@ export const op = (operator: string, ...args: Expr[]): Expr => ({ kind: "op", op
 /** An array literal of `items`: a tuple. */
 export const tuple = (items: readonly Expr[]): Expr => ({ kind: "literal", shape: "array", items: items.map((value, k) => ({ key: String(k), value })) });
 
+/** The operator token of an arithmetic value (`+` for an operator's rule call too). */
+export function arithmetic(value: Expr): string | undefined {
+  if (value.kind === "op") return value.op;
+  if (value.kind === "call" && value.callee.kind === "rule" && /^[-+*/%]|\*\*$/.test(value.callee.text)) return value.callee.text;
+  return undefined;
+}
+
 export const isAtom = (e: Expr): e is Atom => e.kind === "var" || e.kind === "lit";
 export const varName = (e: Expr): string | undefined => (e.kind === "var" ? e.name : undefined);
 

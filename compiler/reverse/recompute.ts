@@ -12,11 +12,13 @@
  * Input: the primal IR, its structure and which statements' reverse code reads each variable.
  */
 import { aliasGroups } from "../ir/aliases";
-import { type Expr, type IrFunction, type Stmt } from "../ir/ir";
+import { arithmetic, type Expr, type IrFunction, type Stmt } from "../ir/ir";
 import { assignedNames, childLists, exprReads, stmtExprs, walk, walkExpr } from "../ir/traverse";
 import { calleePurity, isMovable, memoryReads, type FunctionPurity } from "../ir/purity";
 import type { Assign, LoopStmt, Structure } from "../ir/structure";
 import { storedValues } from "./stored";
+
+export { arithmetic };
 
 export interface Cheaper {
   invariant(s: Assign): boolean;
@@ -28,12 +30,6 @@ export interface Cheaper {
   recomputed: Set<Stmt>;
 }
 
-/** The operator token of an arithmetic value (`+` for an operator's rule call too). */
-export function arithmetic(value: Expr): string | undefined {
-  if (value.kind === "op") return value.op;
-  if (value.kind === "call" && value.callee.kind === "rule" && /^[-+*/%]|\*\*$/.test(value.callee.text)) return value.callee.text;
-  return undefined;
-}
 
 /** Rules redone rather than saved when their own adjoint reads their result. */
 const cheapRules = new Set(["Math.max", "Math.min", "Math.abs"]);
