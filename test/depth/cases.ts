@@ -1,12 +1,14 @@
 /**
- * Recursion depth: how deep a gradient recurses compared with its primal.
+ * Recursion depth: how deep a derivative recurses compared with its primal.
  *
  * Input: the recursive functions below (a sum over a list, a power, a mutual even/odd pair,
- * the corpus's climb, a cycle of three, a call in a loop, two calls per level), compiled
- * with the real pipeline and written as CommonJS next to a probe script. Output: for each case, the largest depth its primal and its gradient reach
- * in a fresh Node process with the default stack size (binary search, one process per try).
- * Invariant: every try runs in its own process, after the same warm-up, so a result does not
- * depend on what ran before it in the measuring process.
+ * the corpus's climb, a cycle of three, a call in a loop, two calls per level, a cycle whose
+ * members call each other from loops, methods calling themselves and each other on `this`),
+ * their gradients and, for some, their tangents (jvp), compiled with the real pipeline and
+ * written as CommonJS next to a probe script. Output: for each case, the largest depth its
+ * primal and its derivative reach in a fresh Node process with the default stack size (binary
+ * search, one process per try). Invariant: every try runs in its own process, after the same
+ * warm-up, so a result does not depend on what ran before it in the measuring process.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
