@@ -2,10 +2,10 @@
  * A half that calls itself once, as two loops: deep linear recursion differentiated without
  * a host stack frame per level.
  *
- * Input: a forward or reverse half before simplification whose body makes exactly one call
- * of itself, reached through `if`s only (no loop around it, no `return` but the last), as
- * an assignment's or effect's value or an operand of arithmetic in it. Output: the same
- * half written as
+ * Input: a forward or reverse half (or a tangent function) before simplification whose body
+ * makes exactly one call of itself (a method's on `this`), reached through `if`s only (no loop
+ * around it, no `return` but the last), as an assignment's or effect's value or an operand of
+ * arithmetic in it. Output: the same half written as
  *
  *   while (true) { descends = false; the part before the call (its arguments into `_next`
  *                  temporaries, descends = true); push what the part after it reads on

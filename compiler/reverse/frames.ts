@@ -3,9 +3,9 @@
  * one loop over a stack of frames: recursion differentiated without a host stack frame per
  * call, where descent.ts's two loops do not apply.
  *
- * Input: a forward or reverse half before simplification that calls itself, each call the
- * value (or an arithmetic operand of the value) of an assignment or effect, with one final
- * `return` at most. Output: the same half as a machine
+ * Input: a forward or reverse half (or a tangent function) before simplification that calls
+ * itself (a method: on `this`), each call the value (or an arithmetic operand of the value) of
+ * an assignment or effect, with one final `return` at most. Output: the same half as a machine
  *
  *   pc = entry; while (pc >= 0) { if (pc === 7) { block 7 } if (pc === 6) { block 6 } … }
  *

@@ -12,8 +12,7 @@
  * covers them, so one that throws leaves them as it found them (a tangent function that
  * loops takes a tape mark of its own: generate.ts).
  */
-import type { IrVar, Expr, Shape, Stmt } from "../ir/ir";
-import { v } from "../ir/ir";
+import { v, type Expr, type IrVar, type Shape, type Stmt } from "../ir/ir";
 
 /** What turning a recursive function into loops needs of the derivative context it was generated in. */
 export interface LoopContext {
