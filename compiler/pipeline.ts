@@ -146,13 +146,11 @@ function prepare(session: Session, files: readonly SourceFile[], stop?: Stage): 
     if (ir) session.irs.set(key, ir);
   }
   if (stop !== "lower") {
-    // a file's functions only, as for inlining below
-    const byFile = new Map<SourceFile, Map<string, IrFunction>>();
-    for (const [key, ir] of session.irs) {
-      const { file } = session.targets.get(key)!;
-      byFile.set(file, (byFile.get(file) ?? new Map()).set(key, ir));
-    }
-    for (const [file, irs] of byFile) session.guard(file, () => inlineRecursiveCycles(irs, session.output(file).names));
+    // a group across files too: the outputs that copy another file's member change with it, as the front ends expect
+    // of outputs that depend on other files (what their transform calls ask for)
+    const fileOf = (key: string) => session.targets.get(key)!.file;
+    const first = session.irs.keys().next();
+    if (!first.done) session.guard(fileOf(first.value), () => inlineRecursiveCycles(session.irs, (key) => session.output(fileOf(key)).names, fileOf));
     for (const [key, ir] of session.irs) {
       // only a helper of the caller's own file: an edit of another file must not leave a stale copy in this one's output
       const { file } = session.targets.get(key)!;

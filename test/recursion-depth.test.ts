@@ -2,7 +2,7 @@
  * A recursive function's gradient runs as deep as a fixed multiple of the depth its primal
  * reaches, in a fresh process with Node's default stack, and is right there: self recursion
  * over a list and over a number, mutual recursion (a cycle of two and of three, and a cycle
- * whose members call each other from loops), a call in a loop, two calls per level, a method
+ * whose members call each other from loops, and one across two files), a call in a loop, two calls per level, a method
  * calling itself on `this`, two methods calling each other; and forward mode's tangent
  * functions (jvp) of mutual recursion and of two calls per level. The fractions are the limits
  * the README states; the primal's depth is measured each time, so the test holds on any
@@ -31,6 +31,7 @@ const fractions: Record<string, number> = {
   lopsided: 2,
   forkTail: 2,
   ring: 2,
+  home: 2,
   methodFork: 2,
   methodPair: 2,
   evenTangent: 2,

@@ -1,28 +1,31 @@
 /**
  * Cycles: mutual recursion made self recursion, so that its halves run as loops.
  *
- * Input: the lowered IR of a file's differentiable functions. Output: the same IR where each
- * function that calls itself through others (f calls g, g calls h or f, …) holds copies of
- * those others inlined: each call of one of them is replaced by its body, again in the
- * copies, until the only calls left in the group are of f itself. f then calls itself once
- * per level (a cycle: reverse/descent.ts turns its halves into two loops) or from several
- * places (reverse/frames.ts runs them as one loop over frames); so does every other member,
- * each with the group inlined from where it starts. The copies read the caller's argument in
- * place of a parameter the member never assigns, and a fresh local set to the argument
- * otherwise; their locals are renamed apart, their statements keep their source lines
- * (appended to the caller's origins). A call inside a loop is inlined as well: the copy runs
- * at each turn, and its calls of f leave f calling itself from a loop (frames again). Methods
- * calling each other on `this` are inlined the same way, the copy's `this` being the
- * caller's. Invariant: each function computes exactly what it did (a member's body runs once
- * per call, as its copy does). A group where a call of another member is not a statement's
- * whole value (a spread argument, a method called on another object), where the expansion
- * takes more than `maxCopies` copies (the others calling each other without f), where a
- * member has an optional or defaulted parameter, or where a name a copy would read from its
- * module is shadowed by one of the caller's locals, is left as it is, and its halves keep
- * recursing, correctly.
+ * Input: the lowered IR of the project's differentiable functions. Output: the same IR where
+ * each function that calls itself through others (f calls g, g calls h or f, …) holds copies
+ * of those others inlined: each call of one of them is replaced by its body, again in the
+ * copies, until the only calls left in the group are of f itself. f then calls itself once per
+ * level (a cycle: reverse/descent.ts turns its halves into two loops) or from several places
+ * (reverse/frames.ts runs them as one loop over frames); so does every other member, each with
+ * the group inlined from where it starts. The copies read the caller's argument in place of a
+ * parameter the member never assigns, and a fresh local set to the argument otherwise; their
+ * locals are renamed apart, their statements keep their source lines (appended to the caller's
+ * origins). A call inside a loop is inlined as well: the copy runs at each turn, and its calls
+ * of f leave f calling itself from a loop (frames again). Methods calling each other on `this`
+ * are inlined the same way, the copy's `this` being the caller's. A member of another file is
+ * copied only when it reads nothing of its module but globals (`Math`) and calls nothing but
+ * the group (`portable`), its statements taking the call's source line; where one is not, the
+ * member that would copy it stays as it is, its halves calling the other members' (which loop
+ * where those could copy it in turn).
+ * Invariant: each function computes exactly what it did (a member's body runs once per call,
+ * as its copy does). A group where a call of another member is not a statement's whole value
+ * (a spread argument, a method called on another object), where the expansion takes more than
+ * `maxCopies` copies (the others calling each other without f), where a member has an optional
+ * or defaulted parameter, or where a name a copy would read from its module is shadowed by one
+ * of the caller's locals, is left as it is, and its halves keep recursing, correctly.
  */
 import { nameOf, type Names } from "../naming";
-import type { Expr, IrFunction, Stmt } from "./ir";
+import type { Callee, Expr, IrFunction, Stmt } from "./ir";
 import { childLists, renameStmt, stmtExprs, walk, walkExpr } from "./traverse";
 
 /** A call of a differentiable function; `whole` when it is a statement's whole value (where it may be inlined). */
@@ -31,8 +34,11 @@ type CallSite = { list: Stmt[]; index: number; target: string; whole: boolean };
 /** A member whose expansion would take more copies of the others than this is left recursive. */
 const maxCopies = 16;
 
-/** Rewrites, in place, each member of a group of `irs` (one file's functions, by key) calling each other into self recursion. */
-export function inlineRecursiveCycles(irs: ReadonlyMap<string, IrFunction>, names: Names): void {
+/**
+ * Rewrites, in place, each member of a group of `irs` (the project's functions, by key) calling each other into self
+ * recursion; `namesOf` gives the names of a function's file, `fileOf` the file.
+ */
+export function inlineRecursiveCycles(irs: ReadonlyMap<string, IrFunction>, namesOf: (key: string) => Names, fileOf: (key: string) => unknown): void {
   const callees = new Map([...irs].map(([key, ir]) => [key, callSites(ir).filter((site) => irs.has(site.target))]));
   // each function that recursion through others leads back to, with those others
   const groups = new Map<string, Set<string>>();
@@ -45,12 +51,15 @@ export function inlineRecursiveCycles(irs: ReadonlyMap<string, IrFunction>, name
   // the originals, before any member is rewritten
   const original = new Map([...groups.keys()].map((key) => [key, clone(irs.get(key)!)]));
   for (const [key, partners] of groups) {
-    if (![key, ...partners].every((k) => copyable(original.get(k)!))) continue;
+    const group = new Set([key, ...partners]);
+    const elsewhere = [...partners].filter((k) => fileOf(k) !== fileOf(key));
+    if (![...group].every((k) => copyable(original.get(k)!)) || !elsewhere.every((k) => portable(original.get(k)!, group))) continue;
     const rewritten = clone(original.get(key)!);
-    const scope = names.child(rewritten.vars.keys());
+    const scope = namesOf(key).child(rewritten.vars.keys());
     let complete = true;
     for (let copies = 0, site = partnerCall(rewritten, partners); site && complete; site = partnerCall(rewritten, partners)) {
-      complete = site.whole && ++copies <= maxCopies && inlineCall(rewritten, site, original.get(site.target)!, scope);
+      const sameFile = fileOf(site.target) === fileOf(key);
+      complete = site.whole && ++copies <= maxCopies && inlineCall(rewritten, site, original.get(site.target)!, scope, sameFile);
     }
     if (complete) Object.assign(irs.get(key)!, { body: rewritten.body, vars: rewritten.vars, origins: rewritten.origins });
   }
@@ -102,8 +111,26 @@ function copyable(ir: IrFunction): boolean {
   return returns.length === 0 || (returns.length === 1 && returns[0] === ir.body.at(-1));
 }
 
-/** Replaces the call at `site` in `caller` with a copy of `callee`'s body; false when it cannot. */
-function inlineCall(caller: IrFunction, site: CallSite, callee: IrFunction, names: Names): boolean {
+/** The names JavaScript gives every module: all a copy in another file may read of its own module. */
+const globals = new Set(["Math", "Number", "Infinity", "NaN", "undefined", "true", "false", "null"]);
+
+/**
+ * Whether a member may be copied into another file: it reads nothing of its module but globals (`Math.PI`, the
+ * built-in rules of `Math`) and calls no differentiable function but the group's (which the copies inline or call by
+ * key), nor a method: everything else it names is bound in its own file only.
+ */
+function portable(ir: IrFunction, group: ReadonlySet<string>): boolean {
+  if (ir.self) return false;
+  const calls = [...walk(ir.body)].flatMap((s) => stmtExprs(s).flatMap(differentiableCalls));
+  return calls.every((e) => group.has(e.callee.target)) && outsideNames(ir, false).every((name) => globals.has(name));
+}
+
+/**
+ * Replaces the call at `site` in `caller` with a copy of `callee`'s body; false when it cannot. A copy from the caller's
+ * own file keeps its statements' source lines; one from another file takes the call's (its positions are another
+ * file's, which the caller's source map and diagnostics cannot name).
+ */
+function inlineCall(caller: IrFunction, site: CallSite, callee: IrFunction, names: Names, sameFile: boolean): boolean {
   const s = site.list[site.index];
   if ( (s.kind !== "assign" && s.kind !== "effect") || s.value.kind !== "call") return false;
   const args = s.value.args;
@@ -132,11 +159,11 @@ function inlineCall(caller: IrFunction, site: CallSite, callee: IrFunction, name
     renamed.set(name, local);
   }
   const offset = caller.origins.length;
-  caller.origins.push(...callee.origins);
+  if (sameFile) caller.origins.push(...callee.origins);
   const rename = (name: string) => renamed.get(name) ?? name;
   const copy = (list: readonly Stmt[]): Stmt[] => list.map((t) => copyStmt(renameStmt(t, rename)));
   const copyStmt = (t: Stmt): Stmt => {
-    const moved = { ...t, origin: t.origin < 0 ? t.origin : t.origin + offset };
+    const moved = { ...t, origin: t.origin < 0 ? t.origin : sameFile ? t.origin + offset : s.origin };
     if (moved.kind === "if") return { ...moved, then: copy(moved.then), else: copy(moved.else) };
     if (moved.kind === "loop") return { ...moved, test: copy(moved.test), body: copy(moved.body) };
     if (moved.kind === "for") return { ...moved, body: copy(moved.body) };
@@ -149,13 +176,17 @@ function inlineCall(caller: IrFunction, site: CallSite, callee: IrFunction, name
   return true;
 }
 
-/** The identifiers a function reads from its module: outside constants (`SCALE`, `Math.PI`) and the callees it names. */
-function outsideNames(ir: IrFunction): string[] {
+/**
+ * The identifiers a function reads from its module: outside constants (`SCALE`, `Math.PI`), the rules and functions it
+ * calls, and (with `differentiable`) the differentiable functions it calls, by the names it calls them.
+ */
+function outsideNames(ir: IrFunction, differentiable = true): string[] {
   const found = new Set<string>();
   const root = (text: string) => /^[A-Za-z_$][\w$]*/.exec(text)?.[0];
+  const named = (callee: Callee) => callee.kind === "rule" || (differentiable && callee.kind === "differentiable");
   for (const s of walk(ir.body)) {
     for (const node of stmtExprs(s).flatMap((e) => [...walkExpr(e)])) {
-      const text = node.kind === "lit" ? node.text : node.kind === "call" && (node.callee.kind === "rule" || node.callee.kind === "differentiable") ? node.callee.text : "";
+      const text = node.kind === "lit" ? node.text : node.kind === "call" && named(node.callee) ? (node.callee as { text: string }).text : "";
       const name = root(text);
       if (name) found.add(name);
     }

@@ -3,7 +3,7 @@
  *
  * Input: the recursive functions below (a sum over a list, a power, a mutual even/odd pair,
  * the corpus's climb, a cycle of three, a call in a loop, two calls per level, a cycle whose
- * members call each other from loops, methods calling themselves and each other on `this`),
+ * members call each other from loops, a cycle across two files, methods calling themselves and each other on `this`),
  * their gradients and, for some, their tangents (jvp), compiled with the real pipeline and
  * written as CommonJS next to a probe script. Output: for each case, the largest depth its
  * primal and its derivative reach in a fresh Node process with the default stack size (binary
@@ -19,6 +19,7 @@ import { compileSources, repoRoot } from "../harness";
 
 export const depthSource = `
 import { grad, jvp } from "adgen";
+import { across } from "./partner";
 
 /** @differentiable */
 export function sumSquares(xs: number[], i: number): number {
@@ -136,6 +137,12 @@ export const methodClimb = (x: number, n: number) => walker.climb(x, n);
 export const methodFork = (x: number, n: number) => walker.fork(x, n);
 export const methodPair = (x: number, n: number) => walker.up(x, n);
 
+/** @differentiable */
+export function home(x: number, n: number): number {
+  if (n <= 0) return x;
+  return across(x + 0.0001 * Math.sin(x), n - 1);
+}
+
 const climbJvp = jvp(climb);
 const evenJvp = jvp(even);
 const loopedJvp = jvp(looped);
@@ -152,6 +159,7 @@ export const gradients = {
   lopsided: grad(lopsided, { wrt: 0 }),
   forkTail: grad(forkTail, { wrt: 0 }),
   ring: grad(ring, { wrt: 0 }),
+  home: grad(home, { wrt: 0 }),
   methodClimb: grad(walker.climb, { wrt: 0 }),
   methodFork: grad(walker.fork, { wrt: 0 }),
   methodPair: grad(walker.up, { wrt: 0 }),
@@ -160,6 +168,17 @@ export const gradients = {
   loopedTangent: (x: number, n: number) => loopedJvp([x, n], [1, 0])[1],
   forkTailTangent: (x: number, n: number) => forkTailJvp([x, n], [1, 0])[1],
 };
+`;
+
+/** The partner of `home` in another file: a cycle across two modules. */
+export const partnerSource = `
+import { home } from "./depth";
+
+/** @differentiable */
+export function across(x: number, n: number): number {
+  if (n <= 0) return x * x;
+  return home(x - 0.0001 * Math.cos(x), n - 1);
+}
 `;
 
 export interface DepthCase {
@@ -184,6 +203,7 @@ export const depthCases: DepthCase[] = [
   { name: "lopsided", primal: "lopsided", args: "0.7, d" },
   { name: "forkTail", primal: "forkTail", args: "0.3, d" },
   { name: "ring", primal: "ring", args: "0.7, d" },
+  { name: "home", primal: "home", args: "0.7, d" },
   { name: "methodClimb", primal: "methodClimb", args: "0.7, d" },
   { name: "methodFork", primal: "methodFork", args: "0.7, d" },
   { name: "methodPair", primal: "methodPair", args: "0.7, d" },
@@ -227,12 +247,14 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 150));
 
 /** Compiles the cases into a temporary directory; returns the paths of the module and the probe. */
 export function buildDepthCases(): { dir: string; module: string; probe: string } {
-  const compiled = compileSources({ "depth.ts": depthSource }, "depth");
+  const compiled = compileSources({ "depth.ts": depthSource, "partner.ts": partnerSource }, "depth");
   if (compiled.diagnostics.length) throw new Error(JSON.stringify(compiled.diagnostics));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "adgen-depth-"));
   const runtime = JSON.stringify(path.join(repoRoot, "dist", "runtime", "index.js"));
-  const js = ts.transpileModule(compiled.texts["depth.ts"]!, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } });
-  fs.writeFileSync(path.join(dir, "depth.js"), js.outputText.replace(/require\("adgen"\)/g, `require(${runtime})`));
+  for (const name of ["depth", "partner"]) {
+    const js = ts.transpileModule(compiled.texts[`${name}.ts`]!, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } });
+    fs.writeFileSync(path.join(dir, `${name}.js`), js.outputText.replace(/require\("adgen"\)/g, `require(${runtime})`));
+  }
   fs.writeFileSync(path.join(dir, "probe.js"), probe);
   return { dir, module: path.join(dir, "depth.js"), probe: path.join(dir, "probe.js") };
 }
