@@ -24,8 +24,9 @@
  * or defaulted parameter, or where a name a copy would read from its module is shadowed by one
  * of the caller's locals, is left as it is, and its halves keep recursing, correctly.
  */
-import { nameOf, type Names } from "../naming";
-import type { Callee, Expr, IrFunction, Stmt } from "./ir";
+import type { Names } from "../naming";
+import { outsideName, renameApart } from "./copies";
+import type { Expr, IrFunction, Stmt } from "./ir";
 import { childLists, renameStmt, stmtExprs, walk, walkExpr } from "./traverse";
 
 /** A call of a differentiable function; `whole` when it is a statement's whole value (where it may be inlined). */
@@ -132,7 +133,7 @@ function portable(ir: IrFunction, group: ReadonlySet<string>): boolean {
  */
 function inlineCall(caller: IrFunction, site: CallSite, callee: IrFunction, names: Names, sameFile: boolean): boolean {
   const s = site.list[site.index];
-  if ( (s.kind !== "assign" && s.kind !== "effect") || s.value.kind !== "call") return false;
+  if ((s.kind !== "assign" && s.kind !== "effect") || s.value.kind !== "call") return false;
   const args = s.value.args;
   if (args.length !== callee.params.length || outsideNames(callee).some((name) => caller.vars.has(name))) return false;
   const assigned = new Set([...walk(callee.body)].flatMap((t) => (t.kind === "assign" ? [t.target] : t.kind === "for" ? [t.index] : [])));
@@ -152,12 +153,7 @@ function inlineCall(caller: IrFunction, site: CallSite, callee: IrFunction, name
     copies.push({ kind: "assign", target: local, value: arg, origin: s.origin });
   }
   if (callee.self) renamed.set("this", "this");
-  for (const [name, variable] of callee.vars) {
-    if (renamed.has(name)) continue;
-    const local = variable.role === "temp" ? names.numbered(nameOf.temporary) : names.fresh(name);
-    caller.vars.set(local, { ...variable, name: local, role: variable.role === "param" ? "local" : variable.role });
-    renamed.set(name, local);
-  }
+  for (const [name, local] of renameApart(callee, caller, names, new Set(renamed.keys()))) renamed.set(name, local);
   const offset = caller.origins.length;
   if (sameFile) caller.origins.push(...callee.origins);
   const rename = (name: string) => renamed.get(name) ?? name;
@@ -176,18 +172,12 @@ function inlineCall(caller: IrFunction, site: CallSite, callee: IrFunction, name
   return true;
 }
 
-/**
- * The identifiers a function reads from its module: outside constants (`SCALE`, `Math.PI`), the rules and functions it
- * calls, and (with `differentiable`) the differentiable functions it calls, by the names it calls them.
- */
+/** The identifiers a function reads from its module (`outsideName`), with `differentiable` the differentiable functions it calls. */
 function outsideNames(ir: IrFunction, differentiable = true): string[] {
   const found = new Set<string>();
-  const root = (text: string) => /^[A-Za-z_$][\w$]*/.exec(text)?.[0];
-  const named = (callee: Callee) => callee.kind === "rule" || (differentiable && callee.kind === "differentiable");
   for (const s of walk(ir.body)) {
     for (const node of stmtExprs(s).flatMap((e) => [...walkExpr(e)])) {
-      const text = node.kind === "lit" ? node.text : node.kind === "call" && named(node.callee) ? (node.callee as { text: string }).text : "";
-      const name = root(text);
+      const name = outsideName(node, differentiable);
       if (name) found.add(name);
     }
   }

@@ -18,7 +18,7 @@
  * the call would have read. The copies carry the call's origin, so their adjoints sit under the source line of the call.
  */
 import type { Names } from "../naming";
-import { nameOf } from "../naming";
+import { outsideName, renameApart } from "./copies";
 import { isFlatArray, v, type Expr, type IrFunction, type Stmt } from "./ir";
 import { childLists, mapDeep, mapStmtExprs, walk, walkExpr } from "./traverse";
 
@@ -56,7 +56,7 @@ function leafCall(e: Expr, caller: IrFunction, helperOf: (key: string) => IrFunc
   if (!last || last.kind !== "return" || [...walk(body)].length > maxStatements) return undefined;
   const params = new Set(helper.params.map((p) => p.name));
   // a name the helper reads from its module (a constant, a rule's function) must not be one of the caller's locals
-  const inScope = (e: Expr) => !outsideNames(e).some((name) => caller.vars.has(name));
+  const inScope = (e: Expr) => !caller.vars.has(outsideName(e) ?? "");
   const readable = (e: Expr) => isArithmetic(e) || ((e.kind === "get" || e.kind === "length") && e.object.kind === "var" && arrays.has(e.object.name));
   const copyable = (e: Expr) => [...walkExpr(e)].every((node) => readable(node) && inScope(node));
   const plain = (list: readonly Stmt[]): boolean =>
@@ -71,23 +71,10 @@ function leafCall(e: Expr, caller: IrFunction, helperOf: (key: string) => IrFunc
 /** Operators, literals, names and rule calls (`Math.exp`): nothing that calls, reads memory or allocates. */
 const isArithmetic = (e: Expr): boolean => e.kind === "var" || e.kind === "lit" || e.kind === "op" || (e.kind === "call" && e.callee.kind === "rule" && !e.spread);
 
-/** The identifiers a node names outside the function: an outside constant (`SCALE`, `Math.PI`), a rule's callee (`Math.exp`). */
-function outsideNames(e: Expr): string[] {
-  const text = e.kind === "lit" ? e.text : e.kind === "call" && e.callee.kind === "rule" ? e.callee.text : "";
-  const root = /^[A-Za-z_$][\w$]*/.exec(text);
-  return root ? [root[0]] : [];
-}
-
 /** The helper's statements with its parameters read as `args` and its locals renamed into the caller. */
 function inlined(helper: IrFunction, args: Expr[], origin: number, caller: IrFunction, names: Names): Stmt[] & { result: Expr } {
   const bound = new Map<string, Expr>(helper.params.map((p, k) => [p.name, args[k]]));
-  for (const [name, variable] of helper.vars) {
-    if (bound.has(name)) continue;
-    // a helper's second `i` (`i_2`) becomes the caller's next free `i_…`, not `i_2_2`
-    const renamed = variable.role === "temp" ? names.numbered(nameOf.temporary) : names.fresh(name.replace(/_\d+$/, ""));
-    caller.vars.set(renamed, { ...variable, name: renamed, role: variable.role === "temp" ? "temp" : "local" });
-    bound.set(name, v(renamed));
-  }
+  for (const [name, local] of renameApart(helper, caller, names, new Set(bound.keys()))) bound.set(name, v(local));
   const substitute = (e: Expr): Expr => mapDeep(e, (node) => (node.kind === "var" ? (bound.get(node.name) ?? node) : node));
   const rename = (name: string): string => (bound.get(name) as Extract<Expr, { kind: "var" }>).name;
   const copy = (s: Stmt): Stmt[] => {
