@@ -166,6 +166,7 @@ export class Generator {
         const ir = this.ir(key);
         return { params: ir.params.map((p) => p.shape), result: ir.result.shape };
       },
+      carries: this.carried.carries,
       purity: this.purities.pure,
     };
   }

@@ -21,9 +21,12 @@ export function isDifferentiableCall(s: Stmt): s is CallAssign {
   return s.kind === "assign" && s.value.kind === "call" && s.value.callee.kind === "differentiable";
 }
 
-/** The call's active arguments, by parameter index. */
+/**
+ * The call's active arguments, by parameter index: an active array whose parameter carries
+ * nothing out (the callee never reads it on a path to its result) is passed as inactive.
+ */
 function activeArgs(cx: ReverseContext, call: CallAssign["value"]): number[] {
-  return call.args.flatMap((a, i) => (cx.activeVar(a) ? [i] : []));
+  return call.args.flatMap((a, i) => (cx.activeVar(a) && cx.callees.carries(call.callee.target, i) ? [i] : []));
 }
 
 /** Whether the reverse sweep runs the callee's reverse half for this call. */
