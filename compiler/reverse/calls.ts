@@ -40,6 +40,16 @@ function halfArgs(cx: ReverseContext, call: CallAssign["value"], wrt: number[]):
   return [...call.args, ...shadows];
 }
 
+/**
+ * The adjoint of a call the reverse sweep does not run back (its target, active since it is
+ * assigned an active value elsewhere, gets nothing from the arguments): like any assignment,
+ * it ends what the target's adjoint gathered after it, which the target's earlier value
+ * must not receive (a loop's next trip back would read it).
+ */
+export function unreversedCallAdjoint(cx: ReverseContext, s: CallAssign): Stmt[] {
+  return cx.isActive(s.target) && !cx.isReference(s.target) ? [{ kind: "assign", target: cx.bar(s.target), value: lit("0"), origin: s.origin }] : [];
+}
+
 export function callForward(cx: ReverseContext, s: CallAssign): Stmt[] {
   const call = s.value;
   const wrt = activeArgs(cx, call);
