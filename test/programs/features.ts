@@ -59,7 +59,7 @@ const status = {
   recursionInLoops: true, // the call inside a for, while or for…of loop
   treeRecursion: true, // two calls per level (n - 1 and n - 2)
   mutualRecursion: true, // the call goes through partners that call the program back (cycles of two and three)
-  // one program in three drawn recursive (one in six left after the length filter) rather than one in nine (one in thirty)
+  // one program in three drawn recursive (one in eight left after the length filter) rather than one in nine (one in thirty)
   manyRecursive: "compiling recursive programs costs about three times as much: the fixed set of npm test keeps few; use it with npm run properties",
   // ── checks ──
   // also check jvp(p): against finite differences and u·(J v) = (uᵀJ)·v

@@ -5,7 +5,7 @@
  *   [ADGEN_FEATURES=…] npm run properties -- [--seed <n>] [--files <n>] [--per-file <n>]
  *                                           [--workers <n>] [--shrink <n>] [--out <dir>]
  *
- * With `ADGEN_FEATURES=manyRecursive`, one program in six recurses (one in thirty without).
+ * With `ADGEN_FEATURES=manyRecursive`, one program in eight recurses (one in thirty without).
  * Prints the counts per outcome (of all programs, and of the recursive ones), per
  * diagnostic code and per construct, and every program that fails (a wrong value or
  * derivative, a throw, ADG9001, a crash or a hang) with the program it shrinks to (the first `--shrink` failures, default 20). Failing programs are
