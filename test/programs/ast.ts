@@ -104,7 +104,9 @@ export type CallUse =
   | "nonlinear" // s = s * 0.5 + Math.tanh(r) * t
   | "arith" // t = (y + r * 0.5) * Math.cos(s): the call inside arithmetic
   | "overwritten" // let q = r; s += Math.tanh(q * q); q = s * 0.5; t += Math.sin(q)
-  | "stored"; // arr[at] = Math.tanh(r)
+  | "stored" // arr[at] = Math.tanh(r)
+  | "branch" // if (r > s) s = s * 0.5 + y; else t = t * 0.5 - y: a decision on the call's result
+  | "tail"; // return r * 0.5 + s (a number result; else as `linear`)
 /** The array passed down as `x`: `x` itself, the local of its type (`a` or `b`, written before), or a fresh copy of `x`. */
 export type Pass = "x" | "local" | "copy";
 export interface Call {

@@ -264,7 +264,7 @@ const results = [
 ];
 /** The calls of a recursive program at a site in `scope`: one, or two for tree recursion. */
 function calls(scope: Scope, count: 1 | 2): fc.Arbitrary<Call[]> {
-  const uses: CallUse[] = ["linear", "nonlinear", "arith", "overwritten", ...(writable.length > 0 ? (["stored"] as const) : [])];
+  const uses: CallUse[] = ["linear", "nonlinear", "arith", "overwritten", "branch", "tail", ...(writable.length > 0 ? (["stored"] as const) : [])];
   const call = fc.record({
     pass: F.arrayParams ? pick("x" as const, ...(F.localArrays ? (["local"] as const) : []), "copy" as const) : fc.constant("x" as const),
     arg: exprs(bodyScalars(scope), scope.loops).expr,

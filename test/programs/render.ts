@@ -229,6 +229,11 @@ class Renderer extends ValueRenderer {
       }
       case "stored":
         return line(`${this.element(call.store, call.at)} = Math.tanh(${text});`);
+      case "branch":
+        return [`if (${this.js ? `__gt(${text}, s)` : `${text} > s`}) {`, `  s = s * 0.5 + y;`, `} else {`, `  t = t * 0.5 - y;`, `}`].forEach(line);
+      case "tail":
+        if (this.p.returns === "number") return line(`return ${text} * 0.5 + s;`);
+        return line(`s = s * 0.5 + 0.25 * ${text};`);
     }
   }
 
