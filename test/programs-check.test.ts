@@ -26,6 +26,7 @@ const square: Case = {
     body: [],
     result: { k: "bin", op: "*", a: { k: "var", name: "y" }, b: { k: "var", name: "y" } },
     returns: "number",
+    recursion: null,
   },
   points: [0, 1].map((n) => ({ x: [0.5, -0.25], y: 0.75 + n, n, m: [[0.5, 1]] })),
 };
