@@ -15,7 +15,7 @@ import { analyse } from "./ir/activity";
 import { GeneratedVars } from "./ir/derivative-context";
 import { CarriedParams } from "./ir/carried";
 import { type IrFunction, type OutFunction } from "./ir/ir";
-import { stmtExprs, walk } from "./ir/traverse";
+import { stmtExprs, walk, walkExpr } from "./ir/traverse";
 import type { Purities } from "./ir/purity";
 import type { DiffFunction } from "./discover";
 import { generatedDoc } from "./emit";
@@ -166,6 +166,7 @@ export class Generator {
         const ir = this.ir(key);
         return { params: ir.params.map((p) => p.shape), result: ir.result.shape };
       },
+      carries: this.carried.carries,
       purity: this.purities.pure,
     };
   }
@@ -245,11 +246,12 @@ export class Generator {
     });
   }
 
-  /** Asks for every tangent function `fn` calls to be printed (once). */
+  /** Asks for every tangent function `fn` calls to be printed (once): wherever the call sits, an effect when its value is unused. */
   private printCalledTangents(fn: OutFunction): void {
     for (const s of walk(fn.body)) {
-      if (s.kind !== "assign" || s.value.kind !== "call" || s.value.callee.kind !== "differentiable" || !s.value.callee.standalone) continue;
-      this.printTangent(s.value.callee.target);
+      for (const e of stmtExprs(s).flatMap((root) => [...walkExpr(root)])) {
+        if (e.kind === "call" && e.callee.kind === "differentiable" && e.callee.standalone) this.printTangent(e.callee.target);
+      }
     }
   }
 

@@ -1,7 +1,7 @@
 /**
  * The random programs' checker on hand-made transforms of one program, `y²`: right ones
- * pass, and a wrong gradient, a wrong or nonlinear pullback and a wrong jvp each fail,
- * saying which. Of `y * stopGradient(y)`, whose derivative is `y`: the checker holds the
+ * pass, and a wrong gradient, a wrong or nonlinear pullback and a wrong jvp (with or without
+ * vjp beside it) each fail, saying which. Of `y * stopGradient(y)`, whose derivative is `y`: the checker holds the
  * stopped value, so transforms that differentiate through it (2y) fail.
  */
 import { describe, expect, it } from "vitest";
@@ -26,6 +26,7 @@ const square: Case = {
     body: [],
     result: { k: "bin", op: "*", a: { k: "var", name: "y" }, b: { k: "var", name: "y" } },
     returns: "number",
+    recursion: null,
   },
   points: [0, 1].map((n) => ({ x: [0.5, -0.25], y: 0.75 + n, n, m: [[0.5, 1]] })),
 };
@@ -78,6 +79,13 @@ describe("the random programs' checker", () => {
     ["a wrong jvp", { ...right, jvp: 3 }, "jvp's tangent"],
   ] as const)("fails %s", ([, slope, message]) => {
     expect(checkCase(square, 0, transforms(slope), ref).failure).toContain(message);
+  });
+
+  it("checks jvp of a program without vjp (one that calls an unmarked function) against finite differences alone", () => {
+    const { v0: _, ...withoutVjp } = transforms({ ...right, jvp: 3 });
+    expect(checkCase(square, 0, withoutVjp, ref).failure).toContain("jvp's tangent");
+    const { v0: __, ...rightWithoutVjp } = transforms(right);
+    expect(checkCase(square, 0, rightWithoutVjp, ref)).toEqual({ checked: 2, skipped: 0 });
   });
 
   it("holds stopped values: the derivative of y·stopGradient(y) is y, not 2y", () => {

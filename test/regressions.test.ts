@@ -9,6 +9,8 @@ import * as path from "node:path";
 import { fixtureSources } from "./fixtures";
 import { fixtureSuite } from "./fixture-suite";
 
-const skipped: Record<string, string> = {};
+const skipped: Record<string, string> = {
+  "grown-then-pushed.ts": "the reverse sweep pops a push's adjoint off an adjoint array an index write grew (reverse/adjoints.ts, shadows.ts)",
+};
 
 fixtureSuite(fixtureSources(path.join(__dirname, "regressions")), "regressions", process.env.ADGEN_REGRESSIONS === "all" ? {} : skipped);

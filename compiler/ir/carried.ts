@@ -36,11 +36,12 @@ export class CarriedParams {
         const arrays = new Set(fn.params.filter((p) => p.type === "reference").map((p) => p.name));
         const { useful } = analyse(fn, [], carries);
         // into an array parameter: not allowed (ADG1003), but then it would carry a derivative out
-        const intoArrays = (name: string) => [...analyse(fn, [name], carries).varied].some((n) => arrays.has(n));
+        const intoArrays = (name: string) => [...analyse(fn, [name], carries).varied].some((n) => n !== name && arrays.has(n));
         fn.params.forEach((p, i) => {
           if (set.has(i)) return;
-          // arrays and a method's parameters (which may write `this`) always carry
-          if (p.type === "reference" || fn.self !== undefined || useful.has(p.name) || intoArrays(p.name)) {
+          // a method's parameters (which may write `this`) always carry; an array carries when
+          // read on a path to the result like a number (its halves take a shadow only then)
+          if (fn.self !== undefined || useful.has(p.name) || intoArrays(p.name)) {
             set.add(i);
             changed = true;
           }

@@ -21,9 +21,12 @@ export function isDifferentiableCall(s: Stmt): s is CallAssign {
   return s.kind === "assign" && s.value.kind === "call" && s.value.callee.kind === "differentiable";
 }
 
-/** The call's active arguments, by parameter index. */
+/**
+ * The call's active arguments, by parameter index: an active array whose parameter carries
+ * nothing out (the callee never reads it on a path to its result) is passed as inactive.
+ */
 function activeArgs(cx: ReverseContext, call: CallAssign["value"]): number[] {
-  return call.args.flatMap((a, i) => (cx.activeVar(a) ? [i] : []));
+  return call.args.flatMap((a, i) => (cx.activeVar(a) && cx.callees.carries(call.callee.target, i) ? [i] : []));
 }
 
 /** Whether the reverse sweep runs the callee's reverse half for this call. */
@@ -35,6 +38,16 @@ export function callReversed(cx: ReverseContext, s: CallAssign): boolean {
 function halfArgs(cx: ReverseContext, call: CallAssign["value"], wrt: number[]): Expr[] {
   const shadows = wrt.filter((i) => cx.isReference(cx.activeVar(call.args[i])!)).map((i) => cx.barVar(cx.activeVar(call.args[i])!));
   return [...call.args, ...shadows];
+}
+
+/**
+ * The adjoint of a call the reverse sweep does not run back (its target, active since it is
+ * assigned an active value elsewhere, gets nothing from the arguments): like any assignment,
+ * it ends what the target's adjoint gathered after it, which the target's earlier value
+ * must not receive (a loop's next trip back would read it).
+ */
+export function unreversedCallAdjoint(cx: ReverseContext, s: CallAssign): Stmt[] {
+  return cx.isActive(s.target) && !cx.isReference(s.target) ? [{ kind: "assign", target: cx.bar(s.target), value: lit("0"), origin: s.origin }] : [];
 }
 
 export function callForward(cx: ReverseContext, s: CallAssign): Stmt[] {

@@ -18,6 +18,8 @@ export interface Callees {
   halves(key: string, wrt: readonly number[]): { forward: string; reverse: string };
   /** the callee's parameters' shapes and its result's */
   signature(key: string): { params: Shape[]; result: Shape };
+  /** whether the callee's parameter `index` carries a derivative out of it (ir/carried.ts) */
+  carries(key: string, index: number): boolean;
   purity: FunctionPurity;
 }
 

@@ -18,7 +18,7 @@ import type { Rule } from "../front/rules";
 import { nameOf, type Names } from "../naming";
 import { simplify } from "../emit/simplify";
 import { adjointOf } from "./adjoints";
-import { callAdjoint, callForward, callReversed, isDifferentiableCall } from "./calls";
+import { callAdjoint, callForward, callReversed, isDifferentiableCall, unreversedCallAdjoint } from "./calls";
 import { ReverseContext, type Callees } from "./context";
 import { plan, type Unit } from "./plan";
 import { planView } from "./plan-view";
@@ -71,7 +71,7 @@ export function generateReverse(inputs: ReverseInputs, request: ReverseRequest):
   for (const s of structure.all) {
     if (s.kind === "if" || s.kind === "loop" || s.kind === "for") continue;
     if (isDifferentiableCall(s)) {
-      units.set(s, callReversed(cx, s) ? { forward: callForward(cx, s), adjoint: callAdjoint(cx, s) } : { forward: [s], adjoint: [] });
+      units.set(s, callReversed(cx, s) ? { forward: callForward(cx, s), adjoint: callAdjoint(cx, s) } : { forward: [s], adjoint: unreversedCallAdjoint(cx, s) });
     } else if (s.kind === "return") {
       units.set(s, { forward: [], adjoint: split && resultIsReference ? [] : adjointOf(cx, s, seed) });
     } else {

@@ -129,7 +129,8 @@ function recomputable(cx: ReverseContext, forwardPart: readonly Stmt[], params: 
   for (const s of walk(forwardPart)) if (s.kind === "assign") counts.set(s.target, (counts.get(s.target) ?? 0) + 1);
   const found = new Map<string, Stmt>();
   const once = new Set<string>();
-  const free = (e: Expr): boolean => e.kind === "lit" || (e.kind === "var" && (params.includes(e.name) || found.has(e.name) || once.has(e.name)));
+  // a volatile literal (module state a call may change meanwhile) is read where the forward half read it, never again
+  const free = (e: Expr): boolean => (e.kind === "lit" && !e.volatile) || (e.kind === "var" && (params.includes(e.name) || found.has(e.name) || once.has(e.name)));
   const visit = (list: readonly Stmt[]) => {
     for (const s of list) {
       if (s.kind === "if") {

@@ -11,6 +11,10 @@
  * `stk` (a stack), `rows` (`number[][]`); and the local functions `sq` (an arrow) and
  * `cube` (a nested function declaration). Invariant: every array a program reads is
  * non-empty, and every index is reduced modulo the length of what it indexes.
+ *
+ * A recursive program calls itself, or a cycle of partners that calls it back, with
+ * `n - 1` under `if (n > 0)`, after its body (see `Recursion`); `n` only decreases along a
+ * cycle, so the recursion ends, at most `n` levels deep.
  */
 
 /** Scalars: `v` is the element of the nearest `for…of`, or an arrow's parameter. */
@@ -94,6 +98,51 @@ export type Length = "2" | "3" | "x.length";
 export type CopyInit = { from: "x" | "local"; how: CopyKind } | null;
 export type Returns = "number" | "array" | "tuple" | "object" | "nested";
 
+/** How a recursive call's result is used (`r` is the call's value as a number). */
+export type CallUse =
+  | "linear" // s = s * 0.5 + 0.25 * r
+  | "nonlinear" // s = s * 0.5 + Math.tanh(r) * t
+  | "arith" // t = (y + r * 0.5) * Math.cos(s): the call inside arithmetic
+  | "overwritten" // let q = r; s += Math.tanh(q * q); q = s * 0.5; t += Math.sin(q)
+  | "stored" // arr[at] = Math.tanh(r)
+  | "branch" // if (r > s) s = s * 0.5 + y; else t = t * 0.5 - y: a decision on the call's result
+  | "tail"; // return r * 0.5 + s (a number result; else as `linear`)
+/** The array passed down as `x`: `x` itself, the local of its type (`a` or `b`, written before), or a fresh copy of `x`. */
+export type Pass = "x" | "local" | "copy";
+export interface Call {
+  pass: Pass;
+  /** the `y` passed down */
+  arg: Expr;
+  use: CallUse;
+  /** where a `stored` result goes */
+  store: Extract<Stmt, { k: "store" }>["arr"];
+  at: Index;
+}
+/**
+ * A partner in a cycle of mutual recursion: `f(x, y, n, m?)` calling the next member with
+ * `n` (or `n - 1` in `guarded`), `c` a constant: `scale` (c * next(…) + 0.1 * y), `square`
+ * (the result squared), `copy` (x copied, one element written, passed on), `guarded` (its
+ * own `if (n > 1)`, else a value of its own), `state` (reads the module variable `ticks`).
+ */
+export interface Partner {
+  form: "scale" | "square" | "copy" | "guarded" | "state";
+  c: number;
+}
+/**
+ * Where the call (or the first partner's) sits under `if (n > 0) { … }`: once (`if`), in a
+ * loop, or twice (`tree`, with `n - 1` and `n - 2`); `around` runs before the calls, at the
+ * site (inside its loop); `after` runs after the guard, before the result.
+ */
+export interface Recursion {
+  site: "if" | "for" | "while" | "forOf" | "tree";
+  bound: Bound;
+  over: Vec;
+  around: Stmt[];
+  calls: Call[];
+  partners: Partner[];
+  after: Stmt[];
+}
+
 export interface Program {
   xType: "Float64Array" | "number[]";
   mType: "number[][]" | "Float64Array[]";
@@ -112,6 +161,7 @@ export interface Program {
   body: Stmt[];
   result: Expr;
   returns: Returns;
+  recursion: Recursion | null;
 }
 
 export interface Point {

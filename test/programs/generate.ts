@@ -7,10 +7,12 @@
  * changes; `for…of` runs over such arrays only), stay finite (updates in loops are squashed
  * or contractive: `s = s * 0.9 + Math.sin(…)`, `s *= Math.cos(…)`; divisions are by
  * `1.5 + Math.sin(…)`), read only non-empty arrays at indices reduced modulo their length,
- * and are well-typed under `strict` (./render.ts relies on all of this).
+ * and are well-typed under `strict` (./render.ts relies on all of this). Recursive programs
+ * stay small: depth at most `n` (≤ 4 at the points), at most two calls per level or one per
+ * iteration of a loop of at most four trips.
  */
 import fc from "fast-check";
-import type { ArraySource, Bound, Case, Cond, CopyInit, CopyKind, Destructure, Expr, Grid, Index, MathFn, Point, RowSource, Scalar, Stmt, Target, Update, Vec } from "./ast";
+import type { ArraySource, Bound, Call, CallUse, Case, Cond, CopyInit, CopyKind, Destructure, Expr, Grid, Index, MathFn, Partner, Point, Recursion, RowSource, Scalar, Stmt, Target, Update, Vec } from "./ast";
 import { FEATURES } from "./features";
 import { programSource } from "./module";
 
@@ -54,6 +56,8 @@ const maxExprDepth = 3;
 const maxStatements = [5, 3];
 /** Longer programs (as TypeScript) are not generated: compile time grows faster than size. */
 const maxChars = 900;
+/** What a recursive program may have more: its call site and its partners. */
+const maxRecursionChars = 350;
 /** A constant with two decimals, shrinking towards 0. */
 const constant = (max: number) => fc.integer({ min: -max * 100, max: max * 100 }).map((v) => v / 100);
 const pick = <T>(...values: T[]) => fc.constantFrom(...values);
@@ -70,6 +74,12 @@ function indices(loops: number): fc.Arbitrary<Index> {
   });
   return fc.oneof({ weight: 1, arbitrary: constant }, { weight: 3, arbitrary: counter });
 }
+
+const bound: fc.Arbitrary<Bound> = fc.oneof(
+  fc.constant({ k: "n" } as Bound),
+  fc.record({ k: fc.constant("const" as const), v: pick(2 as const, 3 as const) }),
+  ...(fixedLength.length > 0 ? [fc.record({ k: fc.constant("len" as const), arr: pick(...fixedLength) })] : []),
+);
 
 const exprCache = new Map<string, { expr: fc.Arbitrary<Expr>; cond: fc.Arbitrary<Cond> }>();
 
@@ -169,11 +179,6 @@ function statements(scope: Scope, minLength = 1): fc.Arbitrary<Stmt[]> {
   add(3, rec("set", { to: target, how: updates, e: expr }));
   if (writable.length > 0) add(3, rec("store", { arr: pick(...writable), at: index, how: updates, e: expr }));
   if (F.branches && inner) add(3, rec("if", { c: cond, then: deeper({}), else: statements({ ...scope, depth: depth + 1 }, 0) }));
-  const bound: fc.Arbitrary<Bound> = fc.oneof(
-    fc.constant({ k: "n" } as Bound),
-    fc.record({ k: fc.constant("const" as const), v: pick(2 as const, 3 as const) }),
-    ...(fixedLength.length > 0 ? [fc.record({ k: fc.constant("len" as const), arr: pick(...fixedLength) })] : []),
-  );
   if (inner && nest < maxLoops) {
     const counted = deeper({ loops: loops + 1, nest: nest + 1 });
     if (F.forLoops) add(4, rec("for", { bound, body: counted }));
@@ -200,7 +205,7 @@ function statements(scope: Scope, minLength = 1): fc.Arbitrary<Stmt[]> {
     add(2, rec("buildRow", { fresh: pick("fill" as const, "empty" as const), put, ...literal }));
   }
   if (F.rebinds && anyRows) add(2, rec("rebind", literal));
-  if (F.growWrites) add(2, rec("grow", { how: pick("index" as const, "push" as const), e: expr }));
+  if (F.growWrites) add(2, rec("grow", { how: F.growByIndex ? pick("index" as const, "push" as const) : fc.constant("push" as const), e: expr }));
   if (F.objectStores) {
     add(1, rec("field", { how: updates, e: expr }));
     const names = pick("b" as const, "row" as const, "g" as const, "ca" as const).filter((n) => readable.includes(n));
@@ -257,6 +262,46 @@ const results = [
   ...(F.objectResults && F.localArrays ? [{ weight: 1, arbitrary: fc.constant("object" as const) }] : []),
   ...(F.nestedResults && gridsOn ? [{ weight: 1, arbitrary: fc.constant("nested" as const) }] : []),
 ];
+/** The calls of a recursive program at a site in `scope`: one, or two for tree recursion. */
+function calls(scope: Scope, count: 1 | 2): fc.Arbitrary<Call[]> {
+  const uses: CallUse[] = ["linear", "nonlinear", "arith", "overwritten", "branch", "tail", ...(writable.length > 0 ? (["stored"] as const) : [])];
+  const call = fc.record({
+    pass: F.arrayParams ? pick("x" as const, ...(F.localArrays ? (["local"] as const) : []), "copy" as const) : fc.constant("x" as const),
+    arg: exprs(bodyScalars(scope), scope.loops).expr,
+    use: pick(...uses),
+    store: writable.length > 0 ? pick(...writable) : fc.constant("a" as const),
+    at: indices(scope.loops),
+  });
+  return fc.array(call, { minLength: count, maxLength: count });
+}
+
+/** A recursive program's call site, its partners and the code after it (./ast.ts `Recursion`). */
+function recursion(): fc.Arbitrary<Recursion> {
+  const inIf: Scope = { depth: 2, loops: 0, nest: 0, v: false };
+  const inLoop: Scope = { depth: 2, loops: 1, nest: 1, v: false };
+  const inForOf: Scope = { depth: 2, loops: 0, nest: 1, v: true };
+  const site = (kind: Recursion["site"], scope: Scope, count: 1 | 2) =>
+    fc.record({ site: fc.constant(kind), around: statements(scope, 0), calls: calls(scope, count) });
+  const sites = [
+    site("if", inIf, 1),
+    ...(F.recursionInLoops && F.forLoops ? [site("for", inLoop, 1)] : []),
+    ...(F.recursionInLoops && F.whileLoops ? [site("while", inLoop, 1)] : []),
+    ...(F.recursionInLoops && F.forOf && iterable.length > 0 ? [site("forOf", inForOf, 1)] : []),
+    ...(F.treeRecursion ? [site("tree", inIf, 2)] : []),
+  ];
+  const forms: Partner["form"][] = ["scale", "square", "guarded", ...(F.arrayParams ? (["copy"] as const) : []), ...(F.impureCalls ? (["state"] as const) : [])];
+  const partner = fc.record({ form: pick(...forms), c: constant(1) });
+  return fc
+    .record({
+      at: fc.oneof(...sites),
+      bound: fc.oneof(fc.constant({ k: "const", v: 2 } as Bound), fc.constant({ k: "n" } as Bound), ...(F.arrayParams ? [fc.constant({ k: "len", arr: "x" } as Bound)] : [])),
+      over: iterable.length > 0 ? pick(...iterable) : fc.constant("x" as const),
+      partners: F.mutualRecursion ? fc.array(partner, { maxLength: 2 }) : fc.constant<Partner[]>([]),
+      after: statements({ depth: 1, loops: 0, nest: 0, v: false }, 0),
+    })
+    .map(({ at, ...rest }): Recursion => ({ ...at, ...rest }));
+}
+
 const copyInit = (): fc.Arbitrary<CopyInit> =>
   copyKinds.length === 0 ? fc.constant(null) : fc.record({ from: pick("x" as const, "local" as const), how: pick(...copyKinds) });
 const top: Scope = { depth: 0, loops: 0, nest: 0, v: false };
@@ -278,10 +323,12 @@ export const caseArb: fc.Arbitrary<Case> = fc
       body: statements(top),
       result: exprs(bodyScalars(top), 0).expr,
       returns: fc.oneof({ withCrossShrink: true }, ...results),
+      // one program in nine is drawn recursive, one in three with manyRecursive (fewer are left after the length filter)
+      recursion: F.recursion ? fc.oneof({ weight: F.manyRecursive ? 2 : 8, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: recursion() }) : fc.constant(null),
     }),
     points: fc.tuple(...TRIPS.map(point)),
   })
-  .filter((c) => programSource(c, 0).length <= maxChars);
+  .filter((c) => programSource(c, 0).length <= maxChars + (c.program.recursion ? maxRecursionChars : 0));
 
 /** The cases of file k of a run: sampled with their own seed, far apart from the next file's so that nearby seeds share no files. */
 export function fileCases(seed: number, k: number, count: number): { seed: number; cases: Case[] } {

@@ -5,9 +5,10 @@
  *   [ADGEN_FEATURES=…] npm run properties -- [--seed <n>] [--files <n>] [--per-file <n>]
  *                                           [--workers <n>] [--shrink <n>] [--out <dir>]
  *
- * Prints the counts per outcome, per diagnostic code and per construct, and every program
- * that fails (a wrong value or derivative, a throw, ADG9001, a crash or a hang) with the
- * program it shrinks to (the first `--shrink` failures, default 20). Failing programs are
+ * With `ADGEN_FEATURES=manyRecursive`, one program in eight recurses (one in thirty without).
+ * Prints the counts per outcome (of all programs, and of the recursive ones), per
+ * diagnostic code and per construct, and every program that fails (a wrong value or
+ * derivative, a throw, ADG9001, a crash or a hang) with the program it shrinks to (the first `--shrink` failures, default 20). Failing programs are
  * written to `--out` (default `.fuzz/programs`). Exits 1 when a program failed.
  */
 import * as fs from "node:fs";
@@ -81,6 +82,8 @@ void (async () => {
   const all = Object.values(programOutcomes).flat();
   console.log(`\n${results.length} programs in ${((performance.now() - started) / 1000).toFixed(0)} s (seed ${seed}, ADGEN_FEATURES=${process.env.ADGEN_FEATURES ?? ""})`);
   console.log(`  ${all.map((o) => `${o} ${count(results, o)}`).join(", ")}`);
+  const recursive = results.filter((r) => r.constructs.includes("recursive"));
+  console.log(`  recursive programs ${recursive.length}: ${all.map((o) => `${o} ${count(recursive, o)}`).join(", ")}`);
   const codes = new Map<string, { n: number; example: string }>();
   for (const r of results.filter((r) => r.outcome === "rejected")) {
     const code = r.detail.split(" — ")[0]!;

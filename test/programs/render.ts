@@ -6,9 +6,10 @@
  * those it refers to and before its scalars; the twin is the TypeScript without types, its
  * decisions on active values recorded (./render-values.ts); a program returns its result
  * plus a small multiple of the ends of every array it used, so that no wrong element goes
- * unobserved.
+ * unobserved. A recursive program is rendered with its partners (`p<i>q1`, `p<i>q2`), the
+ * same way in both.
  */
-import type { CopyInit, CopyKind, Expr, Program, RowSource, Stmt, Target, Update, Vec } from "./ast";
+import type { Call, CopyInit, CopyKind, Expr, Partner, Program, Recursion, RowSource, Stmt, Target, Update, Vec } from "./ast";
 import { FEATURES } from "./features";
 import { ValueRenderer, type Local, type Loop } from "./render-values";
 
@@ -21,6 +22,7 @@ class Renderer extends ValueRenderer {
     const s0 = this.expr(p.s0);
     const t0 = this.expr(p.t0);
     this.block(p.body, "  ");
+    if (p.recursion) this.recurse(p.recursion, name);
     this.out.push(...this.returnLines(p.result, "  "), "}");
     const xParam = js ? "x" : FEATURES.arrayParams ? `x: ${p.xType}` : "x: number";
     const mParam = !FEATURES.nestedParams ? "" : js ? ", m" : `, m: ${p.mType}`;
@@ -178,6 +180,63 @@ class Renderer extends ValueRenderer {
     }
   }
 
+  /** The guarded call site of a recursive program (./ast.ts `Recursion`), then the code after it. */
+  private recurse(r: Recursion, name: string): void {
+    this.out.push(`  if (n > 0) {`);
+    const pad = "    ";
+    const calls = () => {
+      this.block(r.around, pad + "  ".repeat(r.site === "if" || r.site === "tree" ? 0 : 1));
+      r.calls.forEach((call, k) => this.callLine(call, r.partners.length > 0 ? `${name}q1` : name, `n - ${k + 1}`, name, pad + (r.site === "if" || r.site === "tree" ? "" : "  ")));
+    };
+    if (r.site === "for") {
+      this.out.push(`${pad}for (let i = 0; i < ${this.bound(r.bound)}; i++) {`);
+      this.loops.push({ name: "i", bound: r.bound, kind: "for" });
+      calls();
+      this.loops.pop();
+      this.out.push(`${pad}}`);
+    } else if (r.site === "while") {
+      const w = `w${this.fresh++}`;
+      this.out.push(`${pad}let ${w} = 0;`, `${pad}while (${w} < ${this.bound(r.bound)}) {`, `${pad}  ${w}++;`);
+      this.loops.push({ name: w, bound: r.bound, kind: "while" });
+      calls();
+      this.loops.pop();
+      this.out.push(`${pad}}`);
+    } else if (r.site === "forOf") {
+      this.out.push(`${pad}for (const v of ${this.vec(r.over)}) {`);
+      calls();
+      this.out.push(`${pad}}`);
+    } else calls();
+    this.out.push(`  }`);
+    this.block(r.after, "  ");
+  }
+
+  /** One call (of the program, or of its first partner) with depth `depth`, its result used as `call.use` says. */
+  private callLine(call: Call, callee: string, depth: string, program: string, pad: string): void {
+    const passed = call.pass === "x" ? "x" : call.pass === "local" ? this.vec(this.p.xType === "Float64Array" ? "a" : "b") : `${this.p.xType === "Float64Array" ? "Float64Array" : "Array"}.from(x)`;
+    const m = FEATURES.nestedParams ? ", m" : "";
+    const text = `${callee}(${passed}, ${this.expr(call.arg)}, ${depth}${m})${callee === program ? resultAsNumber[this.p.returns] : ""}`;
+    const line = (t: string) => void this.out.push(pad + t);
+    switch (call.use) {
+      case "linear":
+        return line(`s = s * 0.5 + 0.25 * ${text};`);
+      case "nonlinear":
+        return line(`s = s * 0.5 + Math.tanh(${text}) * t;`);
+      case "arith":
+        return line(`t = (y + ${text} * 0.5) * Math.cos(s);`);
+      case "overwritten": {
+        const q = `q${this.fresh++}`;
+        return [`let ${q} = ${text};`, `s += Math.tanh(${q} * ${q});`, `${q} = s * 0.5;`, `t += Math.sin(${q});`].forEach(line);
+      }
+      case "stored":
+        return line(`${this.element(call.store, call.at)} = Math.tanh(${text});`);
+      case "branch":
+        return [`if (${this.js ? `__gt(${text}, s)` : `${text} > s`}) {`, `  s = s * 0.5 + y;`, `} else {`, `  t = t * 0.5 - y;`, `}`].forEach(line);
+      case "tail":
+        if (this.p.returns === "number") return line(`return ${text} * 0.5 + s;`);
+        return line(`s = s * 0.5 + 0.25 * ${text};`);
+    }
+  }
+
   private loopBody(loop: Loop, body: Stmt[], pad: string): void {
     this.loops.push(loop);
     this.block(body, pad + "  ");
@@ -251,6 +310,36 @@ const resultType: Record<Program["returns"], string> = {
   nested: "number[][]",
 };
 
+/** A program's result read as a number, where a partner or the program itself uses it. */
+const resultAsNumber: Record<Program["returns"], string> = { number: "", array: "[0]", tuple: "[0]", object: ".v", nested: "[0][0]" };
+
+/**
+ * Partner `k` (1 or 2) of a recursive program: it calls the next member of the cycle, the
+ * program itself after the last partner.
+ */
+function partner(p: Program, name: string, k: number, js: boolean): string {
+  const { form, c } = p.recursion!.partners[k - 1]!;
+  const last = k === p.recursion!.partners.length;
+  const next = last ? name : `${name}q${k + 1}`;
+  const asNumber = last ? resultAsNumber[p.returns] : "";
+  const typed = p.xType === "Float64Array";
+  const ty = (t: string) => (js ? "" : `: ${t}`);
+  const xParam = `x${ty(FEATURES.arrayParams ? p.xType : "number")}`;
+  const m = FEATURES.nestedParams ? ", m" : "";
+  const mParam = FEATURES.nestedParams ? `, m${ty(p.mType)}` : "";
+  const call = (x: string, y: string, n: string) => `${next}(${x}, ${y}, ${n}${m})${asNumber}`;
+  const k1 = c < 0 ? `(${c})` : String(c);
+  const body: Record<Partner["form"], string[]> = {
+    scale: [`return ${k1} * ${call("x", "Math.sin(y) * 0.8 + 0.3 * y", "n")} + 0.1 * y;`],
+    square: [`const u = ${call("x", `Math.cos(y) * ${k1} + y`, "n")};`, `return u * u * 0.1 + y * u;`],
+    copy: [`const z = ${typed ? "Float64Array" : "Array"}.from(x);`, `z[0] = Math.tanh(y + z[z.length - 1]);`, `return ${call("z", "y * 0.8", "n")} + 0.5 * z[0];`],
+    guarded: [`if (n > 1) return ${call("x", `y * ${k1}`, "n - 1")} * 0.7 + y;`, `return Math.sin(y) * ${FEATURES.arrayParams ? "x[0]" : "x"};`],
+    state: [`return ${call("x", "y * (1 + 0.1 * ticks)", "n")} + 0.05 * ticks;`],
+  };
+  const head = `${js ? "" : "/** @differentiable */\nexport "}function ${name}q${k}(${xParam}, y${ty("number")}, n${ty("number")}${mParam})${ty("number")} {`;
+  return [head, ...body[form].map((l) => `  ${l}`), "}"].join("\n");
+}
+
 function update(target: string, how: Update, v: string): string {
   switch (how) {
     case "plain":
@@ -268,5 +357,6 @@ function update(target: string, how: Update, v: string): string {
   }
 }
 
-/** A program as TypeScript or as its JavaScript twin. */
-export const renderProgram = (p: Program, name: string, js: boolean): string => new Renderer(p, js).fn(name);
+/** A program, with the partners of a recursive one, as TypeScript or as its JavaScript twin. */
+export const renderProgram = (p: Program, name: string, js: boolean): string =>
+  [new Renderer(p, js).fn(name), ...(p.recursion?.partners ?? []).map((_, k) => partner(p, name, k + 1, js))].join("\n");

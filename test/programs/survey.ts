@@ -63,6 +63,18 @@ export function constructs(c: Case): string[] {
   };
   [c.program.s0, c.program.t0, c.program.result].forEach(expr);
   c.program.body.forEach(stmt);
+  const r = c.program.recursion;
+  if (r) {
+    found.add("recursive");
+    found.add(`recursion:${r.site}`);
+    found.add(`recursion:cycle${r.partners.length + 1}`);
+    for (const p of r.partners) found.add(`partner:${p.form}`);
+    for (const call of r.calls) {
+      found.add(`call:pass:${call.pass}`).add(`call:use:${call.use}`);
+      expr(call.arg);
+    }
+    [...r.around, ...r.after].forEach(stmt);
+  }
   return [...found].sort();
 }
 
