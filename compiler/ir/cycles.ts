@@ -27,7 +27,7 @@
 import type { Names } from "../naming";
 import { outsideName, renameApart } from "./copies";
 import type { Expr, IrFunction, Stmt } from "./ir";
-import { childLists, renameStmt, stmtExprs, walk, walkExpr } from "./traverse";
+import { childLists, mapDeep, mapStmtExprs, renameStmt, stmtExprs, walk, walkExpr } from "./traverse";
 
 /** A call of a differentiable function; `whole` when it is a statement's whole value (where it may be inlined). */
 type CallSite = { list: Stmt[]; index: number; target: string; whole: boolean };
@@ -157,7 +157,11 @@ function inlineCall(caller: IrFunction, site: CallSite, callee: IrFunction, name
   const offset = caller.origins.length;
   if (sameFile) caller.origins.push(...callee.origins);
   const rename = (name: string) => renamed.get(name) ?? name;
-  const copy = (list: readonly Stmt[]): Stmt[] => list.map((t) => copyStmt(renameStmt(t, rename)));
+  // another file calls the caller by the name it imports it under: here it is called by its own
+  const ownName = (e: Expr): Expr =>
+    e.kind === "call" && e.callee.kind === "differentiable" && e.callee.target === caller.key ? { ...e, callee: { ...e.callee, text: caller.callText } } : e;
+  const named = (t: Stmt): Stmt => (sameFile ? t : mapStmtExprs(t, (e) => mapDeep(e, ownName)));
+  const copy = (list: readonly Stmt[]): Stmt[] => list.map((t) => copyStmt(named(renameStmt(t, rename))));
   const copyStmt = (t: Stmt): Stmt => {
     const moved = { ...t, origin: t.origin < 0 ? t.origin : sameFile ? t.origin + offset : s.origin };
     if (moved.kind === "if") return { ...moved, then: copy(moved.then), else: copy(moved.else) };
