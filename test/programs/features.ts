@@ -34,8 +34,7 @@ const status = {
   rebinds: true, // an array name rebound: row = [e1, e2]; cf / ca = a copy or a map of another array
   containerWrites: true, // rows[i][j] = … (a row that may also be named)
   growWrites: true, // g: number[] = [], written past its end: g.push(e) (and g[g.length] = e with growByIndex)
-  // g[g.length] = e among pushes: undoing the index write leaves the adjoint's slot, so an earlier push's adjoint pops the wrong one
-  growByIndex: "wrong gradient when an index write past the end is followed by a push and another index write (test/regressions/grown-then-pushed.ts, skipped)",
+  growByIndex: true, // g[g.length] = e among pushes (lowered as a push: test/regressions/grown-then-pushed.ts)
   objectStores: true, // obj: { w: number[]; v: number }; obj.w = arr, obj.v = e, obj.w[j] = e
   destructuringDeclarations: true, // const [p, q] = [e1, e2], const { p: u, q: w } = { … }, const [p, q] = row
   destructuringAssignments: true, // [s, t] = [t, s], [s, t] = [e1, e2], ({ p: s, q: t } = { … })

@@ -7,7 +7,7 @@
  * `return` assigns the result of the function (or of the inlined call) and sets a flag that
  * skips the rest, so every lowered body has one exit. Control flow: control.ts.
  */
-import { Node, SyntaxKind, type Block, type Expression, type Statement, type VariableDeclaration } from "ts-morph";
+import { Node, SyntaxKind, type Block, type ElementAccessExpression, type Expression, type Statement, type VariableDeclaration } from "ts-morph";
 import { CompileError, codes, constructs, messages } from "../../diagnostics";
 import { lit, v, type Atom, type Expr, type Key } from "../../ir/ir";
 import { describeType, isArrayType, numberInfo } from "../types";
@@ -16,7 +16,7 @@ import { jump, lowerLoop, lowerSwitch, sequence, setFlag } from "./control";
 import { atom, atomOf, infoAt, key, lowerValue, objectName, operator, skipTransparent, typeTextAt } from "./expressions";
 import { assignPattern, destructure } from "./patterns";
 import { unsupported } from "./unsupported";
-import { returnsOf } from "../walk";
+import { descendantsAll, returnsOf } from "../walk";
 import { compoundOperators } from "../operators";
 import { nameOf } from "../../naming";
 
@@ -161,6 +161,12 @@ export function expressionStatement(cx: LowerContext, expr: Expression): void {
       assignPattern(cx, left, node.getRight(), node);
       return;
     }
+    if (token === SyntaxKind.EqualsToken && appendsAtEnd(cx, left, node.getRight())) {
+      const object = objectName(cx, (left as ElementAccessExpression).getExpression());
+      cx.noteWrite(object, node);
+      cx.emit({ kind: "push", object, value: atom(cx, node.getRight()), origin: cx.origin });
+      return;
+    }
     const compound = compoundOperators[token];
     if (token === SyntaxKind.EqualsToken || compound) {
       const target = place(cx, node.getLeft());
@@ -207,6 +213,30 @@ function arrayStatement(cx: LowerContext, node: import("ts-morph").CallExpressio
     cx.emit({ kind: "set", object, source: v(objectName(cx, source)), ...(offset ? { offset: atom(cx, offset) } : {}), origin: cx.origin });
   }
   return true;
+}
+
+/**
+ * Whether `xs[xs.length] = e` on a JavaScript array (not a typed one, which ignores a write past its end): a push, and
+ * lowered as one, so its adjoint pops as a push's does (an index write past the end would leave its adjoint's slot
+ * behind, under the adjoints an earlier push pops). Only where `e` calls nothing but `Math` and assigns nothing, which
+ * could change the length between the index's reading and the write.
+ */
+function appendsAtEnd(cx: LowerContext, left: Node, right: Expression): boolean {
+  if (!Node.isElementAccessExpression(left)) return false;
+  const array = skipTransparent(left.getExpression());
+  const index = skipTransparent(left.getArgumentExpressionOrThrow());
+  if (!Node.isIdentifier(array) || !Node.isPropertyAccessExpression(index) || index.getName() !== "length") return false;
+  const of = skipTransparent(index.getExpression());
+  if (!Node.isIdentifier(of) || of.getText() !== array.getText()) return false;
+  const name = cx.lookupVar(array.getText());
+  const shape = name ? cx.shapeOf(name) : undefined;
+  if (shape?.kind !== "array" || shape.ctor !== "Array") return false;
+  const changes = (n: Node) =>
+    Node.isBinaryExpression(n) ? n.getOperatorToken().getKind() >= SyntaxKind.FirstAssignment && n.getOperatorToken().getKind() <= SyntaxKind.LastAssignment
+    : Node.isCallExpression(n) ? !n.getExpression().getText().startsWith("Math.")
+    : Node.isPrefixUnaryExpression(n) || Node.isPostfixUnaryExpression(n) ? [SyntaxKind.PlusPlusToken, SyntaxKind.MinusMinusToken].includes(n.getOperatorToken())
+    : false;
+  return ![...descendantsAll(right)].some(changes);
 }
 
 /** What an assignment writes to. */
