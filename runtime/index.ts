@@ -35,6 +35,6 @@ export const numberTape = numbers;
 export const booleanTape = booleans;
 export const referenceTape = references;
 export type { TapeMark } from "./stack.js";
-export { zerosLike, addTo, takeRange, takeInto, addInto, copyInto } from "./shadow.js";
+export { zerosLike, addTo, takeRange, takeInto, addInto, copyInto, shrink } from "./shadow.js";
 export { snapshot } from "./snapshot.js";
 export { hessianRows, jacobianRows } from "./basis.js";

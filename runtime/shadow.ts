@@ -86,6 +86,11 @@ export function addInto(into: Numbers, from: Numbers, start = 0): void {
   for (let k = 0; k < from.length; k++) into[first + k] += from[k];
 }
 
+/** Cuts a shadow back to the length it had before an index write past its end grew it: that write's adjoint. */
+export function shrink(a: unknown[], length: number): void {
+  if (a.length > length) a.length = length;
+}
+
 /** `a[k] = saved[k]`: puts back the contents a fill or set overwrote. */
 export function copyInto(a: unknown[] | Numbers, saved: ArrayLike<unknown>): void {
   for (let k = 0; k < saved.length; k++) (a as unknown[])[k] = saved[k];

@@ -22,6 +22,7 @@ import { isFlatArray, lit, op, tuple, v, type Expr, type Key, type Stmt } from "
 import { instantiate, type Rule } from "../front/rules";
 import { accumulate, type ReverseContext } from "./context";
 import { incrementsOf } from "./increments";
+import { lengthBefore } from "./shadows";
 import { nameOf } from "../naming";
 import { CompileError, codes, messages } from "../diagnostics";
 
@@ -43,7 +44,12 @@ export function adjointOf(cx: ReverseContext, s: Stmt, seed: Expr): Stmt[] {
       const to = cx.activeVar(s.value);
       const read = incrementsOf(cx.fn).stores.get(s);
       if (to && read !== undefined && cx.isActive(read)) return [accumulate(cx.bar(to), slot, origin)];
-      return [...(to ? [accumulate(cx.bar(to), slot, origin)] : []), { kind: "store", object: cx.bar(s.object), key: s.key, value: lit("0"), origin }];
+      const before = lengthBefore(cx, s);
+      return [
+        ...(to ? [accumulate(cx.bar(to), slot, origin)] : []),
+        { kind: "store", object: cx.bar(s.object), key: s.key, value: lit("0"), origin },
+        ...(before ? [{ kind: "effect", value: cx.runtimeCall("shrink", cx.barVar(s.object), v(before)), origin } as Stmt] : []),
+      ];
     }
     case "push": {
       if (!cx.isActive(s.object)) return [];

@@ -18,6 +18,7 @@
  */
 import { lit, type ArrayCtor, type Expr, type Shape, type Stmt } from "../ir/ir";
 import type { ReverseContext } from "./context";
+import { walk } from "../ir/traverse";
 
 /** A zero shadow of a value of `shape` (`zerosLike` when its shape is only known at run time). */
 export function zeroShadow(cx: ReverseContext, value: Expr, shape: Shape): Expr {
@@ -33,6 +34,32 @@ export function shadowOf(cx: ReverseContext, e: Expr, shape: Shape): Expr {
 }
 
 const tangentCtor = (ctor: ArrayCtor): ArrayCtor => ctor;
+
+const lengthsBefore = new WeakMap<Stmt, string>();
+const pushesOrPops = new WeakMap<object, boolean>();
+
+/**
+ * For an index write into a number[] of a function that pushes numbers onto or pops them off arrays: the local holding
+ * the write's shadow's length before it, so that its adjoint cuts the shadow back (a write past the end grows it, and a
+ * push's adjoint pops the last element). Elsewhere no number's adjoint is popped, and a grown shadow's extra slots are
+ * harmless.
+ */
+export function lengthBefore(cx: ReverseContext, s: Stmt): string | undefined {
+  const shape = s.kind === "store" ? cx.shapeOf(s.object) : undefined;
+  if (s.kind !== "store" || shape?.kind !== "array" || shape.ctor !== "Array" || shape.element.kind !== "number") return undefined;
+  if (!pushesOrPops.has(cx.fn)) {
+    // by shape, not by name: an alias of the array may be the one pushed
+    const numbers = (name: string | undefined) => {
+      const of = name === undefined ? undefined : cx.shapeOf(name);
+      return of?.kind === "array" && of.element.kind === "number";
+    };
+    const popped = (e: Expr) => e.kind === "pop" && numbers(e.object.kind === "var" ? e.object.name : undefined);
+    const stacks = [...walk(cx.fn.body)].some((t) => (t.kind === "push" && numbers(t.object)) || ((t.kind === "assign" || t.kind === "effect") && popped(t.value)));
+    pushesOrPops.set(cx.fn, stacks);
+  }
+  if (!pushesOrPops.get(cx.fn)) return undefined;
+  return lengthsBefore.get(s) ?? lengthsBefore.set(s, cx.fresh(`${cx.bar(s.object)}_length`, "inactive", "number")).get(s);
+}
 
 export function shadowOps(cx: ReverseContext, s: Stmt): Stmt[] {
   const origin = s.origin;
@@ -53,7 +80,12 @@ export function shadowOps(cx: ReverseContext, s: Stmt): Stmt[] {
       const element = shape.kind === "array" ? shape.element : undefined;
       if (element && element.kind === "number") {
         // a number[] may grow by an index write; a typed array cannot
-        return shape.kind === "array" && shape.ctor === "Array" ? [{ kind: "store", object: cx.bar(s.object), key: s.key, value: lit("0"), origin }] : [];
+        if (shape.kind !== "array" || shape.ctor !== "Array") return [];
+        const before = lengthBefore(cx, s);
+        return [
+          ...(before ? [{ kind: "assign", target: before, value: { kind: "length", object: cx.barVar(s.object) }, origin } as Stmt] : []),
+          { kind: "store", object: cx.bar(s.object), key: s.key, value: lit("0"), origin },
+        ];
       }
       const slotShape = slot(shape, s.key);
       if (slotShape.kind === "number" || slotShape.kind === "inactive") return [];
