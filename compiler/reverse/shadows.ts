@@ -35,7 +35,9 @@ export function shadowOf(cx: ReverseContext, e: Expr, shape: Shape): Expr {
 
 const tangentCtor = (ctor: ArrayCtor): ArrayCtor => ctor;
 
-const lengthsBefore = new WeakMap<Stmt, string>();
+/** per generated function (its context), the local of each index write's shadow length */
+const lengthsBefore = new WeakMap<ReverseContext, Map<Stmt, string>>();
+/** per primal, whether it pushes or pops numbers */
 const pushesOrPops = new WeakMap<object, boolean>();
 
 /**
@@ -58,7 +60,8 @@ export function lengthBefore(cx: ReverseContext, s: Stmt): string | undefined {
     pushesOrPops.set(cx.fn, stacks);
   }
   if (!pushesOrPops.get(cx.fn)) return undefined;
-  return lengthsBefore.get(s) ?? lengthsBefore.set(s, cx.fresh(`${cx.bar(s.object)}_length`, "inactive", "number")).get(s);
+  const made = lengthsBefore.get(cx) ?? lengthsBefore.set(cx, new Map()).get(cx)!;
+  return made.get(s) ?? made.set(s, cx.fresh(`${cx.bar(s.object)}_length`, "inactive", "number")).get(s);
 }
 
 export function shadowOps(cx: ReverseContext, s: Stmt): Stmt[] {
