@@ -81,3 +81,91 @@ describe("tape use of a recursive gradient", () => {
     expect(slopes[0]).toBeGreaterThan(0);
   });
 });
+
+/**
+ * Room on the tapes is checked once before a counted loop for all its iterations' pushes.
+ * With the stacks growing to exactly the size asked for (not doubling), a check that asks
+ * for too little leaves a push past the buffer's end, lost, and its pop reads `undefined`.
+ */
+describe("room reserved before a loop", () => {
+  const loops = [
+    `/** @differentiable */`,
+    `export function stretched(x: Float64Array, span: number, down: number): number {`,
+    `  let c = 1;`,
+    `  for (let i = 0; i < span; i++) {`,
+    `    c = Math.sin(c * x[i]);`,
+    `    if (x[i] > 0) { c = Math.cos(c) * x[i]; c = c * c; }`,
+    `  }`,
+    `  for (let i = Math.floor(down); i >= 1; i--) c = Math.sin(c * x[i - 1]) + c;`,
+    `  return c;`,
+    `}`,
+  ].join("\n");
+  const tight = compileSources(
+    {
+      "loops.ts": loops,
+      "gmm.ts": sources["gmm.ts"],
+      "room-driver.ts": [
+        `import { grad } from "adgen";`,
+        `import { stretched } from "./loops";`,
+        `import { gmmObjective } from "./gmm";`,
+        `export const loops = grad(stretched, { wrt: 0 });`,
+        `export const gmm = grad(gmmObjective, { wrt: [0, 1, 2] });`,
+      ].join("\n"),
+    },
+    "functions",
+  );
+
+  /** Runs `work` with the typed stacks empty and growing to exactly what is asked. */
+  function exactlyGrowing<T>(work: () => T): T {
+    const stacks = [runtime.numberTape, runtime.booleanTape];
+    const saved = stacks.map((stack) => stack.data);
+    for (const stack of stacks) {
+      const make = (n: number) => (stack === runtime.numberTape ? new Float64Array(n) : new Uint8Array(n));
+      stack.data = make(0) as never;
+      Object.assign(stack, {
+        grow(size = stack.data.length + 1) {
+          const next = make(size);
+          next.set(stack.data);
+          stack.data = next as never;
+          return next;
+        },
+      });
+    }
+    try {
+      return work();
+    } finally {
+      stacks.forEach((stack, i) => {
+        delete (stack as { grow?: unknown }).grow;
+        stack.data = saved[i] as never;
+      });
+    }
+  }
+
+  it("covers every push, for a fractional bound, branches and a loop counting down", () => {
+    expect(tight.diagnostics).toEqual([]);
+    const gradient = tight.load("room-driver.ts").loops as (x: Float64Array, span: number, down: number) => Float64Array;
+    const x = new Float64Array([0.3, -0.4, 0.8, 0.5, -0.2]);
+    for (const [span, down] of [[3.5, 4], [5, 5], [0.25, 1]]) {
+      const expected = gradient(x, span, down);
+      const got = exactlyGrowing(() => gradient(x, span, down));
+      expect([...got]).toEqual([...expected]);
+      expect(got.every(Number.isFinite)).toBe(true);
+    }
+  });
+
+  it("covers every push of the GMM gradient", () => {
+    const gradient = tight.load("room-driver.ts").gmm as (...args: unknown[]) => Float64Array[];
+    const args = [
+      new Float64Array([0.1, -0.3, 0.5]),
+      new Float64Array([0.2, -0.1, 0.4, -0.6, 0.3, 0.1, 0.5, 0.8, -0.4]),
+      new Float64Array([0.1, -0.2, 0.05, 0.3, -0.4, 0.2, -0.1, 0.2, 0.15, -0.3, 0.1, 0.25, 0.3, 0, -0.2, 0.1, 0.2, -0.15]),
+      new Float64Array([0.3, -0.2, 0.7, -0.9, 0.4, 0.1, 0.5, 0.6, -0.3, 1.1, -0.5, 0.2]),
+      1.5,
+      2,
+    ];
+    const expected = gradient(...args).map((a) => [...a]);
+    const got = exactlyGrowing(() => gradient(...args)).map((a) => [...a]);
+    expect(got).toEqual(expected);
+    expect(got.flat().every(Number.isFinite)).toBe(true);
+  });
+});

@@ -16,7 +16,7 @@ import { children, stmtExprs, stmtReads, walk } from "../ir/traverse";
 import { nameOf, type Names } from "../naming";
 import { ExpressionPrinter, binary } from "./print-expr";
 import { declarations, initialValue, type Declarations } from "./declare";
-import { TapeLocals, callsUsingTapes, reservations, tapesUsed } from "./tapes";
+import { TapeLocals, callsUsingTapes, reservations, tapesUsed, tripsBound, type Room } from "./tapes";
 
 
 export interface PrintContext {
@@ -48,6 +48,8 @@ class Printer {
   private readonly exprs: ExpressionPrinter;
   private origin = -1;
   private reverse = false;
+  /** within a loop that reserved room for every push of its iterations */
+  private reserved = false;
 
   /** names written with `x = x + e` rather than `x += e` (see `accumulation`) */
   private readonly longChains = new Set<string>();
@@ -137,16 +139,27 @@ class Printer {
 
   private block(list: readonly Stmt[]): void {
     for (const name of this.decls.hoisted.get(list) ?? []) this.code.line(this.hoistedDeclaration(name));
-    const room = reservations(list, (s) => this.callsOut(s));
+    // inside a loop that reserved room for all its iterations' pushes, nothing is checked again
+    const { room, covered } = this.reserved ? { room: new Map(), covered: new Set<Stmt>() } : reservations(list, (s) => this.callsOut(s));
     // a loop reversed in place has reverse code in its body (after its note), and forward code after it
     const reverse = this.reverse;
     for (const s of list) {
-      for (const [kind, count] of room.get(s) ?? []) for (const line of this.tapes.reserve(kind, count)) this.code.line(line);
+      for (const [kind, count] of room.get(s) ?? []) for (const line of this.tapes.reserve(kind, this.roomText(count))) this.code.line(line);
+      const reserved = this.reserved;
+      this.reserved ||= covered.has(s);
       this.statement(s);
+      this.reserved = reserved;
     }
     if (list !== this.fn.body && list.some((s) => s.kind === "comment" && s.text.startsWith(inPlaceNote))) this.reverse = reverse;
     // the function's end: the tapes' tops go back to the runtime
     if (list === this.fn.body && list.at(-1)?.kind !== "return") for (const line of this.tapes.syncOut()) this.code.line(line);
+  }
+
+  /** A number of pushes, or the text of at most as many pushes as all iterations of a loop make. */
+  private roomText(room: Room): number | string {
+    if (typeof room === "number") return room;
+    const trips = tripsBound(room.loop);
+    return room.perIteration === 1 ? this.exprs.expr(trips, binary["+"] + 1) : `${room.perIteration} * ${this.exprs.expr(trips, binary["*"] + 1)}`;
   }
 
   /** Whether a statement's own expressions call something that may push or pop (nested statements not included). */

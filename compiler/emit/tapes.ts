@@ -12,8 +12,8 @@
  * pops outside loops only (a recursive half, say) names the runtime's stacks at each use:
  * no local holds them across its calls, which keeps deep recursion's frames small.
  */
-import { type Callee, type Expr, type OutFunction, type Stmt, type TapeKind } from "../ir/ir";
-import { childLists, children, stmtExprs } from "../ir/traverse";
+import { ceiling, lit, numberValue, op, type Callee, type Expr, type OutFunction, type Stmt, type TapeKind } from "../ir/ir";
+import { childLists, children, stmtExprs, walk } from "../ir/traverse";
 import { nameOf, type Names } from "../naming";
 
 interface Local {
@@ -72,8 +72,11 @@ export class TapeLocals {
     return lines;
   }
 
-  /** Room for `count` pushes, before the first of them (none needed with the stack's own `push`). */
-  reserve(kind: TapeKind, count: number): string[] {
+  /**
+   * Room for `count` pushes (a number, or the text of an expression), before the first of
+   * them (none needed with the stack's own `push`).
+   */
+  reserve(kind: TapeKind, count: number | string): string[] {
     const { stack, buffer, top } = this.local(kind);
     if (!buffer || !top) return [];
     const needed = count === 1 ? `${top} === ${buffer}.length` : `${top} + ${count} > ${buffer}.length`;
@@ -166,26 +169,94 @@ export function tapesUsed(fn: OutFunction): { kinds: TapeKind[]; inLoop: boolean
   return { kinds: [...kinds], inLoop: inLoop && !headCalls };
 }
 
+/** Room to reserve: a number of pushes, or as many per iteration of a counted loop. */
+export type Room = number | { perIteration: number; loop: ForStmt };
+
+type ForStmt = Extract<Stmt, { kind: "for" }>;
+
 /**
  * One check for room per run of pushes: at the first push of each tape in a stretch of
  * straight-line code (up to a branch, a loop, a return or a call that may use the tapes),
- * room for all of that stretch's pushes of it.
+ * room for all of that stretch's pushes of it; and before a counted loop whose every
+ * iteration pushes at most a fixed number (`pushesPerIteration`), room for all of them,
+ * so its body checks nothing (`covered`).
  */
-export function reservations(list: readonly Stmt[], callsOut: (s: Stmt) => boolean): Map<Stmt, [TapeKind, number][]> {
-  const room = new Map<Stmt, [TapeKind, number][]>();
+export function reservations(list: readonly Stmt[], callsOut: (s: Stmt) => boolean): { room: Map<Stmt, [TapeKind, Room][]>; covered: Set<Stmt> } {
+  const room = new Map<Stmt, [TapeKind, Room][]>();
+  const covered = new Set<Stmt>();
   let first = new Map<TapeKind, { at: Stmt; count: number }>();
   const close = () => {
     for (const [kind, { at, count }] of first) room.set(at, [...(room.get(at) ?? []), [kind, count]]);
     first = new Map();
   };
   for (const s of list) {
-    if (s.kind === "if" || s.kind === "for" || s.kind === "loop" || s.kind === "return" || callsOut(s)) close();
-    else if (s.kind === "save") {
+    if (s.kind === "if" || s.kind === "for" || s.kind === "loop" || s.kind === "return" || callsOut(s)) {
+      close();
+      const perIteration = s.kind === "for" && [s.start, s.end].every(repeatable) ? pushesPerIteration(s.body, callsOut) : undefined;
+      if (s.kind === "for" && perIteration?.size) {
+        room.set(s, [...perIteration].map(([kind, count]) => [kind, { perIteration: count, loop: s }]));
+        covered.add(s);
+      }
+    } else if (s.kind === "save") {
       const run = first.get(s.tape);
       if (run) run.count++;
       else first.set(s.tape, { at: s, count: 1 });
     }
   }
   close();
-  return room;
+  return { room, covered };
+}
+
+/**
+ * The most pushes of each tape one run of `body` makes, when that is bounded: straight-line
+ * pushes, the larger branch of each `if`; undefined when it pushes in an inner loop, calls
+ * code that may push, or returns.
+ */
+function pushesPerIteration(body: readonly Stmt[], callsOut: (s: Stmt) => boolean): Map<TapeKind, number> | undefined {
+  const counts = new Map<TapeKind, number>();
+  for (const s of body) {
+    if (s.kind === "return" || callsOut(s)) return undefined;
+    if (s.kind === "save") counts.set(s.tape, (counts.get(s.tape) ?? 0) + 1);
+    if (s.kind === "for" || s.kind === "loop") {
+      if ([...walk([s])].some((inner) => inner.kind === "save" || inner.kind === "return" || callsOut(inner))) return undefined;
+    }
+    if (s.kind === "if") {
+      const [then, otherwise] = [pushesPerIteration(s.then, callsOut), pushesPerIteration(s.else, callsOut)];
+      if (!then || !otherwise) return undefined;
+      for (const kind of new Set([...then.keys(), ...otherwise.keys()])) counts.set(kind, (counts.get(kind) ?? 0) + Math.max(then.get(kind) ?? 0, otherwise.get(kind) ?? 0));
+    }
+  }
+  return counts;
+}
+
+/** A loop bound that may be evaluated once more before the loop: names, constants, lengths and arithmetic. */
+function repeatable(e: Expr): boolean {
+  switch (e.kind) {
+    case "var":
+      return true;
+    case "lit":
+      return !e.volatile;
+    case "length":
+      return e.object.kind === "var";
+    case "op":
+      return e.args.every(repeatable);
+    case "call":
+      return e.callee.kind === "rule" && /^Math\.(ceil|floor)$/.test(e.callee.text) && e.args.every(repeatable);
+    default:
+      return false;
+  }
+}
+
+/** At least the number of iterations of a counted loop (its end need not be an integer). */
+export function tripsBound(loop: ForStmt): Expr {
+  // a − b + shift, with a constant b folded in
+  const minus = (a: Expr, b: Expr, shift = 0): Expr => {
+    const constant = numberValue(b);
+    if (constant === undefined) return shift === 0 ? op("-", a, b) : op("+", op("-", a, b), lit(String(shift)));
+    const offset = shift - constant;
+    return offset === 0 ? a : offset > 0 ? op("+", a, lit(String(offset))) : op("-", a, lit(String(-offset)));
+  };
+  if (loop.step === -1) return minus(loop.start, loop.end, 1);
+  const span = minus(loop.end, loop.start);
+  return loop.integralEnd ? span : ceiling(span);
 }

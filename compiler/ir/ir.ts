@@ -182,6 +182,8 @@ export interface IrFunction {
 export const v = (name: string): Extract<Expr, { kind: "var" }> => ({ kind: "var", name });
 export const lit = (text: string): Extract<Expr, { kind: "lit" }> => ({ kind: "lit", text });
 export const op = (operator: string, ...args: Expr[]): Expr => ({ kind: "op", op: operator, args });
+/** `Math.ceil(e)`: how many times `for (i = 0; i < e; i++)` runs, for an `e` that may not be an integer. */
+export const ceiling = (e: Expr): Expr => ({ kind: "call", callee: { kind: "rule", text: "Math.ceil", rule: "Math.ceil" }, args: [e] });
 /** An array literal of `items`: a tuple. */
 export const tuple = (items: readonly Expr[]): Expr => ({ kind: "literal", shape: "array", items: items.map((value, k) => ({ key: String(k), value })) });
 

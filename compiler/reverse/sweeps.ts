@@ -11,7 +11,7 @@
  * in the forward sweep — inplace.ts). Structure mirrors the source: this is where "loops keep
  * their shape" happens.
  */
-import { lit, op, v, type Expr, type IrVar, type Stmt, type TapeKind } from "../ir/ir";
+import { ceiling, lit, op, v, type Expr, type IrVar, type Stmt, type TapeKind } from "../ir/ir";
 import { exprReads, stmtExprs, stmtReads } from "../ir/traverse";
 import type { ReverseContext } from "./context";
 import { nameOf } from "../naming";
@@ -54,7 +54,7 @@ function statement(cx: ReverseContext, s: Stmt, units: Map<Stmt, Unit>, plan: Pl
       const reduction = inPlace.get(s);
       const done = reduction && reversedInPlace(cx, s, reduction, plan, inner, redo(s, plan), () => sweeps(cx, s.body, units, plan, inPlace));
       if (done) return done;
-      const ceil = (e: Expr): Expr => (s.integralEnd ? e : { kind: "call", callee: { kind: "rule", text: "Math.ceil", rule: "Math.ceil" }, args: [e] });
+      const ceil = (e: Expr): Expr => (s.integralEnd ? e : ceiling(e));
       const backwards: Stmt =
         s.step === 1
           ? { kind: "for", index: s.index, start: op("-", ceil(s.end), lit("1")), end: s.start, step: -1, body: inner.reverse, origin, integralEnd: true }
