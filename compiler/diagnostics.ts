@@ -28,6 +28,7 @@ export const codes = {
   transformReference: 2005,
   effectsRerun: 2006,
   noForwardRule: 2007,
+  hiddenGlobal: 2008,
   // ADG3xxx — types
   nonNumberResult: 3001,
   unsupportedType: 3002,
@@ -203,6 +204,8 @@ export const messages = {
     `the local function \`${name}\` calls itself, so it cannot be inlined; make it a top-level /** @differentiable */ function and call that`,
   localAsValue: (name: string) =>
     `the local function \`${name}\` is used as a value; call it, or pass it to map, reduce or forEach, where it is inlined (or make it a top-level /** @differentiable */ function)`,
+  hiddenGlobal: (name: string) =>
+    `\`${name}\` is declared here and hides the global \`${name}\`, which the code adgen generates for this file uses; rename the declaration`,
   moduleWrite: (name: string) =>
     `\`${name}\` is declared outside the function, and a @differentiable function may only read such values; keep the value in a local variable, or return it`,
   tooDeep: () =>

@@ -3,6 +3,7 @@
  *
  * Input: a `@differentiable` function's ts-morph node. Output: nothing, or a CompileError at
  * the first construct that adgen cannot differentiate correctly — exceptions (ADG1005),
+ * declarations hiding a global the generated code uses (ADG2008),
  * generators and `async` (ADG1006), local functions that cannot be inlined (ADG1004:
  * recursive, or used as values), assignments to variables declared outside (ADG1008), and
  * syntax outside the supported language (ADG1001). Lowering may then assume supported
@@ -28,7 +29,16 @@ export const rejectedKinds: Partial<Record<SyntaxKind, Construct>> = {
   [SyntaxKind.MetaProperty]: constructs.metaProperty,
 };
 
+/**
+ * The globals generated code names (`Math.cos`, `new Float64Array`, `NaN`): declared in the file or the function,
+ * one would capture what the generated code means by it.
+ */
+const generatedGlobals = new Set(["Math", "Float64Array", "Float32Array", "Array", "Number", "NaN", "Infinity", "undefined"]);
+
 export function fence(fn: FunctionLike): void {
+  for (const local of fn.getSourceFile().getLocals()) {
+    if (generatedGlobals.has(local.getName())) throw new CompileError(codes.hiddenGlobal, messages.hiddenGlobal(local.getName()), local.getDeclarations()[0] ?? fn);
+  }
   if ((Node.isFunctionDeclaration(fn) || Node.isFunctionExpression(fn) || Node.isMethodDeclaration(fn)) && fn.isGenerator()) {
     throw new CompileError(codes.generator, messages.suspends("a generator function"), fn);
   }
@@ -54,6 +64,9 @@ function check(node: Node, root: FunctionLike): void {
     if (node.isAsync()) throw new CompileError(codes.generator, messages.suspends("an `async` function"), node);
     localFunction(node);
   }
+  if (Node.isIdentifier(node) && generatedGlobals.has(node.getText()) && declaredName(node)) {
+    throw new CompileError(codes.hiddenGlobal, messages.hiddenGlobal(node.getText()), node);
+  }
   const reason = rejectedKinds[kind];
   if (reason) throw new CompileError(codes.unsupportedSyntax, messages.unsupported(...reason), node);
   if (Node.isVariableDeclarationList(node) && node.getDeclarationKind() === "var") {
@@ -69,6 +82,13 @@ function check(node: Node, root: FunctionLike): void {
     const decl = node.getSymbol()?.getDeclarations()[0];
     if (decl && !isInside(decl, root)) throw new CompileError(codes.moduleWrite, messages.moduleWrite(node.getText()), node);
   }
+}
+
+/** Whether an identifier is the name a declaration gives (a variable, parameter, function or destructured binding). */
+function declaredName(node: Node): boolean {
+  const parent = node.getParent();
+  const named = Node.isVariableDeclaration(parent) || Node.isParameterDeclaration(parent) || Node.isFunctionDeclaration(parent) || Node.isBindingElement(parent);
+  return named && parent.getNameNode() === node;
 }
 
 /** A local function is inlined where it is called: it may not call itself or escape. */
