@@ -93,6 +93,8 @@ export const nameOf = {
   tape: (kind: string) => `${kind}Tape`,
   /** a tape's buffer and top kept in locals by a function that pushes or pops in a loop */
   tapeLocals: { number: ["tape", "top"], boolean: ["flags", "flagTop"], reference: undefined } as Record<string, readonly [string, string] | undefined>,
+  /** a level stack's buffer and top, as locals (reverse/levels.ts): numbers', booleans' */
+  levelLocals: { number: ["levels", "levelTop"], boolean: ["levelFlagBits", "levelFlagTop"] } as const,
   /** a local function inlined at its call: its result */
   inlinedResult: (fn: string) => `${fn}_result`,
   /** `t1, t2, …`: the prefix of numbered temporaries */

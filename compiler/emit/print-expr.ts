@@ -94,6 +94,7 @@ export class ExpressionPrinter {
         return [`{ ${e.items.map((i) => `${identifierPattern.test(i.key) ? i.key : JSON.stringify(i.key)}: ${this.expr(i.value, 2)}`).join(", ")} }`, 20];
       }
       case "pop":
+        if (e.object.kind === "var" && this.tapes.isLevel(e.object.name)) return this.tapes.popLevel(e.object.name, member);
         return [`${this.expr(e.object, member)}.pop()!`, member];
       case "restore":
         return this.tapes.pop(e.tape, e.typeText, member);

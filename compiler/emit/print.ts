@@ -50,6 +50,10 @@ class Printer {
   private reverse = false;
   /** within a loop that reserved room for every push of its iterations */
   private reserved = false;
+  /** whether the level stacks a function names at its top level are kept in locals (TapeLocals) */
+  private readonly levelsInLocals: boolean;
+  /** the first of each run of pushes on one stack in the blocks printed so far, with the run's length */
+  private readonly levelRoom = new Map<Stmt, number>();
 
   /** names written with `x = x + e` rather than `x += e` (see `accumulation`) */
   private readonly longChains = new Set<string>();
@@ -63,6 +67,7 @@ class Printer {
     for (const name of [...fn.vars.keys(), ...fn.params.map((p) => p.name)]) context.names.reserve(name);
     const used = tapesUsed(fn);
     this.tapes = new TapeLocals(context.names, context.runtime, used.kinds, used.inLoop, context.checkedIndexAccess);
+    this.levelsInLocals = !used.headCalls;
     this.exprs = new ExpressionPrinter(context, this.tapes);
     // TypeScript follows a chain of `x += e` one level per link, and gives up at 2,000
     // (TS2563); `x = x + e` it does not follow that way. Only very long code makes such chains.
@@ -139,6 +144,7 @@ class Printer {
 
   private block(list: readonly Stmt[]): void {
     for (const name of this.decls.hoisted.get(list) ?? []) this.code.line(this.hoistedDeclaration(name));
+    for (const [push, room] of levelRuns(list, (s) => this.callsOut(s))) this.levelRoom.set(push, room);
     // inside a loop that reserved room for all its iterations' pushes, nothing is checked again
     const { room, covered } = this.reserved ? { room: new Map(), covered: new Set<Stmt>() } : reservations(list, (s) => this.callsOut(s));
     // a loop reversed in place has reverse code in its body (after its note), and forward code after it
@@ -164,7 +170,7 @@ class Printer {
 
   /** Whether a statement's own expressions call something that may push or pop (nested statements not included). */
   private callsOut(s: Stmt): boolean {
-    return this.tapes.cached && stmtExprs(s).some((e) => callsUsingTapes(e));
+    return this.tapes.synced && stmtExprs(s).some((e) => callsUsingTapes(e));
   }
 
   private hoistedDeclaration(name: string): string {
@@ -199,6 +205,18 @@ class Printer {
     if (sync) for (const line of this.tapes.syncOut()) c.line(line);
     this.simple(s);
     if (sync && s.kind !== "return") for (const line of this.tapes.syncIn()) c.line(line);
+    const level = this.levelStackNamed(s);
+    if (level) for (const line of this.tapes.addLevel(s.kind === "assign" ? s.target : "", level === "levelFlagStack")) c.line(line);
+  }
+
+  /**
+   * The runtime's level stack a statement of the function's top level names (`levelTape = adgen.levelStack()`), when
+   * the function keeps it in locals: every later statement is in their scope.
+   */
+  private levelStackNamed(s: Stmt): string | undefined {
+    if (!this.levelsInLocals || s.kind !== "assign" || s.value.kind !== "call" || s.value.callee.kind !== "runtime" || !this.fn.body.includes(s)) return undefined;
+    const name = s.value.callee.name;
+    return (levelStackNames as readonly string[]).includes(name) ? name : undefined;
   }
 
   private simple(s: Exclude<Stmt, { kind: "comment" }>): void {
@@ -227,7 +245,9 @@ class Printer {
         return;
       }
       case "push":
-        c.line(`${s.object}.push(${this.exprs.expr(s.value)});`);
+        // a value that calls out runs before the store: `levels[levelTop++] = f()` would store past what f left
+        if (this.tapes.isLevel(s.object) && !this.callsOut(s)) for (const line of this.tapes.pushLevel(s.object, this.exprs.expr(s.value), this.levelRoom.get(s))) c.line(line);
+        else c.line(`${s.object}.push(${this.exprs.expr(s.value)});`);
         return;
       case "fill":
         c.line(`${s.object}.fill(${[s.value, ...(s.start ? [s.start] : []), ...(s.end ? [s.end] : [])].map((e) => this.exprs.expr(e)).join(", ")});`);
@@ -306,4 +326,20 @@ function inferable(variable: IrVar | undefined, value: Expr): boolean {
 /** A `const` whose type TypeScript cannot infer from its value alone (`[]`, `new Array(n)`). */
 function needsAnnotation(value: Expr): boolean {
   return value.kind === "literal" || (value.kind === "alloc" && value.ctor === "Array" && !value.fill);
+}
+
+/**
+ * Each run of consecutive pushes on the same stack in `list`: its first push, and how many it makes. A push whose
+ * value calls code that may use the stacks is in no run: it pushes with the stack's own method, between syncs.
+ */
+function levelRuns(list: readonly Stmt[], callsOut: (s: Stmt) => boolean): Map<Stmt, number> {
+  const runs = new Map<Stmt, number>();
+  let first: Extract<Stmt, { kind: "push" }> | undefined;
+  for (const s of list) {
+    if (s.kind === "push" && callsOut(s)) first = undefined;
+    else if (s.kind === "push" && first?.object === s.object) runs.set(first, runs.get(first)! + 1);
+    else if (s.kind === "push") runs.set((first = s), 1);
+    else first = undefined;
+  }
+  return runs;
 }

@@ -10,7 +10,9 @@
  * locals are read again after such a call, since the callee may have grown the buffer. The
  * reference tape, rarely used, keeps its `push`/`pop` methods. A function that pushes and
  * pops outside loops only (a recursive half, say) names the runtime's stacks at each use:
- * no local holds them across its calls, which keeps deep recursion's frames small.
+ * no local holds them across its calls, which keeps deep recursion's frames small. The
+ * level stacks of a half that runs its recursion as loops (reverse/levels.ts) are kept in
+ * locals the same way, from the statement that names them on, and synced with the tapes.
  */
 import { ceiling, lit, numberValue, op, type Callee, type Expr, type OutFunction, type Stmt, type TapeKind } from "../ir/ir";
 import { childLists, children, stmtExprs, walk } from "../ir/traverse";
@@ -27,8 +29,17 @@ interface Local {
 }
 
 
+/** A level stack kept in locals: its variable, its buffer and top, and whether it holds booleans. */
+interface LevelLocal {
+  buffer: string;
+  top: string;
+  boolean: boolean;
+}
+
 export class TapeLocals {
   private readonly locals = new Map<TapeKind, Local>();
+  /** by the variable naming the stack; only once the statement naming it ran */
+  private readonly levels = new Map<string, LevelLocal>();
 
   constructor(
     private readonly names: Names,
@@ -54,6 +65,11 @@ export class TapeLocals {
 
   get size(): number {
     return this.locals.size;
+  }
+
+  /** Whether some stack is kept in locals, to be synced around calls. */
+  get synced(): boolean {
+    return this.cached || this.levels.size > 0;
   }
 
   private local(kind: TapeKind): Local {
@@ -100,14 +116,44 @@ export class TapeLocals {
     return kind === "boolean" ? [`${buffer}[--${top}] === 1`, 8] : [`${buffer}[--${top}]${this.checked ? "!" : ""}`, member];
   }
 
+  /** A level stack, named by `stack` from here on, kept in locals: their declarations. */
+  addLevel(stack: string, boolean: boolean): string[] {
+    const [buffer, top] = nameOf.levelLocals[boolean ? "boolean" : "number"].map((base) => this.names.fresh(base));
+    this.levels.set(stack, { buffer, top, boolean });
+    return [`let ${buffer} = ${stack}.data;`, `let ${top} = ${stack}.top;`];
+  }
+
+  /** Whether `stack` names a level stack kept in locals. */
+  isLevel(stack: string): boolean {
+    return this.levels.has(stack);
+  }
+
+  /** `value` (printed already) pushed on a level stack kept in locals, after room for `room` pushes is made (if given). */
+  pushLevel(stack: string, value: string, room?: number): string[] {
+    const { buffer, top, boolean } = this.levels.get(stack)!;
+    const check = room === undefined ? [] : [`if (${room === 1 ? `${top} === ${buffer}.length` : `${top} + ${room} > ${buffer}.length`}) ${buffer} = ${stack}.grow(${room === 1 ? "" : `${top} + ${room}`});`];
+    return [...check, `${buffer}[${top}++] = ${boolean ? `${value} ? 1 : 0` : value};`];
+  }
+
+  /** A level stack's top value popped, as an expression, and its precedence. */
+  popLevel(stack: string, member: number): [string, number] {
+    const { buffer, top, boolean } = this.levels.get(stack)!;
+    return boolean ? [`${buffer}[--${top}] === 1`, 8] : [`${buffer}[--${top}]${this.checked ? "!" : ""}`, member];
+  }
+
+  /** Every stack kept in locals: the tapes', the level stacks'. */
+  private inLocals(): { stack: string; buffer?: string; top?: string }[] {
+    return [...this.locals.values(), ...[...this.levels].map(([stack, { buffer, top }]) => ({ stack, buffer, top }))];
+  }
+
   /** The stacks' tops written back, before a call or a return. */
   syncOut(): string[] {
-    return [...this.locals.values()].flatMap(({ stack, top }) => (top ? [`${stack}.top = ${top};`] : []));
+    return this.inLocals().flatMap(({ stack, top }) => (top ? [`${stack}.top = ${top};`] : []));
   }
 
   /** The locals read again, after a call. */
   syncIn(): string[] {
-    return [...this.locals.values()].flatMap(({ stack, buffer, top }) => (buffer && top ? [`${top} = ${stack}.top;`, `${buffer} = ${stack}.data;`] : []));
+    return this.inLocals().flatMap(({ stack, buffer, top }) => (buffer && top ? [`${top} = ${stack}.top;`, `${buffer} = ${stack}.data;`] : []));
   }
 }
 
@@ -140,9 +186,9 @@ export function callsUsingTapes(e: Expr): boolean {
 /**
  * The tapes a function pushes to or pops from, in the order it first does, and whether to
  * keep them in locals: when it does in a loop, and no branch or loop head calls code that
- * may use them (the locals are synced around statements, not inside an expression).
+ * may use them (`headCalls`: the locals are synced around statements, not inside an expression).
  */
-export function tapesUsed(fn: OutFunction): { kinds: TapeKind[]; inLoop: boolean } {
+export function tapesUsed(fn: OutFunction): { kinds: TapeKind[]; inLoop: boolean; headCalls: boolean } {
   const kinds = new Set<TapeKind>();
   let inLoop = false;
   let headCalls = false;
@@ -166,7 +212,7 @@ export function tapesUsed(fn: OutFunction): { kinds: TapeKind[]; inLoop: boolean
     }
   };
   visit(fn.body, 0);
-  return { kinds: [...kinds], inLoop: inLoop && !headCalls };
+  return { kinds: [...kinds], inLoop: inLoop && !headCalls, headCalls };
 }
 
 /** Room to reserve: a number of pushes, or as many per iteration of a counted loop. */
