@@ -19,6 +19,7 @@ import { nameOf, type Names } from "../naming";
 import { simplify } from "../emit/simplify";
 import { fuseSweepLoops } from "./fuse-sweep";
 import { zeroKnownAdjoints } from "./zero-adjoints";
+import { reuseRepeatedValues } from "./repeated-values";
 import type { FunctionPurity } from "../ir/purity";
 import { adjointOf } from "./adjoints";
 import { callAdjoint, callForward, callReversed, isDifferentiableCall, unreversedCallAdjoint } from "./calls";
@@ -160,8 +161,9 @@ export function generateReverse(inputs: ReverseInputs, request: ReverseRequest):
   return finish(out);
 }
 
-/** The reverse loops fused where legal, adjoint elements known to be zero assigned and forwarded, and the result simplified. */
+/** The reverse loops fused where legal, adjoint elements known to be zero assigned and forwarded, values repeated in a loop body reused, and the result simplified. */
 function optimiseSweep(fn: OutFunction, purity: FunctionPurity, temp: () => string): OutFunction {
   const fused = fuseSweepLoops(fn, purity) > 0;
-  return zeroKnownAdjoints(fn, temp) || fused ? simplify(fn, purity) : fn;
+  const zeros = zeroKnownAdjoints(fn, temp);
+  return reuseRepeatedValues(fn, purity) || zeros || fused ? simplify(fn, purity) : fn;
 }
