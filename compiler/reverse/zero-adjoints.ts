@@ -133,21 +133,20 @@ function readsCovered(loop: ForStmt, array: string): boolean {
     const [base, shift] = args[0]?.kind === "lit" ? [args[1], args[0]] : args;
     return arithmetic(e) === "+" && args.length === 2 && base.kind === "var" && base.name === loop.index && shift.kind === "lit" && /^[1-9]\d*$/.test(shift.text);
   };
-  const covered = (list: readonly Stmt[], top: number, inner?: ForStmt): boolean =>
+  /** `top`: the top-level statement of the body the list lies in (undefined for the body itself). */
+  const covered = (list: readonly Stmt[], top: number | undefined, inner?: ForStmt): boolean =>
     list.every((s, k) => {
-      const at = inner ? top : k;
-      if (s.kind === "for") {
-        const down = s.step === -1 && same(s.start, loop.start) && above(s.end, at) && !assignedNames(s.body).has(s.index);
-        return covered(s.body, at, down ? s : inner);
-      }
-      return stmtExprs(s).every((e) =>
+      const at = top ?? k;
+      const readsOk = stmtExprs(s).every((e) =>
         [...walkExpr(e)].every((node) => {
           if (node.kind !== "get" || node.object.kind !== "var" || node.object.name !== array) return true;
           return (atIndex(node.key, loop.index) && at > first) || (!!inner && atIndex(node.key, inner.index));
         }),
       );
+      const down = s.kind === "for" && s.step === -1 && same(s.start, loop.start) && above(s.end, at);
+      return readsOk && childLists(s).every((nested) => covered(nested, at, down ? s : inner));
     });
-  return covered(loop.body, 0);
+  return covered(loop.body, undefined);
 }
 
 function storesAtIndex(loop: ForStmt, array: string): boolean {
