@@ -15,6 +15,7 @@ import { fence } from "../compiler/front/fence";
 import { lower } from "../compiler/front/lower";
 import { mergeCommonValues } from "../compiler/ir/cse";
 import { fuseLoops } from "../compiler/ir/fuse";
+import { fuseSweepLoops } from "../compiler/reverse/fuse-sweep";
 import { hoistInvariants } from "../compiler/ir/hoist";
 import { inlineLeafCalls } from "../compiler/ir/inline";
 import { lit, op, v, type Expr, type IrFunction, type IrVar, type OutFunction, type Stmt } from "../compiler/ir/ir";
@@ -350,5 +351,59 @@ describe("fuse: adjacent loops over the same range", () => {
     const text = print(ir);
     expect(occurrences(text, "for (")).toBe(1);
     expect(occurrences(text, "= a[i];")).toBe(1);
+  });
+});
+
+describe("fuse reverse loops: adjacent loops counting down, zeroings moved out of the way", () => {
+  /** `source`'s function with its loops fused as a reverse sweep's are: its code and loop count. */
+  const sweepFused = (source: string) => {
+    const { ir, print } = lowered(source);
+    hoistInvariants(mergeCommonValues(ir, allPure), allPure);
+    const out: OutFunction = { name: ir.base, doc: "", exported: false, params: ir.params, returnTypeText: ir.result.typeText, vars: ir.vars, body: ir.body, origins: ir.origins };
+    const fusions = fuseSweepLoops(out, allPure);
+    const text = print(ir).replace(/function \w+\(/, "function f(");
+    return { fusions, loops: occurrences(text, "for ("), text };
+  };
+  const x = new Float64Array([0.3, -1.2, 0.7, 2.1, -0.4, 0.9]);
+  const down = (text: string) => text.replaceAll("for (let i = 0; i < n; i++)", "for (let i = n - 1; i >= 0; i--)").replaceAll(/for \(let j = (.+?); j < (.+?); j\+\+\)/g, "for (let j = $2 - 1; j >= $1; j--)");
+  const triangle = "  for (let i = n - 1; i >= 0; i--) {\n    a[i] += x[i];\n    for (let j = n - 1; j >= i + 1; j--) b[i] += a[j] * x[j];\n  }\n";
+
+  it("fuses a triangular adjoint with the loop that zeroes what it reads, the zeroing in a loop of its own after", () => {
+    const source = program(triangle, "  for (let i = n - 1; i >= 0; i--) {\n    b[i] += a[i] * 2;\n    a[i] = 0;\n  }\n");
+    const { fusions, loops, text } = sweepFused(source);
+    expect(fusions, text).toBe(1);
+    expect(loops).toBe(occurrences(source, "for ("));
+    // the zeroing, alone in its loop, after the fused loop's last store
+    expect(text).toMatch(/b\[i\] = t\d+;\s*\}\s*(\/\*@adgen:\d+\*\/\s*)?for \(let i\w* = \w+; i\w* >= 0; i\w*--\) \{\s*(\/\*@adgen:\d+\*\/\s*)?a\[i\w*\] = 0;\s*\}/);
+    expect(run(text, x)).toBe(run(source, x));
+  });
+
+  it("leaves the zeroing in place when its loop reads the element again after it, or another element", () => {
+    for (const second of ["    a[i] = 0;\n    b[i] += a[i] + 1;\n", "    b[i] += a[i] * 2;\n    a[i] = 0;\n    b[i] += a[n - 1 - i];\n"]) {
+      const source = program(triangle, `  for (let i = n - 1; i >= 0; i--) {\n${second}  }\n`);
+      const { fusions, text } = sweepFused(source);
+      expect(fusions, text).toBe(0);
+      expect(run(text, x)).toBe(run(source, x));
+    }
+  });
+
+  it("keeps the result of random pairs of loops counting down, zeroings among them, exactly, and fuses some", () => {
+    const zeroing = fc.constantFrom("a", "b").map((o) => `${o}[i] = 0;`);
+    const reverseLoop = fc.oneof(
+      fc.array(fc.oneof(statement(false), zeroing), { minLength: 1, maxLength: 3 }).map((body) => `  for (let i = 0; i < n; i++) {\n    ${body.join("\n    ")}\n  }\n`),
+      loop,
+    );
+    let fusedPairs = 0;
+    fc.assert(
+      fc.property(reverseLoop, reverseLoop, (first, second) => {
+        const source = program(down(first), down(second));
+        const { fusions, text } = sweepFused(source);
+        fusedPairs += fusions;
+        const [expected, actual] = [run(source, x), run(text, x)];
+        expect(Object.is(actual, expected) || actual === expected, `${source}\nfused:\n${text}`).toBe(true);
+      }),
+      { numRuns: 300, seed: 7 },
+    );
+    expect(fusedPairs).toBeGreaterThan(15);
   });
 });

@@ -10,7 +10,7 @@
 import { type Expr, type IrFunction } from "./ir";
 import { walk } from "./traverse";
 
-export function aliasGroups(fn: IrFunction): (name: string) => Set<string> {
+export function aliasGroups(fn: Pick<IrFunction, "vars" | "body">): (name: string) => Set<string> {
   const links = new Map<string, Set<string>>();
   const link = (a: string, b: string) => {
     for (const [x, y] of [[a, b], [b, a]]) {

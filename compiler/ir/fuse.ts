@@ -29,61 +29,7 @@ type ForStmt = Extract<Stmt, { kind: "for" }>;
 /** Fuses the loops of `fn` in place; how many fusions it made. */
 export function fuseLoops(fn: IrFunction, functions: FunctionPurity): number {
   let fusions = 0;
-  const aliases = aliasGroups(fn);
-  const isReference = (name: string) => fn.vars.get(name)?.type !== "number";
-  const isScalar = (name: string) => {
-    const info = fn.vars.get(name);
-    return !!info && (info.shape.kind === "number" || info.typeText === "number" || info.typeText === "boolean");
-  };
-  const sameExpr = (a: Expr, b: Expr) => JSON.stringify(a) === JSON.stringify(b);
-  const assignedIn = assignedNames;
-  const readIn = (body: readonly Stmt[]) => new Set([...walk(body)].flatMap(stmtReads));
-  const writtenIn = (body: readonly Stmt[]) => new Set([...walk(body)].flatMap((s) => (s.kind === "store" || s.kind === "push" || s.kind === "fill" || s.kind === "set" ? [...aliases(s.object)] : [])));
-  const hasEffect = (body: readonly Stmt[]) => [...walk(body)].some((s) => s.kind === "effect" || s.kind === "return" || (s.kind === "assign" && !isMovable(s.value, functions)));
-
-  /** A statement between the loops that may run before the first one instead. */
-  const movesBefore = (s: Stmt, loop: ForStmt): boolean => {
-    if (s.kind === "comment") return true;
-    if (s.kind !== "assign" || s.accumulate || !isMovable(s.value, functions) || hasEffect([loop])) return false;
-    const assigned = assignedIn([loop]);
-    const written = writtenIn([loop]);
-    if (exprReads(s.value).some((n) => assigned.has(n)) || memoryReads(s.value, isReference).some((n) => written.has(n))) return false;
-    return !assigned.has(s.target) && !readIn([loop]).has(s.target) && !exprReads(loop.start).includes(s.target) && !exprReads(loop.end).includes(s.target);
-  };
-
-  /** Number code, straight-line or in counted loops, that stores only into array elements. */
-  const simpleBody = (body: readonly Stmt[]): boolean =>
-    body.every(
-      (s) =>
-        s.kind === "comment" ||
-        (s.kind === "assign" && isScalar(s.target) && !callsBeyondRules(s.value)) ||
-        (s.kind === "store" && s.key.kind === "index" && !callsBeyondRules(s.value)) ||
-        (s.kind === "for" && !callsBeyondRules(s.start) && !callsBeyondRules(s.end) && simpleBody(s.body)),
-    );
-
-  const fusable = (a: ForStmt, b: ForStmt): boolean => {
-    if (a.step !== b.step || !sameExpr(a.start, b.start) || !sameExpr(a.end, b.end)) return false;
-    if (!simpleBody(a.body) || !simpleBody(b.body) || hasEffect(a.body) || hasEffect(b.body)) return false;
-    const [assignedA, assignedB] = [assignedIn(a.body), assignedIn(b.body)];
-    const [readA, readB] = [readIn(a.body), readIn(b.body)];
-    if ([...exprReads(a.start), ...exprReads(a.end)].some((n) => assignedA.has(n))) return false;
-    if (readA.has(b.index) || assignedA.has(b.index) || readB.has(a.index) || assignedB.has(a.index)) return false;
-    for (const n of assignedA) if (readB.has(n) || assignedB.has(n)) return false;
-    for (const n of assignedB) if (readA.has(n)) return false;
-    // every array written is accessed through one name of its alias group, at indices whose span is known, and no
-    // access of `a`'s iteration i + δ meets one of `b`'s iteration i (which fusion puts before it) where either writes
-    const [accessesA, accessesB] = [accessesOf(a), accessesOf(b)];
-    const written = new Set([...accessesA, ...accessesB].flatMap((x) => (x.write ? [x.object] : [])));
-    for (const array of written) {
-      const group = aliases(array);
-      const [inA, inB] = [accessesA.filter((x) => group.has(x.object)), accessesB.filter((x) => group.has(x.object))];
-      if (new Set([...inA, ...inB].map((x) => x.object)).size > 1 || [...inA, ...inB].some((x) => !x.span)) return false;
-      for (const x of inA) for (const y of inB) if ((x.write || y.write) && laterMeets(x.span!, y.span!, a.step)) return false;
-      const uses = [a, b].flatMap((loop) => [...walk(loop.body)].flatMap(usesOf));
-      if (!uses.every((e) => onlyElements(e, group))) return false;
-    }
-    return true;
-  };
+  const { fusable, movesBefore } = fusionTest(fn, functions);
 
   const visit = (list: Stmt[]): void => {
     for (const s of list) childLists(s).forEach(visit);
@@ -96,7 +42,7 @@ export function fuseLoops(fn: IrFunction, functions: FunctionPurity): number {
       if (second?.kind !== "for" || !fusable(first, second)) continue;
       const moved = list.slice(i + 1, j);
       const renamed = second.body.map((s) => renameDeep(s, (n) => (n === second.index ? first.index : n)));
-      const fused: ForStmt = { ...first, body: forwardStores([...first.body, ...renamed], first.index), integralEnd: first.integralEnd || second.integralEnd };
+      const fused: ForStmt = { ...first, body: forwardStores(fn, [...first.body, ...renamed], first.index), integralEnd: first.integralEnd || second.integralEnd };
       list.splice(i, j - i + 1, ...moved, fused);
       fusions++;
       // the fused loop may fuse with the next one
@@ -104,46 +50,121 @@ export function fuseLoops(fn: IrFunction, functions: FunctionPurity): number {
     }
   };
 
-  /**
-   * `t = o[index]` after `o[index] = u` with no store into `o`'s group between and `u` not
-   * assigned between: `t` is `u`, and later reads of a single-assignment `t` read `u`.
-   */
-  const forwardStores = (body: Stmt[], index: string): Stmt[] => {
-    const counts = assignmentCounts(fn.body);
-    const exact = (object: string) => {
-      const shape = fn.vars.get(object)?.shape;
-      return shape?.kind === "array" && shape.element.kind === "number" && shape.ctor !== "Float32Array";
-    };
-    const out = [...body];
-    const replaced = new Map<string, Expr>();
-    for (let p = 0; p < out.length; p++) {
-      let s = out[p];
-      if (replaced.size) s = out[p] = mapStmtExprs(s, (e) => mapDeep(e, (node) => (node.kind === "var" ? (replaced.get(node.name) ?? node) : node)));
-      if (s.kind !== "assign" || s.value.kind !== "get" || s.value.object.kind !== "var" || s.value.key.kind !== "index") continue;
-      const { name: object } = s.value.object;
-      const key = s.value.key.index;
-      if (key.kind !== "var" || key.name !== index || !exact(object)) continue;
-      const group = aliases(object);
-      for (let q = p - 1; q >= 0; q--) {
-        const before = out[q];
-        // an inner loop that writes into the group ends the search: what it wrote is not known here
-        if (before.kind === "for" && [...walk(before.body)].some((x) => x.kind === "store" && group.has(x.object))) break;
-        if (before.kind !== "store" || !group.has(before.object)) continue;
-        const stored = before.value;
-        const sameSlot = before.object === object && before.key.kind === "index" && before.key.index.kind === "var" && before.key.index.name === index;
-        const unchanged = stored.kind === "lit" || (stored.kind === "var" && !assignedIn(out.slice(q + 1, p)).has(stored.name));
-        if (sameSlot && unchanged && (stored.kind === "lit" || stored.kind === "var")) {
-          out[p] = { ...s, value: stored };
-          if (counts.get(s.target) === 1 && (stored.kind === "lit" || counts.get(stored.name) === 1)) replaced.set(s.target, stored);
-        }
-        break;
-      }
-    }
-    return out;
-  };
-
   visit(fn.body);
   return fusions;
+}
+
+/**
+ * `t = o[index]` after `o[index] = u` with no store into `o`'s group between and `u` not
+ * assigned between: `t` is `u`, and later reads of a single-assignment `t` read `u`.
+ */
+export function forwardStores(fn: Pick<IrFunction, "vars" | "body">, body: Stmt[], index: string): Stmt[] {
+  const aliases = aliasGroups(fn);
+  const counts = assignmentCounts(fn.body);
+  const exact = (object: string) => {
+    const shape = fn.vars.get(object)?.shape;
+    return shape?.kind === "array" && shape.element.kind === "number" && shape.ctor !== "Float32Array";
+  };
+  const out = [...body];
+  const replaced = new Map<string, Expr>();
+  for (let p = 0; p < out.length; p++) {
+    let s = out[p];
+    if (replaced.size) s = out[p] = mapStmtExprs(s, (e) => mapDeep(e, (node) => (node.kind === "var" ? (replaced.get(node.name) ?? node) : node)));
+    if (s.kind !== "assign" || s.value.kind !== "get" || s.value.object.kind !== "var" || s.value.key.kind !== "index") continue;
+    const { name: object } = s.value.object;
+    const key = s.value.key.index;
+    if (key.kind !== "var" || key.name !== index || !exact(object)) continue;
+    const group = aliases(object);
+    for (let q = p - 1; q >= 0; q--) {
+      const before = out[q];
+      // an inner loop that writes into the group ends the search: what it wrote is not known here
+      if (before.kind === "for" && [...walk(before.body)].some((x) => x.kind === "store" && group.has(x.object))) break;
+      if (before.kind !== "store" || !group.has(before.object)) continue;
+      const stored = before.value;
+      const sameSlot = !before.accumulate && before.object === object && before.key.kind === "index" && before.key.index.kind === "var" && before.key.index.name === index;
+      const unchanged = stored.kind === "lit" || (stored.kind === "var" && !assignedNames(out.slice(q + 1, p)).has(stored.name));
+      if (sameSlot && unchanged && (stored.kind === "lit" || stored.kind === "var")) {
+        out[p] = { ...s, value: stored };
+        if (counts.get(s.target) === 1 && (stored.kind === "lit" || counts.get(stored.name) === 1)) replaced.set(s.target, stored);
+      }
+      break;
+    }
+  }
+  return out;
+}
+
+/** What the dependence test may allow beyond the primal's loops. */
+export interface FusionOptions {
+  /** the first loop may pop tapes (assign `x = restore`), the second touching no tape: the pops keep their order */
+  popsInFirst?: boolean;
+  /** only arrays this accepts may be written (a reverse sweep writes its adjoint arrays, which must not alias) */
+  writable?: (array: string) => boolean;
+}
+
+/** The legality test of fusing two adjacent counted loops of `fn`, and of moving a statement between them before the first. */
+export function fusionTest(fn: Pick<IrFunction, "vars" | "body">, functions: FunctionPurity, options: FusionOptions = {}) {
+  const aliases = aliasGroups(fn);
+  const isReference = (name: string) => fn.vars.get(name)?.type !== "number";
+  const isScalar = (name: string) => {
+    const info = fn.vars.get(name);
+    return !!info && (info.shape.kind === "number" || info.typeText === "number" || info.typeText === "boolean");
+  };
+  const sameExpr = (a: Expr, b: Expr) => JSON.stringify(a) === JSON.stringify(b);
+  const assignedIn = assignedNames;
+  const readIn = (body: readonly Stmt[]) => new Set([...walk(body)].flatMap(stmtReads));
+  const writtenIn = (body: readonly Stmt[]) => new Set([...walk(body)].flatMap((s) => (s.kind === "store" || s.kind === "push" || s.kind === "fill" || s.kind === "set" ? [...aliases(s.object)] : [])));
+  const isPop = (e: Expr, pops: boolean) => pops && e.kind === "restore";
+  const hasEffect = (body: readonly Stmt[], pops = false) =>
+    [...walk(body)].some((s) => s.kind === "effect" || s.kind === "return" || (s.kind === "assign" && !isMovable(s.value, functions) && !isPop(s.value, pops)));
+
+  /** A statement between the loops that may run before the first one instead. */
+  const movesBefore = (s: Stmt, loop: ForStmt): boolean => {
+    if (s.kind === "comment") return true;
+    if (s.kind !== "assign" || s.accumulate || !isMovable(s.value, functions) || hasEffect([loop], true)) return false;
+    const assigned = assignedIn([loop]);
+    const written = writtenIn([loop]);
+    if (exprReads(s.value).some((n) => assigned.has(n)) || memoryReads(s.value, isReference).some((n) => written.has(n))) return false;
+    return !assigned.has(s.target) && !readIn([loop]).has(s.target) && !exprReads(loop.start).includes(s.target) && !exprReads(loop.end).includes(s.target);
+  };
+
+  /** Number code, straight-line or in counted loops, that stores only into array elements (and pops, where allowed). */
+  const simpleBody = (body: readonly Stmt[], pops = false): boolean =>
+    body.every(
+      (s) =>
+        s.kind === "comment" ||
+        (s.kind === "assign" && isScalar(s.target) && (!callsBeyondRules(s.value) || isPop(s.value, pops))) ||
+        (s.kind === "store" && s.key.kind === "index" && !callsBeyondRules(s.value)) ||
+        (s.kind === "for" && !callsBeyondRules(s.start) && !callsBeyondRules(s.end) && simpleBody(s.body, pops)),
+    );
+
+  const fusable = (a: ForStmt, b: ForStmt): boolean => {
+    const pops = !!options.popsInFirst;
+    if (a.step !== b.step || !sameExpr(a.start, b.start) || !sameExpr(a.end, b.end)) return false;
+    if (!simpleBody(a.body, pops) || !simpleBody(b.body) || hasEffect(a.body, pops) || hasEffect(b.body)) return false;
+    const [assignedA, assignedB] = [assignedIn(a.body), assignedIn(b.body)];
+    const [readA, readB] = [readIn(a.body), readIn(b.body)];
+    if ([...exprReads(a.start), ...exprReads(a.end)].some((n) => assignedA.has(n))) return false;
+    if (readA.has(b.index) || assignedA.has(b.index) || readB.has(a.index) || assignedB.has(a.index)) return false;
+    for (const n of assignedA) if (readB.has(n) || assignedB.has(n)) return false;
+    for (const n of assignedB) if (readA.has(n)) return false;
+    // every array written is accessed through one name of its alias group, at indices whose span is known, and no
+    // access of `a`'s iteration i + δ meets one of `b`'s iteration i (which fusion puts before it) where either writes;
+    // an array only one loop accesses keeps the order of its accesses, whatever their indices
+    const [accessesA, accessesB] = [accessesOf(a), accessesOf(b)];
+    const written = new Set([...accessesA, ...accessesB].flatMap((x) => (x.write ? [x.object] : [])));
+    for (const array of written) {
+      if (options.writable && !options.writable(array)) return false;
+      const group = aliases(array);
+      const [inA, inB] = [accessesA.filter((x) => group.has(x.object)), accessesB.filter((x) => group.has(x.object))];
+      const both = inA.length > 0 && inB.length > 0;
+      if (new Set([...inA, ...inB].map((x) => x.object)).size > 1 || (both && [...inA, ...inB].some((x) => !x.span))) return false;
+      for (const x of inA) for (const y of inB) if ((x.write || y.write) && laterMeets(x.span!, y.span!, a.step)) return false;
+      const uses = [a, b].flatMap((loop) => [...walk(loop.body)].flatMap(usesOf));
+      if (!uses.every((e) => onlyElements(e, group))) return false;
+    }
+    return true;
+  };
+  return { fusable, movesBefore };
 }
 
 /**
@@ -246,7 +267,7 @@ function laterMeets(first: Span, second: Span, step: 1 | -1): boolean {
 }
 
 /** A statement renamed, its nested statements too. */
-function renameDeep(s: Stmt, rename: (name: string) => string): Stmt {
+export function renameDeep(s: Stmt, rename: (name: string) => string): Stmt {
   const renamed = renameStmt(s, rename);
   return renamed.kind === "for" ? { ...renamed, body: renamed.body.map((inner) => renameDeep(inner, rename)) } : renamed;
 }

@@ -17,6 +17,10 @@ import { structureOf } from "../ir/structure";
 import type { Rule } from "../front/rules";
 import { nameOf, type Names } from "../naming";
 import { simplify } from "../emit/simplify";
+import { fuseSweepLoops } from "./fuse-sweep";
+import { zeroKnownAdjoints } from "./zero-adjoints";
+import { reuseRepeatedValues } from "./repeated-values";
+import type { FunctionPurity } from "../ir/purity";
 import { adjointOf } from "./adjoints";
 import { callAdjoint, callForward, callReversed, isDifferentiableCall, unreversedCallAdjoint } from "./calls";
 import { ReverseContext, type Callees } from "./context";
@@ -132,7 +136,7 @@ export function generateReverse(inputs: ReverseInputs, request: ReverseRequest):
     guarded: true,
   };
   const allParams = fn.params.map((_, i) => i);
-  const finish = (done: OutFunction) => (inputs.raw ? [done] : [simplify(done, inputs.callees.purity)]);
+  const finish = (done: OutFunction) => (inputs.raw ? [done] : [optimiseSweep(simplify(done, inputs.callees.purity), inputs.callees.purity, () => cx.temp("number", "number"))]);
   switch (request.kind) {
     case "grad":
       body.push({ kind: "return", value: gradient, origin: -1 });
@@ -157,3 +161,9 @@ export function generateReverse(inputs: ReverseInputs, request: ReverseRequest):
   return finish(out);
 }
 
+/** The reverse loops fused where legal, adjoint elements known to be zero assigned and forwarded, values repeated in a loop body reused, and the result simplified. */
+function optimiseSweep(fn: OutFunction, purity: FunctionPurity, temp: () => string): OutFunction {
+  const fused = fuseSweepLoops(fn, purity) > 0;
+  const zeros = zeroKnownAdjoints(fn, temp);
+  return reuseRepeatedValues(fn, purity) || zeros || fused ? simplify(fn, purity) : fn;
+}
