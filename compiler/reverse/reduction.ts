@@ -34,33 +34,51 @@ export interface Reduction {
 /** `seed`: the adjoint of the function's result */
 export function reductions(fn: IrFunction, isActive: (name: string) => boolean, functions: FunctionPurity, seed: Expr): Map<ForStmt, Reduction> {
   const found = new Map<ForStmt, Reduction>();
+  // what each top-level statement reads, and how many of them read a name: before and after a loop in one pass
+  const reads = fn.body.map((s) => new Set([...walk([s])].flatMap(stmtReads)));
+  const readers = new Map<string, number>();
+  for (const names of reads) for (const name of names) readers.set(name, (readers.get(name) ?? 0) + 1);
+  const readersBefore = new Map<string, number>();
   fn.body.forEach((s, position) => {
-    if (s.kind !== "for") return;
-    const reduction = reductionOf(fn, s, position, isActive, functions, seed);
-    if (reduction) found.set(s, reduction);
+    if (s.kind === "for") {
+      const readBefore = (name: string) => (readersBefore.get(name) ?? 0) > 0;
+      const readAfter = (name: string) => (readers.get(name) ?? 0) - (readersBefore.get(name) ?? 0) - (reads[position].has(name) ? 1 : 0) > 0;
+      const reduction = reductionOf(fn, s, position, { readBefore, readAfter }, isActive, functions, seed);
+      if (reduction) found.set(s, reduction);
+    }
+    for (const name of reads[position]) readersBefore.set(name, (readersBefore.get(name) ?? 0) + 1);
   });
   return found;
 }
 
-function reductionOf(fn: IrFunction, loop: ForStmt, position: number, isActive: (name: string) => boolean, functions: FunctionPurity, seed: Expr): Reduction | undefined {
+/** Whether the top-level statements before a loop, or after it, read a name. */
+interface ReadAround {
+  readBefore: (name: string) => boolean;
+  readAfter: (name: string) => boolean;
+}
+
+function reductionOf(
+  fn: IrFunction,
+  loop: ForStmt,
+  position: number,
+  { readBefore, readAfter }: ReadAround,
+  isActive: (name: string) => boolean,
+  functions: FunctionPurity,
+  seed: Expr,
+): Reduction | undefined {
   const inside = new Set(walk([loop]));
   const body = [...walk(loop.body)];
   if (body.some((s) => stmtExprs(s).some((e) => hasEffect(e, functions)))) return undefined;
-  const before = new Set<string>();
-  const after = new Set<string>();
-  fn.body.forEach((s, i) => {
-    if (i === position) return;
-    for (const t of walk([s])) for (const name of stmtReads(t)) (i < position ? before : after).add(name);
-  });
-  for (const e of [loop.start, loop.end]) for (const name of exprReads(e)) before.add(name);
-  const outside = (name: string) => before.has(name) || after.has(name);
+  const bounds = new Set([loop.start, loop.end].flatMap((e) => exprReads(e)));
+  const before = (name: string) => readBefore(name) || bounds.has(name);
+  const outside = (name: string) => before(name) || readAfter(name);
 
   // the one variable carried from an iteration to the next: the accumulator
   const assigned = assignedNames(loop.body);
   const carried = new Set(readsOf(loop.body).filter((name) => assigned.has(name)));
   if (carried.size !== 1) return undefined;
   const [accumulator] = carried;
-  if (fn.vars.get(accumulator)?.type !== "number" || !isActive(accumulator) || before.has(accumulator)) return undefined;
+  if (fn.vars.get(accumulator)?.type !== "number" || !isActive(accumulator) || before(accumulator)) return undefined;
   if (!addsOnly(fn, accumulator, body)) return undefined;
   for (const name of assigned) if (name !== accumulator && outside(name)) return undefined;
 

@@ -49,6 +49,9 @@ export function storedValues(fn: IrFunction, structure: Structure, aliases: (nam
     }
     return { assigned, written, calls };
   };
+  // one statement's effects, kept: the search for a storing loop below steps back over the same statements again
+  const known = new Map<Stmt, ReturnType<typeof effects>>();
+  const effectsOf = (s: Stmt) => known.get(s) ?? known.set(s, effects([s])).get(s)!;
 
   for (const s of all) {
     if (s.kind !== "assign" || s.value.kind !== "get" || s.value.object.kind !== "var" || s.value.key.kind !== "index") continue;
@@ -58,20 +61,20 @@ export function storedValues(fn: IrFunction, structure: Structure, aliases: (nam
     if (reading?.kind !== "for" || index.kind !== "var" || index.name !== reading.index || lists.get(s) !== reading.body || !exact(object)) continue;
     const group = aliases(object);
     const list = lists.get(reading)!;
-    const inReading = effects([reading]);
+    const inReading = effectsOf(reading);
     if (inReading.calls || inReading.written.has(object)) continue;
     // the nearest earlier statement writing into the group must be the storing loop
     let storing: ForStmt | undefined;
     for (let k = position.get(reading)! - 1; k >= 0; k--) {
       const candidate = list[k];
-      const effect = effects([candidate]);
+      const effect = effectsOf(candidate);
       if (!effect.written.has(object) && !effect.calls) continue;
       if (candidate.kind === "for") storing = candidate;
       break;
     }
     if (!storing || storing.step !== reading.step || !sameExpr(storing.start, reading.start) || !sameExpr(storing.end, reading.end)) continue;
     const between = effects(list.slice(position.get(storing)! + 1, position.get(reading)!));
-    const inStoring = effects([storing]);
+    const inStoring = effectsOf(storing);
     if (between.calls || between.written.has(object) || inStoring.calls) continue;
     const bounds = [storing.start, storing.end].flatMap((e) => exprReads(e));
     if (bounds.some((n) => inStoring.assigned.has(n) || between.assigned.has(n))) continue;
