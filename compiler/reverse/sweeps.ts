@@ -8,7 +8,7 @@
  * overwrote, redone values computed just before the adjoint that reads them; an `if` tests
  * its condition again, a counted loop runs backwards on its own index, a general loop
  * replays its trip count; a reduction loop runs each iteration's reverse code right after it,
- * in the forward sweep — inplace.ts). Structure mirrors the source: this is where "loops keep
+ * in the forward sweep — inplace.ts; a running maximum reverses at the iteration that last changed it — extremum.ts). Structure mirrors the source: this is where "loops keep
  * their shape" happens.
  */
 import { ceiling, lit, op, v, type Expr, type IrVar, type Stmt, type TapeKind } from "../ir/ir";
@@ -17,6 +17,7 @@ import type { ReverseContext } from "./context";
 import { nameOf } from "../naming";
 import type { Plan, Unit } from "./plan";
 import { reversedInPlace } from "./inplace";
+import { runningExtremum } from "./extremum";
 import type { ForStmt, Reduction } from "./reduction";
 
 export interface Sweeps {
@@ -44,13 +45,16 @@ function statement(cx: ReverseContext, s: Stmt, units: Map<Stmt, Unit>, plan: Pl
       const then = sweeps(cx, s.then, units, plan, inPlace);
       const otherwise = sweeps(cx, s.else, units, plan, inPlace);
       const forward: Stmt[] = [{ ...s, then: then.forward, else: otherwise.forward }];
-      if (!plan.reversed.has(s)) return { forward, reverse: [] };
+      // values redone at a branch hold for the reverse code after it, even where the branch has none
+      if (!plan.reversed.has(s)) return { forward, reverse: redo(s, plan) };
       return { forward, reverse: [...redo(s, plan), { ...s, then: then.reverse, else: otherwise.reverse }] };
     }
     case "for": {
       const inner = sweeps(cx, s.body, units, plan, inPlace);
       const forward: Stmt[] = [{ ...s, body: inner.forward }];
-      if (!plan.reversed.has(s)) return { forward, reverse: [] };
+      if (!plan.reversed.has(s)) return { forward, reverse: redo(s, plan) };
+      const extremum = runningExtremum(cx, s);
+      if (extremum) return extremum;
       const reduction = inPlace.get(s);
       const done = reduction && reversedInPlace(cx, s, reduction, plan, inner, redo(s, plan), () => sweeps(cx, s.body, units, plan, inPlace));
       if (done) return done;
@@ -65,7 +69,7 @@ function statement(cx: ReverseContext, s: Stmt, units: Map<Stmt, Unit>, plan: Pl
       const test = sweeps(cx, s.test, units, plan, inPlace);
       const body = sweeps(cx, s.body, units, plan, inPlace);
       const counter = plan.trips.get(s);
-      if (!counter) return { forward: [{ ...s, test: test.forward, body: body.forward }], reverse: [] };
+      if (!counter) return { forward: [{ ...s, test: test.forward, body: body.forward }], reverse: redo(s, plan) };
       const reset = withSave(cx, counter.reset, s, plan);
       const forward: Stmt[] = [...reset.before, counter.reset, { ...s, test: test.forward, body: [...body.forward, counter.step] }];
       const decrement: Stmt = { kind: "assign", target: counter.counter, value: op("-", v(counter.counter), lit("1")), origin };
