@@ -127,7 +127,8 @@ export function createdArrays(fn: OutFunction): Set<string> {
   return new Set([...created].filter((name) => !other.has(name) && !params.has(name) && fn.vars.get(name)?.type !== "number"));
 }
 
-const atIndex = (key: Extract<Stmt, { kind: "store" }>["key"], index: string) => key.kind === "index" && key.index.kind === "var" && key.index.name === index;
+/** Whether a key is `[index]`, the loop index itself. */
+export const atIndex = (key: Extract<Stmt, { kind: "store" }>["key"], index: string) => key.kind === "index" && key.index.kind === "var" && key.index.name === index;
 
 /** Whether every use of a name of `group` in `body` is an element read or store at exactly `index`. */
 function onlyAtIndex(body: readonly Stmt[], group: ReadonlySet<string>, index: string): boolean {

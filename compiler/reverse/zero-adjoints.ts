@@ -19,10 +19,9 @@
 import { aliasGroups } from "../ir/aliases";
 import { arithmetic, op, v, type Expr, type OutFunction, type Stmt } from "../ir/ir";
 import { assignedNames, childLists, children, exprReads, mapDeep, mapStmtExprs, stmtExprs, walk, walkExpr } from "../ir/traverse";
-import { createdArrays } from "./fuse-sweep";
+import { atIndex, createdArrays } from "./fuse-sweep";
 
 type ForStmt = Extract<Stmt, { kind: "for" }>;
-type StoreStmt = Extract<Stmt, { kind: "store" }>;
 
 /** Rewrites the known-zero adjoint elements of `fn` in place; whether anything changed. `temp` names a number temporary. */
 export function zeroKnownAdjoints(fn: OutFunction, temp: () => string): boolean {
@@ -201,7 +200,6 @@ function* lists(body: Stmt[]): Generator<Stmt[]> {
 }
 
 const same = (a: Expr, b: Expr) => JSON.stringify(a) === JSON.stringify(b);
-const atIndex = (key: StoreStmt["key"], index: string) => key.kind === "index" && key.index.kind === "var" && key.index.name === index;
 const isZeroStore = (s: Stmt, array: string, index: string) =>
   s.kind === "store" && s.object === array && !s.accumulate && s.value.kind === "lit" && s.value.text === "0" && atIndex(s.key, index);
 const readsArray = (e: Expr, array: string) => [...walkExpr(e)].some((node) => node.kind === "get" && node.object.kind === "var" && node.object.name === array);

@@ -91,6 +91,7 @@ export type Stmt =
   | { k: "push"; e: Expr } // stk.push(e)
   | { k: "pop"; to: Target; how: Update; e: Expr } // to (how)= stk.pop() ?? e
   | { k: "forEach"; arr: Vec; to: "s" | "t"; e: Expr } // arr.forEach((v) => { to = to * 0.9 + Math.sin(v * e); })
+  | { k: "extremum"; f: "max" | "min"; arr: Vec; to: "s" | "t" } // for (let e = 0; e < arr.length; e++) to = Math.max(to, arr[e]);
   | { k: "map"; from: Vec; e: Expr }; // cf / ca = from.map((v) => v * e)
 
 export type Length = "2" | "3" | "x.length";

@@ -233,6 +233,8 @@ function statements(scope: Scope, minLength = 1): fc.Arbitrary<Stmt[]> {
     add(2, rec("push", { e: expr }));
     add(2, rec("pop", { to: target, how: updates, e: expr }));
   }
+  // a running maximum or minimum over an array's elements (reverse/extremum.ts)
+  if (F.kinkMath && F.forLoops && iterable.length > 0) add(1, rec("extremum", { f: pick("max" as const, "min" as const), arr: pick(...iterable), to: pick("s" as const, "t" as const) }));
   if (F.arrayMethods && readable.length > 0) {
     add(1, rec("forEach", { arr: pick(...readable), to: pick("s" as const, "t" as const), e: exprs([...bodyScalars(scope), "v"], loops).expr }));
     if (F.rebinds) add(1, rec("map", { from: pick(...readable), e: exprs([...bodyScalars(scope), "v"], loops).expr }));

@@ -171,6 +171,11 @@ class Renderer extends ValueRenderer {
         return line(`${this.use("stk")}.push(${this.expr(s.e)});`);
       case "pop":
         return line(update(s.to, s.how, `(${this.use("stk")}.pop() ?? ${this.expr(s.e)})`));
+      case "extremum": {
+        const name = `e${this.fresh++}`;
+        const arr = this.vec(s.arr);
+        return line(`for (let ${name} = 0; ${name} < ${arr}.length; ${name}++) ${s.to} = ${this.js ? `__${s.f}` : `Math.${s.f}`}(${s.to}, ${arr}[${name}]);`);
+      }
       case "forEach":
         return line(`${this.vec(s.arr)}.forEach((v) => { ${s.to} = ${s.to} * 0.9 + Math.sin(v * ${this.expr(s.e)}); });`);
       case "map": {
